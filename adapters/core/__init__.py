@@ -1,0 +1,1 @@
+"""Payment proxy core: models, status machine, Intermediary protocol, store, bus, processor."""

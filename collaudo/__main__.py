@@ -1,0 +1,5 @@
+import sys
+
+from collaudo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Independent re-implementations of the outside world, from the official contracts."""
