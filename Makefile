@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint install clean
 
 $(STAMP): pyproject.toml
+	@echo ">> installing collaudo and its dependencies into $(VENV) (first run, or pyproject.toml changed)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+	@echo ">> $(VENV) ready"
 
 install: $(STAMP)
 
