@@ -1,0 +1,138 @@
+"""Assembling the GPD simulator: settings (demo data by default) and the Starlette app.
+
+Routes:
+- ``/gpd/debt-positions-service/v1/...`` and ``/gpd/payments-receipts-service/v1/...``:
+  the GPD REST APIs, behind ``Ocp-Apim-Subscription-Key``;
+- ``/pagopa/paForNode``: the creditor's station called by the Nodo mock;
+- ``/backoffice`` (HTML), ``/status``, ``/_admin/`` (faults, reset, positions): no key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
+from simulators.common.admin import admin_mount
+from simulators.common.faults import FaultSpec, FaultState
+from simulators.common.station import station_mount
+from simulators.gpd.api import GpdApi
+from simulators.gpd.backoffice import backoffice_endpoint
+from simulators.gpd.gate import Gate, GpdFaults, RefuseGuard, StationFaults
+from simulators.gpd.station import GpdStation
+from simulators.gpd.store import GpdStore
+
+DEMO_ORGANIZATION = "80000000002"
+
+
+def _subscription_key() -> str:
+    # A real deployment sets its own key in the environment; the demo key is documented.
+    return os.environ.get("COLLAUDO_GPD_SUBSCRIPTION_KEY", "sim-subscription-key")
+
+
+@dataclass
+class Settings:
+    """The simulator's world; every default is the demo data of DESIGN.md."""
+
+    host: str = "127.0.0.1"
+    port: int = 8020
+    subscription_key: str = field(default_factory=_subscription_key)
+    # Creditors the subscription key is enabled for (empty: any).
+    organizations: tuple[str, ...] = (DEMO_ORGANIZATION,)
+    company_name: str = "Comune di Bugliano"
+    # IUVs must start with one of these (aux digit 3); empty accepts any.
+    segregation_codes: tuple[str, ...] = ("01",)
+    verify_check_digit: bool = True
+    # paForNode identity checked on the Nodo's requests (None: not checked).
+    broker_id: str | None = DEMO_ORGANIZATION
+    station_id: str | None = f"{DEMO_ORGANIZATION}_01"
+    faults: list[str] = field(default_factory=list)
+    allowed_networks: list[str] = field(default_factory=list)
+    allow_mode: AllowMode = "403"
+
+
+class GpdSimulator:
+    """The simulator's state, as the admin API sees it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.gpd_faults = GpdFaults("gpd")
+        self.faults: FaultState = self.gpd_faults  # what the admin API switches
+        for spec in settings.faults:
+            parsed = FaultSpec.parse(spec)
+            self.faults.activate(parsed.name, rate=parsed.rate, seed=parsed.seed)
+        self.store = GpdStore(
+            settings.segregation_codes, verify_check_digit=settings.verify_check_digit
+        )
+        self.station = GpdStation(
+            self.store,
+            broker_id=settings.broker_id or DEMO_ORGANIZATION,
+            station_id=settings.station_id or f"{DEMO_ORGANIZATION}_01",
+        )
+
+    def reset(self) -> None:
+        self.store.reset()
+
+    def positions(self) -> list[dict[str, Any]]:
+        return self.store.positions()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "simulator": "gpd",
+            "status": "UP",
+            "organizations": list(self.settings.organizations),
+            "positions": len(self.store.entries),
+            "receipts": len(self.store.receipts),
+            "faults": self.faults.to_list(),
+        }
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The GPD simulator app; ``app.state.simulator`` holds its state.
+
+    Serve it with ``BackgroundServer(app, allowlist=app.state.connection_guard)`` so that
+    ``ip-not-allowed-refuse`` (and a ``refuse``-mode allowlist) reset TCP connections.
+    """
+    settings = settings or Settings()
+    sim = GpdSimulator(settings)
+    gate = Gate(sim.gpd_faults, settings.subscription_key)
+    api = GpdApi(sim.store, gate, settings.organizations)
+    station = station_mount(
+        sim.station,
+        "/pagopa/paForNode",
+        id_broker_pa=settings.broker_id,
+        id_station=settings.station_id,
+    )
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(sim.status())
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/backoffice")
+
+    routes: list[Any] = [
+        *api.routes(),
+        Route(station.path, StationFaults(station.app, gate), methods=["POST"], name="paForNode"),
+        Route(
+            "/backoffice",
+            backoffice_endpoint(sim.store, f"GPD simulator — {settings.company_name}"),
+        ),
+        Route("/status", status),
+        Route("/", home),
+        admin_mount(sim),
+    ]
+    allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
+    app = Starlette(
+        routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)]
+    )
+    app.state.simulator = sim
+    app.state.allowlist = allowlist
+    app.state.connection_guard = RefuseGuard(sim.gpd_faults, allowlist)
+    return app
