@@ -181,16 +181,25 @@ class PaymentEvent(_Model):
     event_version: str = Field(max_length=10)
     event_created_at: datetime
     app_id: str = Field(max_length=100)
+    # collaudo extension: why the proxy moved the payment to this status (e.g. the
+    # intermediary's refusal for CREATION_FAILED). ``reason`` stays the causale.
+    status_reason: str | None = Field(default=None, max_length=1000)
 
     @field_validator("created_at", "updated_at", "event_created_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-    def next_version(self, app_id: str, **changes: Any) -> PaymentEvent:
-        """A copy announcing a change: fresh ``event_id`` and timestamps."""
-        now = utcnow()
+    def next_version(
+        self, app_id: str, *, now: datetime | None = None, **changes: Any
+    ) -> PaymentEvent:
+        """A copy announcing a change: fresh ``event_id`` and timestamps.
+
+        ``now`` is injectable so tests and replays get reproducible timestamps.
+        """
+        now = now or utcnow()
         data = self.model_copy(deep=True)
+        data.status_reason = None
         for key, value in changes.items():
             setattr(data, key, value)
         data.updated_at = now
@@ -201,4 +210,6 @@ class PaymentEvent(_Model):
         return data
 
     def to_json(self) -> bytes:
-        return self.model_dump_json(exclude_none=False).encode()
+        # Nulls stay (the platform reads them), the extension only when it says something.
+        exclude = {"status_reason"} if self.status_reason is None else None
+        return self.model_dump_json(exclude_none=False, exclude=exclude).encode()

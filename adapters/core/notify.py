@@ -1,0 +1,107 @@
+"""Delivering status changes to the platform's ``links.notify`` URLs.
+
+Every published status change enqueues one notification per notify URL (in the
+same transaction, see :meth:`Store.save_payment`). :class:`Notifier` POSTs the
+event JSON (or uses the link's method), retries with backoff until the receiver
+answers 2xx, and records ``sent_at`` on the delivery and on the payment's link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from adapters.core.metrics import ProxyMetrics
+from adapters.core.models import utcnow
+from adapters.core.settings import ProxySettings
+from adapters.core.store import NotificationRecord, Store
+
+__all__ = ["Notifier"]
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Sends due notifications; the HTTP client is injectable (``httpx.MockTransport``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        metrics: ProxyMetrics,
+        settings: ProxySettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.store = store
+        self.metrics = metrics
+        self.settings = settings
+        self.clock = clock
+        self._http = http
+        self._owns_http = http is None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self.settings.notify_timeout_s,
+                headers={"User-Agent": self.settings.app_id},
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+            self._http = None
+
+    async def deliver_due(self, now: datetime, limit: int = 100) -> int:
+        """Try every due notification once; returns how many were delivered."""
+        sent = 0
+        for record in self.store.due_notifications(now, limit):
+            if await self._deliver(record):
+                sent += 1
+        return sent
+
+    async def _deliver(self, record: NotificationRecord) -> bool:
+        try:
+            response = await self.http.request(
+                record.method,
+                record.url,
+                content=record.body if record.method != "GET" else None,
+                headers={"Content-Type": "application/json"},
+            )
+            if 200 <= response.status_code < 300:
+                self.store.notification_sent(record, self.clock())
+                self.metrics.notifications.labels(result="sent").inc()
+                return True
+            error = f"HTTP {response.status_code} from {record.url}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__} calling {record.url}: {exc}"
+        policy = self.settings.notify_retry
+        attempts = record.attempts + 1
+        if policy.exhausted(attempts):
+            log.error(
+                "notification of payment %s to %s abandoned after %d attempts: %s",
+                record.payment_id,
+                record.url,
+                attempts,
+                error,
+            )
+            self.store.notification_failed(record, error, None)
+            self.metrics.notifications.labels(result="gave_up").inc()
+        else:
+            retry_at = self.clock() + policy.delay(record.attempts)
+            log.warning(
+                "notification of payment %s to %s failed (attempt %d), retry at %s: %s",
+                record.payment_id,
+                record.url,
+                attempts,
+                retry_at.isoformat(),
+                error,
+            )
+            self.store.notification_failed(record, error, retry_at)
+            self.metrics.notifications.labels(result="retry").inc()
+        return False

@@ -1,0 +1,689 @@
+"""The proxy's durable state: SQLite in WAL mode, with a transactional outbox.
+
+One file (by default ``.collaudo/proxy.sqlite3``) holds the tenant and service
+configurations, every payment (its latest event, its debt position and the
+bookkeeping of retries and polling), the outbox of events to publish, the
+notifications to deliver, paper stamps and the exchanges kept for vendor reports.
+
+A state change, the event announcing it and the notifications it causes are
+written in one transaction (:meth:`Store.save_payment`): a crash either keeps
+all of them or none. The publisher drains the outbox afterwards
+(:meth:`Store.pending_outbox` / :meth:`Store.mark_published`); a crash between
+publishing and marking republishes the same ``event_id``, which consumers
+deduplicate.
+
+Methods are synchronous (SQLite is local and fast) and thread-safe: one
+connection guarded by a lock, so Starlette's thread pool may call them too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from adapters.core.config import ServiceConfig, TenantConfig
+from adapters.core.intermediary import DebtPosition, Exchange
+from adapters.core.models import PaymentEvent, PaymentStatus
+
+__all__ = [
+    "DEFAULT_STORE_PATH",
+    "NotificationRecord",
+    "OutboxRecord",
+    "PaymentExists",
+    "StaleWrite",
+    "StampAlreadyUsed",
+    "Store",
+    "StoredPayment",
+    "crash_point",
+]
+
+DEFAULT_STORE_PATH = Path(".collaudo") / "proxy.sqlite3"
+CRASH_ENV = "COLLAUDO_CRASH_AT"
+ORIGINS = ("created", "adopted", "imported")
+_POLLED = (PaymentStatus.PAYMENT_PENDING.value, PaymentStatus.PAYMENT_STARTED.value)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tenants (
+    id TEXT PRIMARY KEY, active INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS services (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, active INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS services_tenant ON services (tenant_id);
+CREATE TABLE IF NOT EXISTS payments (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    notice_number TEXT,
+    origin TEXT NOT NULL,
+    event TEXT NOT NULL,
+    position TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    checks INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_check_at REAL,
+    next_attempt_at REAL,
+    version INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS payments_notice
+    ON payments (tenant_id, notice_number) WHERE notice_number IS NOT NULL;
+CREATE INDEX IF NOT EXISTS payments_check
+    ON payments (next_check_at) WHERE next_check_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS payments_attempt
+    ON payments (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS payments_service_status ON payments (service_id, status);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    payment_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    key BLOB NOT NULL,
+    value BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    published_at REAL);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE published_at IS NULL;
+CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    body BLOB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL,
+    sent_at REAL,
+    last_error TEXT,
+    UNIQUE (event_id, url));
+CREATE INDEX IF NOT EXISTS notifications_due
+    ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS paper_stamps (
+    tenant_id TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    issued_on TEXT NOT NULL,
+    payment_id TEXT,
+    application_id TEXT,
+    registered_at REAL NOT NULL,
+    PRIMARY KEY (tenant_id, identifier));
+CREATE TABLE IF NOT EXISTS exchanges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS exchanges_payment ON exchanges (payment_id);
+"""
+
+
+def crash_point(name: str) -> None:
+    """Kill this process with SIGKILL when ``COLLAUDO_CRASH_AT`` names this point.
+
+    The crash-safety tests use it to stop a real process between two writes;
+    unset (always, in production) it costs one environment lookup.
+    """
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class StampAlreadyUsed(ValueError):
+    """A paper stamp identifier was already registered in this tenant."""
+
+    def __init__(self, tenant_id: uuid.UUID, identifier: str, registered_for: str) -> None:
+        super().__init__(
+            f"marca da bollo {identifier} was already used in this tenant ({registered_for}); "
+            "each stamp can pay for one document only: ask the citizen for another stamp"
+        )
+        self.tenant_id = tenant_id
+        self.identifier = identifier
+
+
+class StaleWrite(RuntimeError):
+    """The payment changed since it was read (another task or replica wrote it)."""
+
+
+class PaymentExists(StaleWrite):
+    """A payment with this id (or this notice number in the tenant) is already stored."""
+
+
+@dataclass
+class StoredPayment:
+    """A payment as the proxy keeps it: the latest event plus bookkeeping."""
+
+    event: PaymentEvent
+    position: DebtPosition | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    next_check_at: datetime | None = None
+    origin: str = "created"  # "created" | "adopted" | "imported"
+    checks: int = 0  # status checks done so far (drives the polling backoff)
+    next_attempt_at: datetime | None = None  # when to retry a creation
+    version: int = 0  # 0 = never stored; bumped by every save
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.event.id
+
+    @property
+    def status(self) -> PaymentStatus:
+        return self.event.status
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    seq: int
+    event_id: uuid.UUID
+    payment_id: uuid.UUID
+    topic: str
+    key: bytes
+    value: bytes
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    id: int
+    payment_id: uuid.UUID
+    event_id: uuid.UUID
+    url: str
+    method: str
+    body: bytes
+    attempts: int
+
+
+def _ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _position_json(position: DebtPosition | None) -> str | None:
+    if position is None:
+        return None
+    return json.dumps(
+        {
+            "iud": position.iud,
+            "iuv": position.iuv,
+            "notice_number": position.notice_number,
+            "creditor_fiscal_code": position.creditor_fiscal_code,
+            "amount": str(position.amount),
+            "handle": dict(position.handle),
+        }
+    )
+
+
+def _position(text: str | None) -> DebtPosition | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    return DebtPosition(
+        iud=data["iud"],
+        iuv=data["iuv"],
+        notice_number=data["notice_number"],
+        creditor_fiscal_code=data["creditor_fiscal_code"],
+        amount=Decimal(data["amount"]),
+        handle=data.get("handle") or {},
+    )
+
+
+_PAYMENT_COLUMNS = (
+    "event, position, attempts, last_error, next_check_at, origin, checks, next_attempt_at, version"
+)
+
+
+def _payment(row: sqlite3.Row) -> StoredPayment:
+    return StoredPayment(
+        event=PaymentEvent.model_validate_json(row["event"]),
+        position=_position(row["position"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        next_check_at=_dt(row["next_check_at"]),
+        origin=row["origin"],
+        checks=row["checks"],
+        next_attempt_at=_dt(row["next_attempt_at"]),
+        version=row["version"],
+    )
+
+
+def event_key(event: PaymentEvent) -> bytes:
+    """The bus key of a payment event: its ``service_id`` (keeps one service ordered)."""
+    return str(event.service_id).encode()
+
+
+class Store:
+    """SQLite-backed storage of configurations, payments, outbox and notifications."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path = DEFAULT_STORE_PATH) -> Store:
+        """Open (creating it and its directory if needed) the store at ``path``.
+
+        ``":memory:"`` gives a private in-memory store (no WAL), handy in tests.
+        """
+        memory = str(path) == ":memory:"
+        file_path = None if memory else Path(path)
+        if file_path is not None:
+            file_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(
+                ":memory:" if memory else str(file_path),
+                check_same_thread=False,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                timeout=30,
+            )
+        except sqlite3.Error as exc:
+            raise OSError(
+                f"cannot open the proxy store at {path}: {exc}; check the directory is writable"
+            ) from exc
+        db.row_factory = sqlite3.Row
+        if not memory:
+            db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL survives a process crash (SIGKILL); only power loss can
+            # drop the last commits, never corrupt the file.
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.executescript(_SCHEMA)
+        return cls(db, file_path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self, label: str = "write") -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                crash_point(f"store.{label}.before_commit")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        crash_point(f"store.{label}.after_commit")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- configurations -------------------------------------------------------------------
+
+    def put_tenant(self, tenant: TenantConfig) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO tenants (id, active, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET active = excluded.active, doc = excluded.doc",
+                (str(tenant.id), int(tenant.active), tenant.model_dump_json()),
+            )
+
+    def get_tenant(self, tenant_id: uuid.UUID) -> TenantConfig | None:
+        rows = self._query("SELECT doc FROM tenants WHERE id = ?", (str(tenant_id),))
+        return TenantConfig.model_validate_json(rows[0]["doc"]) if rows else None
+
+    def list_tenants(self) -> list[TenantConfig]:
+        rows = self._query("SELECT doc FROM tenants ORDER BY id")
+        return [TenantConfig.model_validate_json(r["doc"]) for r in rows]
+
+    def put_service(self, service: ServiceConfig) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO services (id, tenant_id, active, doc) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, "
+                "active = excluded.active, doc = excluded.doc",
+                (
+                    str(service.id),
+                    str(service.tenant_id),
+                    int(service.active),
+                    service.model_dump_json(),
+                ),
+            )
+
+    def get_service(self, service_id: uuid.UUID) -> ServiceConfig | None:
+        rows = self._query("SELECT doc FROM services WHERE id = ?", (str(service_id),))
+        return ServiceConfig.model_validate_json(rows[0]["doc"]) if rows else None
+
+    def list_services(self, tenant_id: uuid.UUID | None = None) -> list[ServiceConfig]:
+        if tenant_id is None:
+            rows = self._query("SELECT doc FROM services ORDER BY id")
+        else:
+            rows = self._query(
+                "SELECT doc FROM services WHERE tenant_id = ? ORDER BY id", (str(tenant_id),)
+            )
+        return [ServiceConfig.model_validate_json(r["doc"]) for r in rows]
+
+    def active_config(
+        self, tenant_id: uuid.UUID, service_id: uuid.UUID
+    ) -> tuple[TenantConfig, ServiceConfig] | None:
+        """The tenant and service when both exist, are active and belong together."""
+        tenant = self.get_tenant(tenant_id)
+        service = self.get_service(service_id)
+        if tenant is None or service is None or not tenant.active or not service.active:
+            return None
+        if service.tenant_id != tenant.id:
+            return None
+        return tenant, service
+
+    # -- payments -------------------------------------------------------------------------
+
+    def get_payment(self, payment_id: uuid.UUID) -> StoredPayment | None:
+        rows = self._query(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = ?", (str(payment_id),)
+        )
+        return _payment(rows[0]) if rows else None
+
+    def find_by_notice(self, tenant_id: uuid.UUID, notice_number: str) -> StoredPayment | None:
+        rows = self._query(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE tenant_id = ? AND notice_number = ?",
+            (str(tenant_id), notice_number),
+        )
+        return _payment(rows[0]) if rows else None
+
+    def count_payments(self, status: PaymentStatus | None = None) -> int:
+        if status is None:
+            rows = self._query("SELECT COUNT(*) AS n FROM payments")
+        else:
+            rows = self._query(
+                "SELECT COUNT(*) AS n FROM payments WHERE status = ?", (status.value,)
+            )
+        return int(rows[0]["n"])
+
+    def save_payment(
+        self,
+        stored: StoredPayment,
+        *,
+        publish: bool = False,
+        topic: str = "payments",
+        seen_event_id: uuid.UUID | None = None,
+        now: datetime | None = None,
+    ) -> StoredPayment:
+        """Insert (``version == 0``) or update the payment, in one transaction with:
+
+        - when ``publish``: the event in the outbox and one notification per
+          ``links.notify`` URL;
+        - when ``seen_event_id``: the consumed event's id, so a redelivery is ignored.
+
+        Raises :class:`StaleWrite` when someone else saved the payment since it was
+        read, :class:`PaymentExists` when inserting an id or notice number already there.
+        Returns the stored payment with its new version.
+        """
+        event = stored.event
+        at = (now or datetime.now(UTC)).timestamp()
+        position = stored.position
+        notice = position.notice_number if position else event.payment.notice_code
+        values = (
+            event.status.value,
+            notice,
+            stored.origin,
+            event.model_dump_json(),
+            _position_json(position),
+            stored.attempts,
+            stored.checks,
+            stored.last_error,
+            _ts(stored.next_check_at),
+            _ts(stored.next_attempt_at),
+        )
+        with self._tx("save_payment") as db:
+            if stored.version == 0:
+                try:
+                    db.execute(
+                        "INSERT INTO payments (status, notice_number, origin, event, position, "
+                        "attempts, checks, last_error, next_check_at, next_attempt_at, "
+                        "id, tenant_id, service_id, version) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                        (*values, str(event.id), str(event.tenant_id), str(event.service_id)),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise PaymentExists(
+                        f"payment {event.id} (notice {notice}) is already stored: {exc}"
+                    ) from exc
+            else:
+                cursor = db.execute(
+                    "UPDATE payments SET status = ?, notice_number = ?, origin = ?, event = ?, "
+                    "position = ?, attempts = ?, checks = ?, last_error = ?, next_check_at = ?, "
+                    "next_attempt_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+                    (*values, str(event.id), stored.version),
+                )
+                if cursor.rowcount != 1:
+                    raise StaleWrite(
+                        f"payment {event.id} changed since version {stored.version} was read"
+                    )
+            if publish:
+                self._enqueue(db, event, topic, at)
+            if seen_event_id is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+                    (str(seen_event_id), at),
+                )
+        stored.version += 1
+        return stored
+
+    def _enqueue(self, db: sqlite3.Connection, event: PaymentEvent, topic: str, at: float) -> None:
+        body = event.to_json()
+        db.execute(
+            "INSERT INTO outbox (event_id, payment_id, topic, key, value, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (str(event.event_id), str(event.id), topic, event_key(event), body, at),
+        )
+        for link in event.links.notify:
+            db.execute(
+                "INSERT OR IGNORE INTO notifications "
+                "(payment_id, event_id, url, method, body, next_attempt_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (str(event.id), str(event.event_id), link.url, link.method.value, body, at),
+            )
+
+    def due_for_check(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
+        """Pending or started payments whose next status check is due, oldest first."""
+        rows = self._query(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE next_check_at <= ? "
+            "ORDER BY next_check_at LIMIT ?",
+            (now.timestamp(), limit),
+        )
+        return [p for p in map(_payment, rows) if p.status.value in _POLLED]
+
+    def due_for_creation(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
+        """Payments whose creation failed retriably and whose next attempt is due."""
+        rows = self._query(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE next_attempt_at <= ? "
+            "ORDER BY next_attempt_at LIMIT ?",
+            (now.timestamp(), limit),
+        )
+        return [p for p in map(_payment, rows) if p.status is PaymentStatus.CREATION_PENDING]
+
+    # -- consumed events ------------------------------------------------------------------
+
+    def seen_event(self, event_id: uuid.UUID) -> bool:
+        """True when this event already caused a change here, or was published by us."""
+        key = str(event_id)
+        rows = self._query(
+            "SELECT 1 FROM seen_events WHERE event_id = ? "
+            "UNION ALL SELECT 1 FROM outbox WHERE event_id = ? LIMIT 1",
+            (key, key),
+        )
+        return bool(rows)
+
+    def is_own_event(self, event_id: uuid.UUID) -> bool:
+        """True when this event was published by this proxy (it is in the outbox)."""
+        return bool(self._query("SELECT 1 FROM outbox WHERE event_id = ?", (str(event_id),)))
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def pending_outbox(self, limit: int = 500) -> list[OutboxRecord]:
+        rows = self._query(
+            "SELECT seq, event_id, payment_id, topic, key, value FROM outbox "
+            "WHERE published_at IS NULL ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [
+            OutboxRecord(
+                seq=r["seq"],
+                event_id=uuid.UUID(r["event_id"]),
+                payment_id=uuid.UUID(r["payment_id"]),
+                topic=r["topic"],
+                key=bytes(r["key"]),
+                value=bytes(r["value"]),
+            )
+            for r in rows
+        ]
+
+    def mark_published(self, seqs: Sequence[int], now: datetime | None = None) -> None:
+        at = (now or datetime.now(UTC)).timestamp()
+        with self._tx("mark_published") as db:
+            db.executemany(
+                "UPDATE outbox SET published_at = ? WHERE seq = ?", [(at, s) for s in seqs]
+            )
+
+    def outbox_backlog(self) -> int:
+        rows = self._query("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL")
+        return int(rows[0]["n"])
+
+    def published_events(self, payment_id: uuid.UUID) -> list[PaymentEvent]:
+        """Every event this proxy enqueued for a payment, in order (published or not)."""
+        rows = self._query(
+            "SELECT value FROM outbox WHERE payment_id = ? ORDER BY seq", (str(payment_id),)
+        )
+        return [PaymentEvent.model_validate_json(bytes(r["value"])) for r in rows]
+
+    # -- notifications --------------------------------------------------------------------
+
+    def due_notifications(self, now: datetime, limit: int = 100) -> list[NotificationRecord]:
+        rows = self._query(
+            "SELECT id, payment_id, event_id, url, method, body, attempts FROM notifications "
+            "WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            (now.timestamp(), limit),
+        )
+        return [
+            NotificationRecord(
+                id=r["id"],
+                payment_id=uuid.UUID(r["payment_id"]),
+                event_id=uuid.UUID(r["event_id"]),
+                url=r["url"],
+                method=r["method"],
+                body=bytes(r["body"]),
+                attempts=r["attempts"],
+            )
+            for r in rows
+        ]
+
+    def notification_sent(self, record: NotificationRecord, sent_at: datetime) -> None:
+        """Mark delivered, and record ``sent_at`` on the payment's matching notify link."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE notifications SET sent_at = ?, next_attempt_at = NULL, "
+                "attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                (sent_at.timestamp(), record.id),
+            )
+            row = db.execute(
+                "SELECT event FROM payments WHERE id = ?", (str(record.payment_id),)
+            ).fetchone()
+            if row is None:
+                return
+            event = PaymentEvent.model_validate_json(row["event"])
+            if event.event_id != record.event_id:
+                return  # a newer version exists; its own notification will record sent_at
+            for link in event.links.notify:
+                if link.url == record.url:
+                    link.sent_at = sent_at
+            # No version bump: sent_at is bookkeeping, it must not conflict with a transition.
+            db.execute(
+                "UPDATE payments SET event = ? WHERE id = ?",
+                (event.model_dump_json(), str(record.payment_id)),
+            )
+
+    def notification_failed(
+        self, record: NotificationRecord, error: str, retry_at: datetime | None
+    ) -> None:
+        """Record a failed delivery; ``retry_at=None`` gives up on it."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE notifications SET attempts = attempts + 1, last_error = ?, "
+                "next_attempt_at = ? WHERE id = ?",
+                (error, _ts(retry_at), record.id),
+            )
+
+    def notification_status(self, payment_id: uuid.UUID) -> list[dict[str, object]]:
+        """Delivery state of every notification of a payment (for the API and reports)."""
+        rows = self._query(
+            "SELECT event_id, url, attempts, sent_at, last_error, next_attempt_at "
+            "FROM notifications WHERE payment_id = ? ORDER BY id",
+            (str(payment_id),),
+        )
+        return [
+            {
+                "event_id": r["event_id"],
+                "url": r["url"],
+                "attempts": r["attempts"],
+                "sent_at": _dt(r["sent_at"]),
+                "last_error": r["last_error"],
+                "next_attempt_at": _dt(r["next_attempt_at"]),
+            }
+            for r in rows
+        ]
+
+    # -- paper stamps ---------------------------------------------------------------------
+
+    def register_paper_stamp(
+        self,
+        tenant_id: uuid.UUID,
+        identifier: str,
+        issued_on: date,
+        payment_id: uuid.UUID | None,
+        application_id: uuid.UUID | None,
+    ) -> None:
+        """Register a paper marca da bollo; :class:`StampAlreadyUsed` if seen in the tenant."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT payment_id, application_id, issued_on FROM paper_stamps "
+                "WHERE tenant_id = ? AND identifier = ?",
+                (str(tenant_id), identifier),
+            ).fetchone()
+            if row is not None:
+                target = (
+                    f"payment {row['payment_id']}"
+                    if row["payment_id"]
+                    else f"application {row['application_id']}"
+                )
+                raise StampAlreadyUsed(tenant_id, identifier, f"registered for {target}")
+            db.execute(
+                "INSERT INTO paper_stamps (tenant_id, identifier, issued_on, payment_id, "
+                "application_id, registered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    str(tenant_id),
+                    identifier,
+                    issued_on.isoformat(),
+                    str(payment_id) if payment_id else None,
+                    str(application_id) if application_id else None,
+                    datetime.now(UTC).timestamp(),
+                ),
+            )
+
+    # -- exchanges (evidence for vendor reports) ------------------------------------------
+
+    def record_exchanges(
+        self, payment_id: uuid.UUID, operation: str, exchanges: Sequence[Exchange]
+    ) -> None:
+        if not exchanges:
+            return
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO exchanges (payment_id, operation, doc) VALUES (?, ?, ?)",
+                [(str(payment_id), operation, json.dumps(e.to_dict())) for e in exchanges],
+            )
+
+    def exchanges_for(self, payment_id: uuid.UUID) -> list[dict[str, object]]:
+        rows = self._query(
+            "SELECT operation, doc FROM exchanges WHERE payment_id = ? ORDER BY id",
+            (str(payment_id),),
+        )
+        return [{"operation": r["operation"], **json.loads(r["doc"])} for r in rows]
