@@ -1,0 +1,341 @@
+"""Configuration API (OpenCity v2): tenants and services, form.io schemas included.
+
+``GET /tenants/schema`` and ``GET /services/schema`` serve the forms; ``POST``
+creates, ``PUT`` replaces, ``PATCH`` merges (RFC 7396), ``DELETE`` deactivates
+(soft delete: ``active=false``, the document stays in the store). Every route
+but the schemas needs the bearer token.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from adapters.api.auth import require_token
+from adapters.api.config_validation import build_service, build_tenant, merge
+from adapters.api.forms import form_schema
+from adapters.api.openapi_parts import SECURITY, json_ok, problems, ref, uuid_param
+from adapters.api.openapi_parts import json_body as body_doc
+from adapters.api.problems import Problem, field_errors, not_found
+from adapters.core.config import DriverSpec, ServiceConfig, TenantConfig
+from adapters.core.models import utcnow
+from adapters.core.store import Store
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _driver(request: Request) -> DriverSpec:
+    driver: DriverSpec = request.app.state.driver
+    return driver
+
+
+def path_uuid(request: Request, name: str, what: str) -> uuid.UUID:
+    raw = request.path_params[name]
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise not_found(what, raw, f"a {what} id is a UUID") from None
+
+
+async def json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise Problem(
+            400, "Bad request", "the body is empty: send a JSON object", kind="bad-request"
+        )
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem(
+            400,
+            "Bad request",
+            f"the body is not valid JSON ({exc}); send application/json",
+            kind="bad-request",
+        ) from None
+
+
+def _dump(config: TenantConfig | ServiceConfig) -> dict[str, Any]:
+    data: dict[str, Any] = config.model_dump(mode="json")
+    return data
+
+
+def _get_tenant(request: Request) -> TenantConfig:
+    tenant_id = path_uuid(request, "tenant_id", "tenant")
+    tenant = _store(request).get_tenant(tenant_id)
+    if tenant is None:
+        raise not_found("tenant", tenant_id, "create it with POST /tenants")
+    return tenant
+
+
+def _get_service(request: Request) -> ServiceConfig:
+    service_id = path_uuid(request, "service_id", "service")
+    service = _store(request).get_service(service_id)
+    if service is None:
+        raise not_found("service", service_id, "create it with POST /services")
+    return service
+
+
+# -- tenants ---------------------------------------------------------------------------------
+
+
+async def tenant_schema(request: Request) -> Response:
+    return JSONResponse(form_schema("tenant", _driver(request)))
+
+
+async def list_tenants(request: Request) -> Response:
+    require_token(request)
+    return JSONResponse([_dump(t) for t in _store(request).list_tenants()])
+
+
+async def create_tenant(request: Request) -> Response:
+    require_token(request)
+    tenant = build_tenant(await json_body(request), _driver(request))
+    if _store(request).get_tenant(tenant.id) is not None:
+        raise Problem(
+            409,
+            "Conflict",
+            f"tenant {tenant.id} already exists: change it with PUT or PATCH /tenants/{tenant.id}",
+            kind="conflict",
+        )
+    _store(request).put_tenant(tenant)
+    return JSONResponse(
+        _dump(tenant), status_code=201, headers={"Location": f"/tenants/{tenant.id}"}
+    )
+
+
+async def get_tenant(request: Request) -> Response:
+    require_token(request)
+    return JSONResponse(_dump(_get_tenant(request)))
+
+
+async def replace_tenant(request: Request) -> Response:
+    require_token(request)
+    current = _get_tenant(request)
+    body = await json_body(request)
+    if request.method == "PATCH":
+        if not isinstance(body, dict):
+            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
+        body = merge(_dump(current), body)
+    _same_id(body, current.id)
+    tenant = build_tenant(body, _driver(request))
+    tenant.created_at, tenant.updated_at = current.created_at, utcnow()
+    _store(request).put_tenant(tenant)
+    return JSONResponse(_dump(tenant))
+
+
+async def delete_tenant(request: Request) -> Response:
+    require_token(request)
+    tenant = _get_tenant(request)
+    tenant.active, tenant.updated_at = False, utcnow()
+    _store(request).put_tenant(tenant)
+    return Response(status_code=204)
+
+
+# -- services --------------------------------------------------------------------------------
+
+
+async def service_schema(request: Request) -> Response:
+    return JSONResponse(form_schema("service", _driver(request)))
+
+
+async def list_services(request: Request) -> Response:
+    require_token(request)
+    tenant_id = None
+    if "tenant_id" in request.query_params:
+        try:
+            tenant_id = uuid.UUID(request.query_params["tenant_id"])
+        except ValueError:
+            raise field_errors([("tenant_id", "must be a UUID")]) from None
+    return JSONResponse([_dump(s) for s in _store(request).list_services(tenant_id)])
+
+
+def _check_tenant_exists(request: Request, service: ServiceConfig) -> None:
+    if _store(request).get_tenant(service.tenant_id) is None:
+        raise field_errors(
+            [("tenant_id", f"no tenant {service.tenant_id}: create it first with POST /tenants")]
+        )
+
+
+async def create_service(request: Request) -> Response:
+    require_token(request)
+    service = build_service(await json_body(request), _driver(request))
+    if _store(request).get_service(service.id) is not None:
+        raise Problem(
+            409,
+            "Conflict",
+            f"service {service.id} already exists: omit id to get a new one, or change it "
+            f"with PUT or PATCH /services/{service.id}",
+            kind="conflict",
+        )
+    _check_tenant_exists(request, service)
+    _store(request).put_service(service)
+    return JSONResponse(
+        _dump(service), status_code=201, headers={"Location": f"/services/{service.id}"}
+    )
+
+
+async def get_service(request: Request) -> Response:
+    require_token(request)
+    return JSONResponse(_dump(_get_service(request)))
+
+
+async def replace_service(request: Request) -> Response:
+    require_token(request)
+    current = _get_service(request)
+    body = await json_body(request)
+    if request.method == "PATCH":
+        if not isinstance(body, dict):
+            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
+        body = merge(_dump(current), body)
+    _same_id(body, current.id)
+    if isinstance(body, dict):
+        body = {**body, "id": str(current.id)}
+    service = build_service(body, _driver(request))
+    _check_tenant_exists(request, service)
+    service.created_at, service.updated_at = current.created_at, utcnow()
+    _store(request).put_service(service)
+    return JSONResponse(_dump(service))
+
+
+async def delete_service(request: Request) -> Response:
+    require_token(request)
+    service = _get_service(request)
+    service.active, service.updated_at = False, utcnow()
+    _store(request).put_service(service)
+    return Response(status_code=204)
+
+
+def _same_id(body: Any, path_id: uuid.UUID) -> None:
+    if isinstance(body, dict) and body.get("id") not in (None, "", str(path_id)):
+        raise field_errors(
+            [("id", f"the body's id {body.get('id')!r} differs from the path's {path_id}")]
+        )
+    if isinstance(body, dict):
+        body.setdefault("id", str(path_id))
+
+
+ROUTES = [
+    Route("/tenants/schema", tenant_schema, methods=["GET"]),
+    Route("/tenants", list_tenants, methods=["GET"]),
+    Route("/tenants", create_tenant, methods=["POST"]),
+    Route("/tenants/{tenant_id}", get_tenant, methods=["GET"]),
+    Route("/tenants/{tenant_id}", replace_tenant, methods=["PUT", "PATCH"]),
+    Route("/tenants/{tenant_id}", delete_tenant, methods=["DELETE"]),
+    Route("/services/schema", service_schema, methods=["GET"]),
+    Route("/services", list_services, methods=["GET"]),
+    Route("/services", create_service, methods=["POST"]),
+    Route("/services/{service_id}", get_service, methods=["GET"]),
+    Route("/services/{service_id}", replace_service, methods=["PUT", "PATCH"]),
+    Route("/services/{service_id}", delete_service, methods=["DELETE"]),
+]
+
+
+def _crud_paths(level: str, title: str) -> dict[str, Any]:
+    """The OpenAPI paths of one configuration collection (tenants or services)."""
+    name = title.capitalize()
+    item_id = f"{level[:-1]}_id"
+    param = uuid_param(item_id, f"The {title}'s id")
+    schema_doc = json_ok(f"The form.io schema of the {title} form", ref("FormSchema"))
+    return {
+        f"/{level}/schema": {
+            "get": {
+                "tags": ["configuration"],
+                "operationId": f"get{name}Schema",
+                "summary": f"form.io schema of the {title} configuration form",
+                "description": "Component keys are the stored field names; the fields the "
+                "configured intermediary needs follow the standard ones.",
+                "responses": schema_doc,
+            }
+        },
+        f"/{level}": {
+            "get": {
+                "tags": ["configuration"],
+                "operationId": f"list{name}s",
+                "summary": f"Every {title} configuration, active or not",
+                "security": SECURITY,
+                **(
+                    {
+                        "parameters": [
+                            {
+                                "name": "tenant_id",
+                                "in": "query",
+                                "required": False,
+                                "description": "Only the services of this tenant",
+                                "schema": {"type": "string", "format": "uuid"},
+                            }
+                        ]
+                    }
+                    if level == "services"
+                    else {}
+                ),
+                "responses": {
+                    **json_ok(f"The {title}s", {"type": "array", "items": ref(name)}),
+                    **problems(401, *((422,) if level == "services" else ())),
+                },
+            },
+            "post": {
+                "tags": ["configuration"],
+                "operationId": f"create{name}",
+                "summary": f"Create a {title} configuration",
+                "security": SECURITY,
+                "requestBody": body_doc(ref(f"{name}Input")),
+                "responses": {
+                    **json_ok(f"The stored {title}", ref(name), 201),
+                    **problems(400, 401, 409, 422),
+                },
+            },
+        },
+        f"/{level}/{{{item_id}}}": {
+            "parameters": [param],
+            "get": {
+                "tags": ["configuration"],
+                "operationId": f"get{name}",
+                "summary": f"One {title} configuration",
+                "security": SECURITY,
+                "responses": {**json_ok(f"The {title}", ref(name)), **problems(401, 404)},
+            },
+            "put": {
+                "tags": ["configuration"],
+                "operationId": f"replace{name}",
+                "summary": f"Replace a {title} configuration",
+                "security": SECURITY,
+                "requestBody": body_doc(ref(f"{name}Input")),
+                "responses": {
+                    **json_ok(f"The stored {title}", ref(name)),
+                    **problems(400, 401, 404, 422),
+                },
+            },
+            "patch": {
+                "tags": ["configuration"],
+                "operationId": f"patch{name}",
+                "summary": f"Change some fields of a {title} configuration (JSON merge patch)",
+                "security": SECURITY,
+                "requestBody": body_doc(ref(f"{name}Patch")),
+                "responses": {
+                    **json_ok(f"The stored {title}", ref(name)),
+                    **problems(400, 401, 404, 422),
+                },
+            },
+            "delete": {
+                "tags": ["configuration"],
+                "operationId": f"delete{name}",
+                "summary": f"Deactivate a {title} configuration (soft delete: active=false)",
+                "security": SECURITY,
+                "responses": {
+                    "204": {"description": "Deactivated; GET still returns it with active=false"},
+                    **problems(401, 404),
+                },
+            },
+        },
+    }
+
+
+PATHS: dict[str, Any] = {**_crud_paths("tenants", "tenant"), **_crud_paths("services", "service")}

@@ -1,0 +1,228 @@
+"""Turn a configuration API body into a TenantConfig / ServiceConfig, or field errors.
+
+Every problem is collected (not only the first), each with the dotted field
+name the form uses, so the operator fixes the whole form in one go. Driver
+fields are checked against the driver's :class:`ConfigField` list.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
+from adapters.api.problems import Problem, field_errors
+from adapters.core.config import ConfigField, DriverSpec, ServiceConfig, TenantConfig
+from adapters.pagopa import (
+    PAGOPA_TEST_CREDITOR_FISCAL_CODE,
+    InvalidFiscalCode,
+    validate_creditor_fiscal_code,
+)
+
+# Read-only or form.io bookkeeping keys a client may echo back; never stored from the body.
+IGNORED_KEYS = frozenset({"submit", "created_at", "updated_at"})
+TENANT_KEYS = frozenset({"id", "name", "tax_identification_number", "active"})
+SERVICE_KEYS = frozenset(
+    {
+        "id",
+        "tenant_id",
+        "payment_type",
+        "remote_collection",
+        "amount",
+        "reason",
+        "expire_at",
+        "collection_data",
+        "receiver",
+        "active",
+    }
+)
+SERVICE_REQUIRED = (
+    "tenant_id",
+    "payment_type",
+    "remote_collection.id",
+    "remote_collection.type",
+    "amount",
+    "reason",
+    "expire_at",
+    "collection_data",
+)
+STAMP_AMOUNT = Decimal("16.00")
+
+
+def _nest(body: Mapping[str, Any]) -> dict[str, Any]:
+    """form.io may submit ``{"remote_collection.id": x}``; store it as nested objects."""
+    nested: dict[str, Any] = {}
+    for key, value in body.items():
+        target = nested
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            child = target.setdefault(parent, {})
+            if not isinstance(child, dict):
+                child = target[parent] = {}
+            target = child
+        if isinstance(value, Mapping) and isinstance(target.get(leaf), dict):
+            target[leaf].update(value)
+        else:
+            target[leaf] = dict(value) if isinstance(value, Mapping) else value
+    return nested
+
+
+def merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON merge patch (RFC 7396): objects merge, ``null`` removes, the rest replaces."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _get(data: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_driver_field(spec: ConfigField, value: Any) -> str | None:
+    if _blank(value):
+        return f"{spec.label} is required by the intermediary driver" if spec.required else None
+    if not isinstance(value, str):
+        return f"{spec.label} must be text"
+    if spec.kind == "env" and not re.fullmatch(ENV_NAME_PATTERN, value):
+        return (
+            f"{spec.label} must be the NAME of an environment variable (e.g. MYPAY_PASSWORD), "
+            "never the secret itself"
+        )
+    if spec.kind == "select" and spec.options and value not in spec.options:
+        return f"{spec.label} must be one of {', '.join(spec.options)}"
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return f"{spec.label} {value!r} does not match {spec.pattern}"
+    return None
+
+
+def _creditor_code(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be an 11-digit fiscal code"
+    if value.strip() == PAGOPA_TEST_CREDITOR_FISCAL_CODE:
+        return None
+    try:
+        validate_creditor_fiscal_code(value)
+    except InvalidFiscalCode as exc:
+        return str(exc)
+    return None
+
+
+def _pydantic_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    found = []
+    for error in exc.errors():
+        name = ".".join(str(p) for p in error["loc"]) or "body"
+        found.append((name, error["msg"]))
+    return found
+
+
+def _common(
+    data: dict[str, Any], level: Level, driver: DriverSpec, known: frozenset[str]
+) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    driver_keys = {f.key for f in driver.fields_for(level)}
+    for key in sorted(set(data) - known - driver_keys - IGNORED_KEYS):
+        errors.append((key, f"unknown field: the form at /{level}s/schema lists the fields"))
+    for spec in driver.fields_for(level):
+        if _blank(data.get(spec.key)) and spec.default is not None:
+            data[spec.key] = spec.default
+        problem = _check_driver_field(spec, data.get(spec.key))
+        if problem:
+            errors.append((spec.key, problem))
+    if "active" in data and not isinstance(data["active"], bool):
+        errors.append(("active", "must be true or false"))
+    for key in IGNORED_KEYS:
+        data.pop(key, None)
+    return errors
+
+
+def _require_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, Mapping):
+        raise Problem(
+            400,
+            "Bad request",
+            "the body must be a JSON object with the fields of the form (see the schema)",
+            kind="bad-request",
+        )
+    return _nest(body)
+
+
+def build_tenant(body: Any, driver: DriverSpec) -> TenantConfig:
+    """Validate a full tenant document (after merging, for PATCH)."""
+    data = _require_object(body)
+    errors = _common(data, "tenant", driver, TENANT_KEYS)
+    for key in ("id", "name", "tax_identification_number"):
+        if _blank(data.get(key)):
+            errors.append((key, "is required"))
+    if not _blank(data.get("tax_identification_number")):
+        problem = _creditor_code(data["tax_identification_number"])
+        if problem:
+            errors.append(("tax_identification_number", problem))
+    tenant: TenantConfig | None = None
+    try:
+        tenant = TenantConfig.model_validate(data)
+    except ValidationError as exc:
+        known = {name for name, _ in errors}
+        errors += [e for e in _pydantic_errors(exc) if e[0] not in known]
+    if errors or tenant is None:
+        raise field_errors(errors)
+    return tenant
+
+
+def build_service(body: Any, driver: DriverSpec) -> ServiceConfig:
+    """Validate a full service document; ``id`` is generated when absent."""
+    data = _require_object(body)
+    if _blank(data.get("id")):
+        data["id"] = str(uuid.uuid4())
+    errors = _common(data, "service", driver, SERVICE_KEYS)
+    for key in SERVICE_REQUIRED:
+        if _blank(_get(data, key)):
+            errors.append((key, "is required (configuration API v2)"))
+    if not _blank(data.get("collection_data")) and not re.fullmatch(
+        TAXONOMY_PATTERN, str(data["collection_data"])
+    ):
+        errors.append(("collection_data", "must be a pagoPA taxonomy code such as 9/0101108TS/"))
+    receiver = data.get("receiver")
+    if isinstance(receiver, Mapping) and any(not _blank(v) for v in receiver.values()):
+        for key in ("tax_identification_number", "name"):
+            if _blank(receiver.get(key)):
+                errors.append((f"receiver.{key}", "is required when a receiver is given"))
+        if not _blank(receiver.get("tax_identification_number")):
+            problem = _creditor_code(receiver["tax_identification_number"])
+            if problem:
+                errors.append(("receiver.tax_identification_number", problem))
+    elif receiver is not None and not isinstance(receiver, Mapping):
+        errors.append(("receiver", "must be an object with tax_identification_number and name"))
+    else:
+        data.pop("receiver", None)
+    service: ServiceConfig | None = None
+    try:
+        service = ServiceConfig.model_validate(data)
+    except ValidationError as exc:
+        known = {name for name, _ in errors}
+        errors += [e for e in _pydantic_errors(exc) if e[0] not in known]
+    if service is not None and service.payment_type == "stamp" and service.amount is not None:
+        if service.amount != STAMP_AMOUNT:
+            errors.append(("amount", "a marca da bollo digitale costs 16.00: set amount to 16"))
+    if errors or service is None:
+        raise field_errors(errors)
+    return service

@@ -1,0 +1,373 @@
+"""Parse a CSV file of pending payments ("dovuti") into validated rows.
+
+Columns (header names, case-insensitive, in any order):
+
+================================ ======== ==============================================
+column                           required meaning
+================================ ======== ==============================================
+notice_number                    no       18-digit numero avviso already issued
+                                          (mod-93 check digit verified); empty: the proxy
+                                          creates the position on the intermediary
+amount                           yes      euros, decimal comma or point ("20,00", "20.00",
+                                          "1.234,56")
+reason                           yes      causale, at most 140 characters
+expire_at                        yes      due date: ``YYYY-MM-DD``, ``DD/MM/YYYY`` or ISO
+                                          8601 date-time; a date means the end of that day
+                                          (Europe/Rome); may be empty to use the service's
+                                          validity in days
+payer_type                       yes      ``human`` or ``legal`` (empty: ``human``)
+payer_tax_identification_number  yes      codice fiscale (16 characters) or, for ``legal``,
+                                          11-digit partita IVA
+payer_name                       yes      given name, or company name for ``legal``
+payer_family_name                yes      family name (may be empty for ``legal``)
+payer_email                      yes      e-mail address (may be empty)
+remote_id                        no       UUID of the platform object the payment belongs to
+created_at                       no       ISO 8601 date-time the debt was created
+payer_street_name,               no       payer's address; ``payer_country_subdivision``
+payer_building_number,                    is the 2-letter province (needed for the marca
+payer_postal_code,                        da bollo digitale)
+payer_town_name,
+payer_country_subdivision,
+payer_country
+================================ ======== ==============================================
+
+The delimiter is ``;`` or ``,`` (read from the header line); the file is UTF-8,
+with or without a byte-order mark. Line numbers in errors count the header as
+line 1 and are physical lines, so they match what an editor shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from adapters.core.models import Payer
+from adapters.pagopa import (
+    InvalidAmount,
+    InvalidFiscalCode,
+    InvalidNoticeNumber,
+    NoticeNumber,
+    parse_amount,
+    validate_creditor_fiscal_code,
+    validate_personal_fiscal_code,
+)
+
+REQUIRED_COLUMNS = (
+    "amount",
+    "reason",
+    "expire_at",
+    "payer_type",
+    "payer_tax_identification_number",
+    "payer_name",
+    "payer_family_name",
+    "payer_email",
+)
+ADDRESS_COLUMNS = (
+    "payer_street_name",
+    "payer_building_number",
+    "payer_postal_code",
+    "payer_town_name",
+    "payer_country_subdivision",
+    "payer_country",
+)
+OPTIONAL_COLUMNS = ("notice_number", "remote_id", "created_at", *ADDRESS_COLUMNS)
+KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+MAX_ROWS = 50_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _rome() -> tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/Rome")
+    except Exception:  # no tz database: UTC is a safe, documented fallback
+        return UTC
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read (encoding, header); no row was processed."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row was refused; ``line`` is the physical line where the row starts."""
+
+    line: int
+    reason: str
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """A valid row, normalised; ``row_key`` makes a second import of it a no-op."""
+
+    line: int
+    amount: Decimal
+    reason: str
+    payer: Payer
+    expire_at: datetime | None
+    notice_number: str | None = None
+    iuv: str | None = None
+    remote_id: uuid.UUID | None = None
+    created_at: datetime | None = None
+    row_key: str = ""
+
+
+@dataclass
+class ParsedCsv:
+    rows: list[CsvRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    delimiter: str = ","
+    ignored_columns: list[str] = field(default_factory=list)
+    total: int = 0
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without BOM; any other encoding is refused with the position."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvFileError(
+            f"the file is not UTF-8 (invalid byte 0x{data[exc.start]:02x} on line {line}): "
+            "save it as 'CSV UTF-8' and import it again"
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` or ``,``: whichever the header line uses more (headers hold no decimals)."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def parse_datetime(value: str, what: str, *, end_of_day: bool) -> datetime:
+    text = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return _at(day, end_of_day)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{what} {text!r} is not a date: use YYYY-MM-DD, DD/MM/YYYY or an ISO 8601 "
+            "date-time such as 2025-12-31T23:59:59+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_rome())
+
+
+def _at(day: date, end_of_day: bool) -> datetime:
+    return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0), tzinfo=_rome())
+
+
+def _fiscal_code(value: str, payer_type: str) -> str:
+    text = value.strip().upper()
+    if payer_type == "legal" and text.isdigit():
+        return validate_creditor_fiscal_code(text)
+    return validate_personal_fiscal_code(text)
+
+
+def row_key(tenant_id: uuid.UUID, service_id: uuid.UUID, row: CsvRow) -> str:
+    """tenant+notice when the row names a notice, else a hash of the normalised row."""
+    if row.notice_number:
+        return f"notice:{tenant_id}:{row.notice_number}"
+    payer = row.payer
+    parts = [
+        str(tenant_id),
+        str(service_id),
+        f"{row.amount:.2f}",
+        " ".join(row.reason.split()).casefold(),
+        row.expire_at.astimezone(UTC).isoformat() if row.expire_at else "",
+        payer.type,
+        payer.tax_identification_number,
+        " ".join(payer.name.split()).casefold(),
+        " ".join((payer.family_name or "").split()).casefold(),
+        str(row.remote_id or ""),
+    ]
+    return "row:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class _RowRefused(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _cell(record: dict[str, str], column: str) -> str:
+    return (record.get(column) or "").strip()
+
+
+def _required(record: dict[str, str], column: str, what: str) -> str:
+    value = _cell(record, column)
+    if not value:
+        raise _RowRefused(column, f"{column} is empty: {what}")
+    return value
+
+
+def parse_row(record: dict[str, str], line: int, now: datetime) -> CsvRow:
+    """Validate one record (column → cell); raises :class:`_RowRefused` on the first problem."""
+    notice_text = _cell(record, "notice_number")
+    notice: NoticeNumber | None = None
+    if notice_text:
+        try:
+            notice = NoticeNumber.parse(notice_text)
+        except InvalidNoticeNumber as exc:
+            raise _RowRefused("notice_number", str(exc)) from None
+    try:
+        amount = parse_amount(
+            _required(record, "amount", "write the amount in euros, e.g. 20,00"),
+            allow_zero=False,
+        )
+    except InvalidAmount as exc:
+        raise _RowRefused("amount", str(exc)) from None
+    reason = " ".join(_required(record, "reason", "write the causale").split())
+    if len(reason) > 140:
+        raise _RowRefused("reason", f"reason has {len(reason)} characters, at most 140 allowed")
+    expire_at: datetime | None = None
+    if _cell(record, "expire_at"):
+        try:
+            expire_at = parse_datetime(_cell(record, "expire_at"), "expire_at", end_of_day=True)
+        except ValueError as exc:
+            raise _RowRefused("expire_at", str(exc)) from None
+        if expire_at <= now:
+            raise _RowRefused(
+                "expire_at", f"expire_at {expire_at.date().isoformat()} is already past"
+            )
+    payer_type = (_cell(record, "payer_type") or "human").lower()
+    if payer_type not in ("human", "legal"):
+        raise _RowRefused("payer_type", f"payer_type {payer_type!r} must be human or legal")
+    try:
+        tax_id = _fiscal_code(
+            _required(record, "payer_tax_identification_number", "write the codice fiscale"),
+            payer_type,
+        )
+    except InvalidFiscalCode as exc:
+        raise _RowRefused("payer_tax_identification_number", str(exc)) from None
+    email = _cell(record, "payer_email") or None
+    if email and not _EMAIL.match(email):
+        raise _RowRefused("payer_email", f"payer_email {email!r} is not an e-mail address")
+    remote_id: uuid.UUID | None = None
+    if _cell(record, "remote_id"):
+        try:
+            remote_id = uuid.UUID(_cell(record, "remote_id"))
+        except ValueError:
+            raise _RowRefused("remote_id", "remote_id must be a UUID") from None
+    created_at: datetime | None = None
+    if _cell(record, "created_at"):
+        try:
+            created_at = parse_datetime(_cell(record, "created_at"), "created_at", end_of_day=False)
+        except ValueError as exc:
+            raise _RowRefused("created_at", str(exc)) from None
+    address = {c.removeprefix("payer_"): _cell(record, c) or None for c in ADDRESS_COLUMNS}
+    if address["country_subdivision"]:
+        address["country_subdivision"] = address["country_subdivision"].upper()
+    payer = Payer(
+        type="legal" if payer_type == "legal" else "human",
+        tax_identification_number=tax_id,
+        name=_required(record, "payer_name", "write the payer's name"),
+        family_name=_cell(record, "payer_family_name") or None,
+        email=email,
+        **address,
+    )
+    return CsvRow(
+        line=line,
+        amount=amount,
+        reason=reason,
+        payer=payer,
+        expire_at=expire_at,
+        notice_number=notice.notice_number if notice else None,
+        iuv=notice.iuv if notice else None,
+        remote_id=remote_id,
+        created_at=created_at,
+    )
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvFileError(f"line {reader.line_num}: {exc}; check the quotes") from None
+        last = reader.line_num
+        yield start, cells
+
+
+def parse_csv(
+    data: bytes, tenant_id: uuid.UUID, service_id: uuid.UUID, *, now: datetime | None = None
+) -> ParsedCsv:
+    """Read the whole file; valid rows and per-row errors, never stopping at a bad row."""
+    text = decode(data)
+    if not text.strip():
+        raise CsvFileError(
+            "the file is empty: the first line must be the header, e.g. "
+            + ",".join(REQUIRED_COLUMNS)
+        )
+    now = now or datetime.now(UTC)
+    delimiter = sniff_delimiter(text)
+    records = _records(text, delimiter)
+    _, header_cells = next(records)
+    header = [h.strip().lstrip("\ufeff").lower() for h in header_cells]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise CsvFileError(
+            f"the header (line 1, delimiter {delimiter!r}) lacks the columns "
+            f"{', '.join(missing)}; found {', '.join(header) or 'nothing'}"
+        )
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicated:
+        raise CsvFileError(f"the header repeats the columns {', '.join(duplicated)}")
+    parsed = ParsedCsv(
+        delimiter=delimiter, ignored_columns=[h for h in header if h not in KNOWN_COLUMNS]
+    )
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines (often at the end) are not rows
+        parsed.total += 1
+        if parsed.total > MAX_ROWS:
+            raise CsvFileError(f"the file has more than {MAX_ROWS} rows: split it")
+        if len(cells) != len(header):
+            parsed.errors.append(
+                RowError(
+                    line,
+                    f"the row has {len(cells)} cells but the header has {len(header)}; "
+                    f"check for a stray {delimiter!r} (quote values that contain it)",
+                )
+            )
+            continue
+        try:
+            row = parse_row(dict(zip(header, cells, strict=True)), line, now)
+        except _RowRefused as exc:
+            parsed.errors.append(RowError(line, exc.reason, exc.column))
+            continue
+        except ValidationError as exc:  # pydantic limits (e.g. a name longer than 255)
+            first = exc.errors()[0]
+            column = "payer_" + "_".join(str(p) for p in first["loc"])
+            parsed.errors.append(RowError(line, f"{column}: {first['msg']}", column))
+            continue
+        parsed.rows.append(_with_key(row, tenant_id, service_id))
+    return parsed
+
+
+def _with_key(row: CsvRow, tenant_id: uuid.UUID, service_id: uuid.UUID) -> CsvRow:
+    return replace(row, row_key=row_key(tenant_id, service_id, row))

@@ -1,0 +1,62 @@
+"""The proxy's HTTP settings, read from environment variables (12-factor).
+
+======================== ============================== =====================================
+variable                 default                        meaning
+======================== ============================== =====================================
+COLLAUDO_API_TOKEN       (none: every protected call    bearer token for the configuration,
+                         answers 401)                   import and stamp APIs
+COLLAUDO_DB              ``.collaudo/proxy.sqlite``     the SQLite store file
+COLLAUDO_PUBLIC_URL      ``http://127.0.0.1:8000``      base URL of the citizen links
+COLLAUDO_BUS             ``memory``                     ``memory`` or ``kafka``
+COLLAUDO_KAFKA_BOOTSTRAP ``localhost:9092``             Kafka bootstrap servers
+COLLAUDO_INTERMEDIARY    ``fake``                       driver name: ``fake``, ``mypay``, ``gpd``
+======================== ============================== =====================================
+
+The token is a secret: it is never logged and ``repr`` hides it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+BusKind = Literal["memory", "kafka"]
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the proxy cannot use."""
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Everything :func:`adapters.api.app.create_app` needs to wire the proxy."""
+
+    api_token: str | None = field(default=None, repr=False)
+    db_path: Path = Path(".collaudo/proxy.sqlite")
+    public_url: str = "http://127.0.0.1:8000"
+    bus: BusKind = "memory"
+    kafka_bootstrap: str = "localhost:9092"
+    intermediary: str = "fake"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
+        env = os.environ if environ is None else environ
+        bus = env.get("COLLAUDO_BUS", "memory").strip().lower() or "memory"
+        if bus not in ("memory", "kafka"):
+            raise SettingsError(f"COLLAUDO_BUS={bus!r} is not supported: use 'memory' or 'kafka'")
+        public_url = env.get("COLLAUDO_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000"
+        if not public_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"COLLAUDO_PUBLIC_URL={public_url!r} must be an http:// or https:// URL"
+            )
+        return cls(
+            api_token=env.get("COLLAUDO_API_TOKEN") or None,
+            db_path=Path(env.get("COLLAUDO_DB", "").strip() or ".collaudo/proxy.sqlite"),
+            public_url=public_url.rstrip("/"),
+            bus="kafka" if bus == "kafka" else "memory",
+            kafka_bootstrap=env.get("COLLAUDO_KAFKA_BOOTSTRAP", "").strip() or "localhost:9092",
+            intermediary=env.get("COLLAUDO_INTERMEDIARY", "").strip().lower() or "fake",
+        )
