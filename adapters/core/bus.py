@@ -56,6 +56,10 @@ class Bus(Protocol):
         """Messages of ``topic`` from the group's committed position onwards, forever."""
         ...
 
+    async def ping(self) -> bool:
+        """True when the bus is reachable (``/status`` reports it)."""
+        ...
+
     async def close(self) -> None:
         """Release connections; idempotent."""
         ...
@@ -131,6 +135,9 @@ class MemoryBus:
             self._committed[(topic, group)] = max(current, offset + 1)
 
         return commit
+
+    async def ping(self) -> bool:
+        return not self.closed
 
     async def close(self) -> None:
         self.closed = True
