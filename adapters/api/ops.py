@@ -97,6 +97,8 @@ async def openapi_ui(request: Request) -> Response:
     rows = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
+            if method == "parameters":
+                continue
             codes = ", ".join(op.get("responses", {}))
             rows.append(
                 f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}"
