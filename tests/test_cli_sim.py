@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 import httpx
 import pytest
 
-from collaudo.cli import main
+from collaudo.cli import build_parser, main
 from collaudo.commands import sim
 from simulators.common.faults import REGISTRY
 from simulators.common.server import free_port
@@ -65,6 +67,43 @@ def test_bad_arguments_exit_2_with_the_reason(
 ) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+@dataclass
+class _PlainSettings:
+    faults: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _GpdLikeSettings:
+    host: str = "127.0.0.1"
+    port: int = 8020
+    faults: list[str] = field(default_factory=list)
+    allowed_networks: list[str] = field(default_factory=list)
+    allow_mode: str = "403"
+
+
+def _module(settings: type) -> ModuleType:
+    module = ModuleType("fake_sim")
+    module.Settings = settings  # type: ignore[attr-defined]
+    return module
+
+
+def test_settings_follow_each_simulators_field_names() -> None:
+    args = sim_args("gpd", "--port", "9020", "--allowlist", "10.8.0.0/16", "--allowlist-mode",
+                    "refuse", "--faults", "timeout:0.5")  # fmt: skip
+    settings, took = sim.make_settings(_module(_GpdLikeSettings), args, 9020)
+    assert took is True
+    assert settings == _GpdLikeSettings(
+        "127.0.0.1", 9020, ["timeout:0.5"], ["10.8.0.0/16"], "refuse"
+    )
+    # A simulator that knows nothing of host, port or allowlist: the CLI guards it itself.
+    plain, took = sim.make_settings(_module(_PlainSettings), args, 9020)
+    assert (plain, took) == (_PlainSettings(["timeout:0.5"]), False)
+
+
+def sim_args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["sim", *argv])
 
 
 def test_taken_port_is_reported(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
 import ipaddress
 import signal
@@ -43,7 +44,11 @@ INFO = {
     "mypay": SimulatorInfo(
         "MyPay",
         8010,
-        (("WSDL", "/ws/pa?wsdl"), ("paForNode station", "/pagopa/paForNode")),
+        (
+            ("WSDL", "/ws/pa?wsdl"),
+            ("paForNode station", "/pagopa/paForNode"),
+            ("backoffice", "/backoffice"),
+        ),
     ),
     "gpd": SimulatorInfo(
         "GPD",
@@ -52,9 +57,14 @@ INFO = {
             ("debt positions", "/gpd/debt-positions-service/v1"),
             ("payments receipts", "/gpd/payments-receipts-service/v1"),
             ("paForNode station", "/pagopa/paForNode"),
+            ("backoffice", "/backoffice"),
         ),
     ),
-    "checkout": SimulatorInfo("Checkout", 8030, (("carts", "/checkout/ec/v1/carts"),)),
+    "checkout": SimulatorInfo(
+        "Checkout",
+        8030,
+        (("carts", "/checkout/ec/v1/carts"), ("admin: stations", "/_admin/stations")),
+    ),
 }
 _ADMIN_PATHS = (("admin: faults", "/_admin/faults"), ("admin: positions", "/_admin/positions"))
 
@@ -160,6 +170,27 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     return None
 
 
+# Where each simulator's Settings takes the allowlist: (networks field, mode field).
+_ALLOWLIST_FIELDS = (("allowlist", "allowlist_mode"), ("allowed_networks", "allow_mode"))
+
+
+def make_settings(module: ModuleType, args: argparse.Namespace, port: int) -> tuple[Any, bool]:
+    """The simulator's ``Settings`` from the arguments; True if it took the allowlist."""
+    names = {f.name for f in dataclasses.fields(module.Settings)}
+    values: dict[str, Any] = {"faults": list(args.faults)}
+    if "host" in names:
+        values["host"] = args.host
+    if "port" in names:
+        values["port"] = port
+    took_allowlist = False
+    for networks, mode in _ALLOWLIST_FIELDS:
+        if networks in names and mode in names:
+            values[networks], values[mode] = list(args.allowlist), args.allowlist_mode
+            took_allowlist = True
+            break
+    return module.Settings(**values), took_allowlist
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -218,11 +249,19 @@ def run(args: argparse.Namespace) -> int:
     from simulators.common.access import Allowlist, AllowlistMiddleware
     from simulators.common.server import make_config
 
-    app = module.create_app(module.Settings(faults=list(args.faults)))
-    allowlist = Allowlist(args.allowlist, args.allowlist_mode)
-    # The 403 answer is an HTTP middleware; the refusal happens in the protocol (make_config).
-    served = AllowlistMiddleware(app, allowlist) if allowlist.enabled else app
     port = args.port or info.port
+    settings, took_allowlist = make_settings(module, args, port)
+    app = module.create_app(settings)
+    allowlist = Allowlist(args.allowlist, args.allowlist_mode)
+    # The 403 answer is an HTTP middleware, which the simulator adds itself when its Settings
+    # took the allowlist; the refusal happens in the protocol (make_config), guarded by what
+    # the simulator exposes (its connection guard also serves the ip-not-allowed-refuse fault).
+    served = app if took_allowlist or not allowlist.enabled else AllowlistMiddleware(app, allowlist)
+    guard = (
+        getattr(app.state, "connection_guard", None)
+        or getattr(app.state, "allowlist", None)
+        or allowlist
+    )
     url = f"http://{args.host}:{port}"
     announce = [f"{info.title} simulator listening on {url}"]
     announce += [f"  {what}: {url}{path}" for what, path in info.paths + _ADMIN_PATHS]
@@ -242,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    server = uvicorn.Server(make_config(served, args.host, port, allowlist))
+    server = uvicorn.Server(make_config(served, args.host, port, guard))
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         asyncio.run(_serve(server, sock, announce))

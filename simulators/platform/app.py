@@ -63,6 +63,9 @@ def _kafka_from_env() -> str | None:
 class Settings:
     """The platform simulator's settings; defaults are DESIGN.md's demo data."""
 
+    # Where runners (``collaudo sim``, ``collaudo up``) serve it.
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
     # Base of the links the platform publishes (notify, landing); default: the URL it was
     # called on, which is right unless the proxy reaches it under another name.
     public_url: str | None = None
@@ -326,6 +329,7 @@ def create_app(
             if kafka is not None:
                 await kafka.stop()
 
+    allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
     app = Starlette(
         routes=[
             Route("/", citizen, methods=["GET"]),
@@ -337,15 +341,11 @@ def create_app(
             Route("/payments/{id}", show_payment, methods=["GET"]),
             admin_mount(platform),
         ],
-        middleware=[
-            Middleware(
-                AllowlistMiddleware,
-                allowlist=Allowlist(settings.allowlist, settings.allowlist_mode),
-            )
-        ],
+        middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)],
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.allowlist = allowlist  # for the server runner: a refuse-mode allowlist acts there
     # Lines for whoever starts the simulator to read (the CLI prints them).
     app.state.notes = [f"payment events: {outbox.description}"]
     return app
