@@ -1,0 +1,186 @@
+"""zeep, set up carefully: hardened parsing, one WSDL load per URL, errors translated once.
+
+The WSDL is loaded lazily (in a worker thread: zeep loads documents synchronously), at most
+once per driver instance and WSDL URL; a load that fails is not cached, so the next call
+tries again. Every request, WSDL and XSD loads included, goes through
+:class:`adapters.drivers._http.RecordingTransport`, which is how errors carry exchanges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import zeep
+import zeep.exceptions
+from lxml import etree
+from zeep.transports import AsyncTransport
+
+from adapters.core.intermediary import (
+    AccessDenied,
+    IntermediaryError,
+    IntermediaryFault,
+    RequestRejected,
+)
+from adapters.drivers._http import CallRecord, allowlist_diagnosis, transport_error
+
+SETTINGS = zeep.Settings(
+    strict=True,
+    forbid_dtd=True,
+    forbid_entities=True,
+    forbid_external=True,
+    xml_huge_tree=False,
+)
+WSDL_TIMEOUT = 15.0
+_PAA_CODE = re.compile(r"\bPAA_[A-Z_]+\b")
+
+
+@dataclass
+class SoapService:
+    """A loaded WSDL and the service proxy bound to the endpoint in use."""
+
+    client: zeep.AsyncClient
+    service: Any
+    endpoint: str
+
+    async def aclose(self) -> None:
+        transport = self.client.transport
+        if isinstance(transport, AsyncTransport):
+            await transport.aclose()  # type: ignore[no-untyped-call]
+            transport.wsdl_client.close()
+
+
+def _strip_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _endpoint(client: zeep.AsyncClient, wsdl_url: str, override: str | None) -> tuple[Any, str]:
+    """The binding to use and its endpoint: the configured override, else the WSDL's
+    absolute ``soap:address``, else (a relative address, as MyPay's ``/ws/pa/``) the WSDL
+    URL without its ``?wsdl`` query, the usual convention."""
+    for service in client.wsdl.services.values():
+        for port in service.ports.values():
+            address = str(port.binding_options.get("address") or "")
+            if override:
+                return port.binding, override
+            if urlsplit(address).scheme in ("http", "https"):
+                return port.binding, address
+            if urlsplit(wsdl_url).scheme in ("http", "https"):
+                return port.binding, _strip_query(wsdl_url)
+            raise RequestRejected(
+                f"the WSDL at {wsdl_url} gives the relative endpoint {address!r}: configure the "
+                "SOAP endpoint URL explicitly",
+                code="CONFIGURATION",
+            )
+    raise RequestRejected(f"the WSDL at {wsdl_url} declares no service", code="CONFIGURATION")
+
+
+def load_service(
+    wsdl_url: str,
+    endpoint: str | None,
+    *,
+    transport: httpx.AsyncBaseTransport,
+    wsdl_transport: httpx.BaseTransport,
+) -> SoapService:
+    """Load the WSDL (blocking) and bind the service; run it in a worker thread."""
+    zeep_transport = AsyncTransport(  # type: ignore[no-untyped-call]
+        client=httpx.AsyncClient(transport=transport, follow_redirects=False),
+        wsdl_client=httpx.Client(transport=wsdl_transport, follow_redirects=False),
+    )
+    client = zeep.AsyncClient(  # type: ignore[no-untyped-call]
+        wsdl_url, transport=zeep_transport, settings=SETTINGS
+    )
+    binding, address = _endpoint(client, wsdl_url, endpoint)
+    service = client.create_service(binding.name, address)  # type: ignore[no-untyped-call]
+    return SoapService(client, service, address)
+
+
+def wsdl_error(exc: BaseException, record: CallRecord, wsdl_url: str) -> IntermediaryError:
+    """A failure loading the WSDL, with what to check."""
+    what = f"loading the MyPay WSDL from {wsdl_url}"
+    if isinstance(exc, httpx.HTTPError):
+        return transport_error(exc, record, what, wsdl_url)
+    if isinstance(exc, zeep.exceptions.TransportError):
+        return http_status_error(exc.status_code, record, what, wsdl_url)
+    if isinstance(exc, FileNotFoundError | IsADirectoryError):
+        return RequestRejected(
+            f"{what}: no such file; check the configured WSDL URL",
+            exchanges=record.exchanges,
+            code="CONFIGURATION",
+        )
+    return IntermediaryFault(
+        f"{what}: the WSDL is unreadable ({type(exc).__name__}: {exc})",
+        exchanges=record.exchanges,
+        code="BAD_WSDL",
+    )
+
+
+def http_status_error(
+    status: int, record: CallRecord, what: str, url: str, *, credential: str = "the credentials"
+) -> IntermediaryError:
+    code = f"HTTP {status}"
+    if status == 401:
+        return AccessDenied(
+            f"{what}: credentials refused (HTTP 401); check {credential}",
+            exchanges=record.exchanges,
+            code=code,
+        )
+    if status == 403:
+        return AccessDenied(
+            f"{what}: access forbidden (HTTP 403)",
+            exchanges=record.exchanges,
+            diagnosis=allowlist_diagnosis(url, forbidden=True),
+            code=code,
+        )
+    if status == 429 or status >= 500:
+        return IntermediaryFault(
+            f"{what}: the intermediary failed (HTTP {status}); it will be retried",
+            exchanges=record.exchanges,
+            code=code,
+        )
+    return RequestRejected(
+        f"{what}: HTTP {status}; check the configured URL", exchanges=record.exchanges, code=code
+    )
+
+
+def soap_fault_code(fault: zeep.exceptions.Fault) -> str | None:
+    """The ``PAA_*`` code inside a SOAP fault (faultcode, faultstring or detail), if any."""
+    texts = [str(fault.code or ""), str(fault.message or "")]
+    if fault.detail is not None:
+        texts.append(etree.tostring(fault.detail, encoding="unicode"))
+    for text in texts:
+        match = _PAA_CODE.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
+def is_client_fault(fault: zeep.exceptions.Fault) -> bool:
+    return "client" in str(fault.code or "").lower()
+
+
+async def load_once(
+    lock: asyncio.Lock,
+    cache: dict[tuple[str, str | None], SoapService],
+    key: tuple[str, str | None],
+    *,
+    transport: httpx.AsyncBaseTransport,
+    wsdl_transport: httpx.BaseTransport,
+) -> SoapService:
+    async with lock:
+        loaded = cache.get(key)
+        if loaded is None:
+            loaded = await asyncio.to_thread(
+                load_service,
+                key[0],
+                key[1],
+                transport=transport,
+                wsdl_transport=wsdl_transport,
+            )
+            cache[key] = loaded
+        return loaded
