@@ -101,8 +101,12 @@ async def consume(platform: Platform, source: EventSource) -> None:
                 event, document = parse_event(raw_value(item))
             except MalformedEvent as exc:
                 logger.warning("skipped a malformed event on topic payments: %s", exc.reason)
-                continue
-            platform.receive(event, document, via="topic")
+            else:
+                platform.receive(event, document, via="topic")
+            # A bus message (the proxy's Bus) is acknowledged once handled, bad or good.
+            commit = getattr(item, "commit", None)
+            if commit is not None:
+                await commit()
     except asyncio.CancelledError:
         raise
     except Exception:
