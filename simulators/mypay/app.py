@@ -1,0 +1,351 @@
+"""Assembling the MyPay simulator: the SOAP endpoint, notices, station, backoffice, admin.
+
+Why lxml and not spyne: the bar is wire compatibility with the official
+``pa-per-ente.wsdl``, whose inline schemas leave ``elementFormDefault`` unset (so every
+child of the ``ppt:`` wrappers is unqualified, while the header ``ppthead:intestazionePPT``
+lives in another namespace and the base64 documents are qualified), whose types use
+``complexContent`` extensions of ``risposta`` and whose ``ppt`` schema references
+``ppthead`` types without importing them. Re-declaring all that as spyne models would be
+a second, hand-written copy of the contract that drifts silently, and spyne's generated
+WSDL would not be the official one. So the simulator serves the official WSDL itself at
+``/ws/pa?wsdl`` (read at run time, only ``soap:address`` rewritten) and dispatches with
+lxml, validating each request body against the WSDL's own schemas (compiled once). It is
+also much cheaper per request than spyne's object mapping.
+
+Routes: ``POST /ws/pa`` (SOAP 1.1), ``GET /ws/pa?wsdl`` (+ the XSDs it imports),
+``GET /avvisi/{iuv}.pdf``, ``POST /pagopa/paForNode`` (station, called by the Nodo mock),
+``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from lxml import etree
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
+from simulators.common.admin import admin_mount
+from simulators.common.faults import Fault, FaultSpec, FaultState
+from simulators.common.station import station_mount
+from simulators.mypay import backoffice, contracts
+from simulators.mypay.model import MAX_EXCHANGE_CHARS, Creditor, Exchange, Position
+from simulators.mypay.operations import Context, dispatch, notice_pdf
+from simulators.mypay.settings import Settings
+from simulators.mypay.soap import PPT, SoapFault, envelope, fault_envelope, parse_request
+from simulators.mypay.station import MyPayStation
+from simulators.mypay.store import Store, now
+
+__all__ = ["Creditor", "MyPaySimulator", "Settings", "create_app"]
+
+XML = "text/xml; charset=utf-8"
+WRONG_NAMESPACE = "http://www.regione.veneto.it/pagamenti/ente/v2/"
+DEFAULT_DELAYS = {"slow-response": 3.0, "timeout": 16.0}
+# What missing-element removes from each answer: the element a client cannot do without.
+KEY_ELEMENT = {
+    "paaSILImportaDovuto": "identificativoUnivocoVersamento",
+    "paaSILInviaDovuti": "url",
+    "paaSILVerificaAvviso": "url",
+    "paaSILChiediPagati": "pagati",
+    "paaSILChiediPagatiConRicevuta": "rt",
+    "paaSILChiediPosizioniAperte": "paaSILPosizioniAperte/dovuti",
+}
+_PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password>)[^<]*(</)")
+FAULTED_PATHS = ("/ws/", "/avvisi/")
+
+
+class MyPayFaults(FaultState):
+    """:class:`FaultState` that can also ask one named fault whether it fires now."""
+
+    def fires(self, name: str) -> Fault | None:
+        fault = self._active.get(name)
+        return fault if fault is not None and fault.fires() else None
+
+    @property
+    def any_active(self) -> bool:
+        return bool(self._active)
+
+
+class MyPaySimulator:
+    """The simulator's state, as the admin API and the tests see it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.mypay_faults = MyPayFaults("mypay")
+        self.faults: FaultState = self.mypay_faults  # what the admin API switches
+        for spec in settings.faults:
+            parsed = FaultSpec.parse(spec)
+            self.mypay_faults.activate(parsed.name, rate=parsed.rate, seed=parsed.seed)
+        self.store = Store(settings.creditors)
+        self.station = MyPayStation(self.store)
+
+    def reset(self) -> None:
+        self.store.reset()
+
+    def positions(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in self.store.positions()]
+
+    def status(self) -> dict[str, Any]:
+        positions = self.store.positions()
+        return {
+            "simulator": "mypay",
+            "status": "UP",
+            "creditors": [
+                {"cod_ipa": c.cod_ipa, "fiscal_code": c.fiscal_code, "name": c.name}
+                for c in self.settings.creditors
+            ],
+            "positions": len(positions),
+            "paid": sum(1 for p in positions if p.state == "PAGATO"),
+            "contracts": contracts.available(),
+            "faults": self.faults.to_list(),
+        }
+
+
+def _redacted(data: bytes) -> str:
+    # Passwords never reach the backoffice, the admin API or a report built from them.
+    return _PASSWORD.sub(rb"\1***\2", data[:MAX_EXCHANGE_CHARS]).decode("utf-8", "replace")
+
+
+def _remove_key_element(operation: str, answer: etree._Element) -> None:
+    target = answer.find(KEY_ELEMENT[operation])
+    if target is None:
+        target = next(iter(answer), None)
+    if target is not None:
+        parent = target.getparent()
+        if parent is not None:
+            parent.remove(target)
+
+
+def _too_large(limit: int) -> Response:
+    fault = SoapFault("soap:Client", f"request body exceeds the limit of {limit} bytes")
+    return Response(fault_envelope(fault), status_code=413, media_type=XML)
+
+
+class SoapEndpoint:
+    """``POST /ws/pa``: read, check, dispatch, answer; faults strike around the handler."""
+
+    def __init__(self, sim: MyPaySimulator) -> None:
+        self.sim = sim
+
+    def base_url(self, request: Request) -> str:
+        return self.sim.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
+
+    async def handle(self, request: Request) -> Response:
+        sim, settings = self.sim, self.sim.settings
+        limit = settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return _too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return _too_large(limit)
+            chunks.append(chunk)
+        data = b"".join(chunks)
+
+        faults = sim.mypay_faults
+        late = broken = None
+        if faults.any_active:
+            late = faults.fires("slow-response") or faults.fires("timeout")
+            if late is not None:
+                await asyncio.sleep(float(late.params.get("delay", DEFAULT_DELAYS[late.name])))
+            broken = (
+                faults.fires("malformed-xml")
+                or faults.fires("wrong-namespace")
+                or faults.fires("missing-element")
+            )
+        try:
+            req = parse_request(data, request.headers.get("soapaction"), settings.validate, limit)
+        except SoapFault as fault:
+            return Response(fault_envelope(fault), status_code=fault.status, media_type=XML)
+
+        ctx = Context(
+            settings=settings,
+            store=sim.store,
+            faults=faults,
+            base_url=self.base_url(request),
+            ns=WRONG_NAMESPACE if broken and broken.name == "wrong-namespace" else PPT,
+            credentials_expired=bool(request.scope.get("state", {}).get("credentials_expired")),
+        )
+        status = 200
+        try:
+            if req.operation == "paaSILImportaDovuto":  # renders a PDF: keep the loop free
+                answer = await run_in_threadpool(dispatch, ctx, req)
+            else:
+                answer = dispatch(ctx, req)
+            if broken is not None and broken.name == "missing-element":
+                _remove_key_element(req.operation, answer)
+            out = envelope(answer)
+        except SoapFault as fault:
+            status, out = fault.status, fault_envelope(fault)
+        if broken is not None and broken.name == "malformed-xml":
+            out = out[: len(out) // 2]
+        if ctx.touched:
+            exchange = Exchange(now(), req.operation, _redacted(data), _redacted(out), status)
+            for position in dict.fromkeys(ctx.touched):
+                sim.store.record(position, exchange)
+        return Response(out, status_code=status, media_type=XML)
+
+
+def _abort_connection(send: Send) -> bool:
+    """Reset the TCP connection under uvicorn (the firewall case); False elsewhere."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        return False
+    reset(transport.get_extra_info("socket"))
+    transport.abort()
+    cycle.disconnected = True  # type: ignore[union-attr]  # uvicorn: no 500 after us
+    return True
+
+
+class ConnectFaults:
+    """The access faults, in front of the MyPay API only (admin and station stay reachable).
+
+    ``ip-not-allowed-refuse`` resets the connection (under uvicorn; elsewhere the request
+    raises ``ConnectionResetError``), ``ip-not-allowed-403`` answers HTTP 403 naming the
+    caller, ``expired-credentials`` makes the password check fail as an expired one.
+    """
+
+    def __init__(self, app: ASGIApp, faults: MyPayFaults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and self.faults.any_active
+            and scope["path"].startswith(FAULTED_PATHS)
+        ):
+            if self.faults.fires("ip-not-allowed-refuse"):
+                if _abort_connection(send):
+                    return
+                raise ConnectionResetError(
+                    "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
+                )
+            if self.faults.fires("ip-not-allowed-403"):
+                client = scope.get("client")
+                body = forbidden_body(client[0] if client else None)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 403,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+            if self.faults.fires("expired-credentials"):
+                scope.setdefault("state", {})["credentials_expired"] = True
+        await self.app(scope, receive, send)
+
+
+def _find(store: Store, iuv: str) -> Position | None:
+    for creditor in store.creditors.values():
+        position = store.by_iuv(creditor.cod_ipa, iuv)
+        if position is not None:
+            return position
+    return None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The MyPay simulator app; ``app.state.simulator`` holds its state.
+
+    A ``refuse``-mode allowlist acts at the connection: serve the app with
+    ``BackgroundServer(app, allowlist=app.state.allowlist)``.
+    """
+    settings = settings or Settings()
+    sim = MyPaySimulator(settings)
+    soap = SoapEndpoint(sim)
+
+    async def wsdl(request: Request) -> Response:
+        if "wsdl" not in {key.lower() for key in request.query_params}:
+            return PlainTextResponse(
+                "MyPay pa-per-ente SOAP 1.1 endpoint: POST here; the WSDL is at ?wsdl\n"
+            )
+        try:
+            body = contracts.wsdl_for(f"{soap.base_url(request)}/ws/pa")
+        except contracts.ContractsMissing as exc:
+            return PlainTextResponse(str(exc), status_code=503)
+        return Response(body, media_type=XML)
+
+    async def xsd(request: Request) -> Response:
+        try:
+            return Response(contracts.companion_xsd(request.path_params["name"]), media_type=XML)
+        except FileNotFoundError:
+            return PlainTextResponse("no such schema beside pa-per-ente.wsdl", status_code=404)
+        except contracts.ContractsMissing as exc:
+            return PlainTextResponse(str(exc), status_code=503)
+
+    async def avviso(request: Request) -> Response:
+        iuv = request.path_params["iuv"]
+        position = _find(sim.store, iuv)
+        if position is None:
+            return PlainTextResponse(f"nessun avviso con IUV {iuv}", status_code=404)
+        if sim.mypay_faults.any_active and sim.mypay_faults.fires("notice-download-failure"):
+            return PlainTextResponse(
+                "errore interno nella generazione dell'avviso", status_code=500
+            )
+        pdf = await run_in_threadpool(notice_pdf, position)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"content-disposition": f'inline; filename="avviso_{iuv}.pdf"'},
+        )
+
+    async def broken_redirect(request: Request) -> Response:
+        return HTMLResponse(
+            "<!doctype html><title>502</title><h1>Bad Gateway</h1>"
+            "<p>The payment page is unreachable.</p>",
+            status_code=502,
+        )
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(sim.status())
+
+    async def backoffice_page(request: Request) -> Response:
+        title = "MyPay simulator — " + ", ".join(c.name for c in settings.creditors)
+        return HTMLResponse(backoffice.render(title, sim.store.positions()))
+
+    routes: list[Any] = [
+        Route("/ws/pa", soap.handle, methods=["POST"]),
+        Route("/ws/pa/", soap.handle, methods=["POST"]),
+        Route("/ws/pa", wsdl, methods=["GET"]),
+        Route("/ws/pa/", wsdl, methods=["GET"]),
+        Route("/ws/{name:str}", xsd, methods=["GET"]),
+        Route("/ws/pa/{name:str}", xsd, methods=["GET"]),
+        Route("/avvisi/{iuv:str}.pdf", avviso, methods=["GET"]),
+        Route("/broken-redirect/{session:str}", broken_redirect, methods=["GET"]),
+        station_mount(sim.station, "/pagopa/paForNode"),
+        Route("/backoffice", backoffice_page, methods=["GET"]),
+        Route("/status", status, methods=["GET"]),
+        admin_mount(sim),
+    ]
+    allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(AllowlistMiddleware, allowlist=allowlist),
+            Middleware(ConnectFaults, faults=sim.mypay_faults),
+        ],
+    )
+    app.state.simulator = sim
+    app.state.allowlist = allowlist
+    app.state.notes = [
+        f"creditor {c.name}: codice IPA {c.cod_ipa}, fiscal code {c.fiscal_code}"
+        for c in settings.creditors
+    ] + [f"citizens pay on {settings.checkout_url}"]
+    return app
