@@ -37,6 +37,7 @@ from simulators.platform.models import (
     MalformedEvent,
     field_errors,
     parse_event,
+    summary,
 )
 from simulators.platform.publishing import (
     EventPublisher,
@@ -107,8 +108,6 @@ async def consume(platform: Platform, source: EventSource) -> None:
             commit = getattr(item, "commit", None)
             if commit is not None:
                 await commit()
-    except asyncio.CancelledError:
-        raise
     except Exception:
         logger.exception("the payments event source failed; the platform stops reading it")
 
@@ -138,8 +137,12 @@ class _Rejected(Exception):
         self.status, self.title, self.errors = status, title, errors
 
     def response(self) -> JSONResponse:
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in self.errors)
-        body = {"status": self.status, "title": self.title, "detail": detail, "errors": self.errors}
+        body = {
+            "status": self.status,
+            "title": self.title,
+            "detail": summary(self.errors),
+            "errors": self.errors,
+        }
         return JSONResponse(body, status_code=self.status)
 
 

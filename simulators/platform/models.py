@@ -162,6 +162,11 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     return errors
 
 
+def summary(errors: list[dict[str, str]]) -> str:
+    """``"payer.name: is required; amount: ..."``, for a problem's ``detail``."""
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+
 def parse_event(raw: bytes | str | dict[str, Any]) -> tuple[IncomingEvent, dict[str, Any]]:
     """Validate one payment event; returns the model and the document as sent.
 
@@ -180,8 +185,7 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> tuple[IncomingEvent, dict[
         event = IncomingEvent.model_validate(document)
     except ValidationError as exc:
         errors = field_errors(exc)
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise MalformedEvent(f"not a payment event v2: {summary}", errors) from exc
+        raise MalformedEvent(f"not a payment event v2: {summary(errors)}", errors) from exc
     return event, document
 
 

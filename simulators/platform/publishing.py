@@ -79,27 +79,34 @@ class Outbox:
 
 
 class KafkaPublisher:
-    """An aiokafka producer; ``start()`` before publishing, ``stop()`` at the end."""
+    """An aiokafka producer; ``start()`` (inside the event loop) before publishing."""
 
     def __init__(self, bootstrap: str) -> None:
-        from aiokafka import AIOKafkaProducer
-
         self.bootstrap = bootstrap
-        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        self._producer: Any = None  # aiokafka binds to the running loop: made in start()
 
     async def start(self) -> None:
+        from aiokafka import AIOKafkaProducer
+
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
         try:
-            await self._producer.start()
+            await producer.start()
         except Exception as exc:
+            await producer.stop()
             raise RuntimeError(
                 f"cannot reach Kafka at {self.bootstrap} ({exc}); start the broker, or unset "
                 "COLLAUDO_KAFKA_BOOTSTRAP to keep the platform's events in memory"
             ) from exc
+        self._producer = producer
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
     async def publish(self, topic: str, key: bytes, value: bytes) -> None:
+        if self._producer is None:
+            raise RuntimeError("the Kafka publisher is not started")
         await self._producer.send_and_wait(topic, value=value, key=key)
 
 
