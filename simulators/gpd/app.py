@@ -25,7 +25,7 @@ from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
 from simulators.gpd.backoffice import backoffice_endpoint
-from simulators.gpd.gate import Gate, GpdFaults, RefuseGuard, StationFaults
+from simulators.gpd.gate import Gate, GpdFaults, RefuseGuard, RefuseMiddleware, StationFaults
 from simulators.gpd.station import GpdStation
 from simulators.gpd.store import GpdStore
 
@@ -97,8 +97,9 @@ class GpdSimulator:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The GPD simulator app; ``app.state.simulator`` holds its state.
 
-    Serve it with ``BackgroundServer(app, allowlist=app.state.connection_guard)`` so that
-    ``ip-not-allowed-refuse`` (and a ``refuse``-mode allowlist) reset TCP connections.
+    Serve it with ``BackgroundServer(app, allowlist=app.state.connection_guard)`` so that a
+    ``refuse``-mode allowlist (or ``ip-not-allowed-refuse`` chosen at start) resets TCP
+    connections at accept; the guard stays disabled otherwise.
     """
     settings = settings or Settings()
     sim = GpdSimulator(settings)
@@ -129,10 +130,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         admin_mount(sim),
     ]
     allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
-    app = Starlette(
-        routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)]
-    )
+    middleware = [
+        Middleware(AllowlistMiddleware, allowlist=allowlist),
+        Middleware(RefuseMiddleware, faults=sim.gpd_faults),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.gpd_faults, allowlist)
+    key_source = (
+        "from COLLAUDO_GPD_SUBSCRIPTION_KEY"
+        if "COLLAUDO_GPD_SUBSCRIPTION_KEY" in os.environ
+        else "demo key sim-subscription-key"
+    )
+    app.state.notes = [
+        f"creditors: {', '.join(settings.organizations) or 'any'} ({settings.company_name}), "
+        f"segregation codes {', '.join(settings.segregation_codes) or 'any'}",
+        f"Ocp-Apim-Subscription-Key: {key_source}",
+    ]
     return app

@@ -6,9 +6,11 @@ Fault profiles strike here too, so that handlers stay plain and fast: with no fa
 active, a call costs one dict lookup and one string comparison more than the handler.
 
 How each GPD fault shows:
-- ``ip-not-allowed-403``: APIM's 403; ``ip-not-allowed-refuse``: the connection is
-  dropped (a TCP reset when served with :attr:`app.state.connection_guard`, else the
-  request raises ``ConnectionResetError``);
+- ``ip-not-allowed-403``: APIM's 403;
+- ``ip-not-allowed-refuse``: the connection drops in the middle of the answer (the
+  client gets a transport error; in-process the request raises ``ConnectionResetError``).
+  Active from the start, or with a ``refuse``-mode allowlist, serving the app with
+  ``allowlist=app.state.connection_guard`` resets connections at TCP accept instead;
 - ``expired-credentials``: the valid key is refused with APIM's invalid-key 401;
 - ``slow-response`` / ``timeout``: the answer waits ``delay`` seconds (3 / 16 default);
 - ``creation-error``, ``status-error``, ``receipt-download-failure``: a 500 ProblemJson
@@ -80,7 +82,11 @@ def problem(status: int, title: str, detail: str, request_id: str | None = None)
 class RefuseGuard(Allowlist):
     """An allowlist for :func:`simulators.common.access.allowlist_protocol` that also resets
     connections while ``ip-not-allowed-refuse`` fires (pass it as ``allowlist=`` to
-    :class:`simulators.common.server.BackgroundServer`)."""
+    :class:`simulators.common.server.BackgroundServer`).
+
+    It is ``enabled`` only when needed when the server starts (a ``refuse``-mode allowlist
+    or the refuse fault active), since the resetting protocol is uvicorn's slower h11.
+    """
 
     def __init__(self, faults: GpdFaults, static: Allowlist) -> None:
         super().__init__(mode="refuse")
@@ -89,7 +95,8 @@ class RefuseGuard(Allowlist):
 
     @property
     def enabled(self) -> bool:
-        return True
+        static_refuse = self.static.enabled and self.static.mode == "refuse"
+        return static_refuse or self.faults.is_active("ip-not-allowed-refuse")
 
     def allows(self, host: str | None) -> bool:
         if self.static.mode == "refuse" and not self.static.allows(host):
@@ -117,8 +124,6 @@ class Gate:
     async def connect_faults(self, request: Request) -> Response | None:
         """Access faults and delays, shared by the REST API and the station side."""
         faults = self.faults
-        if faults.fires("ip-not-allowed-refuse"):
-            raise ConnectionResetError("ip-not-allowed-refuse: the connection is dropped")
         if faults.fires("ip-not-allowed-403"):
             client = request.client.host if request.client else "unknown"
             return apim_error(403, f"Forbidden: source address {client} is not allow-listed")
@@ -170,6 +175,27 @@ def _mangled(response: Response) -> Response:
     cut = bytes(body[: max(1, len(body) // 2)])
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(cut, status_code=response.status_code, headers=headers)
+
+
+class RefuseMiddleware:
+    """``ip-not-allowed-refuse`` at request level: the answer starts, then the connection
+    drops. Only the GPD APIs and the station are affected, never the admin API."""
+
+    def __init__(self, app: ASGIApp, faults: GpdFaults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and self.faults.any_active
+            and scope["path"].startswith(("/gpd/", "/pagopa/"))
+            and self.faults.fires("ip-not-allowed-refuse")
+        ):
+            # No content-length: the client waits for a body that never completes.
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise ConnectionResetError("ip-not-allowed-refuse: the connection is dropped")
+        await self.app(scope, receive, send)
 
 
 class StationFaults:

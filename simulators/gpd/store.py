@@ -151,8 +151,10 @@ class GpdStore:
     def refresh(self, entry: Entry, now: datetime | None = None) -> None:
         """Apply the time-driven transitions (PUBLISHED → VALID, VALID → EXPIRED) on the fly."""
         position = entry.position
-        if position.status not in ("PUBLISHED", "VALID"):
-            return
+        if position.status != "PUBLISHED" and not (
+            position.status == "VALID" and position.switch_to_expired
+        ):
+            return  # the common case: nothing can change with time
         now = now or utcnow()
         with self.lock:
             if (

@@ -115,9 +115,24 @@ def test_ip_not_allowed_refuse_drops_the_connection(client: TestClient) -> None:
 
 def test_ip_not_allowed_refuse_resets_tcp_when_served_with_the_guard() -> None:
     app = create_app(Settings(faults=["ip-not-allowed-refuse"]))
+    assert app.state.connection_guard.enabled
     with serving(app, allowlist=app.state.connection_guard) as server:
         with pytest.raises(httpx.TransportError):
             httpx.get(f"{server.url}{POSITIONS}", headers=KEY, timeout=5)
+        # the admin API is behind the same TCP guard; clearing the fault reopens the door
+        app.state.simulator.faults.clear()
+        assert httpx.get(f"{server.url}{POSITIONS}", headers=KEY, timeout=5).status_code == 200
+
+
+def test_ip_not_allowed_refuse_at_run_time_breaks_the_connection_mid_answer() -> None:
+    app = create_app(Settings())
+    assert not app.state.connection_guard.enabled  # fast protocol when no refusal is needed
+    with serving(app) as server, httpx.Client(base_url=server.url, timeout=5) as http:
+        assert http.put("/_admin/faults/ip-not-allowed-refuse", json={}).status_code == 200
+        with pytest.raises(httpx.TransportError):
+            http.get(POSITIONS, headers=KEY)
+        assert http.delete("/_admin/faults").status_code == 204
+        assert http.get(POSITIONS, headers=KEY).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["slow-response", "timeout"])
