@@ -114,16 +114,39 @@ class FakeStation:
             self.receipts.append(receipt)
 
 
-@pytest.fixture
-def station() -> FakeStation:
-    return FakeStation()
+class _Current:
+    """Forwards to the test's FakeStation, so one loopback server serves a whole module."""
+
+    target = FakeStation()
+
+    def verify_payment_notice(self, fiscal_code: str, notice_number: str) -> StationPosition:
+        return self.target.verify_payment_notice(fiscal_code, notice_number)
+
+    def get_payment(
+        self, fiscal_code: str, notice_number: str, amount: Decimal | None
+    ) -> StationPosition:
+        return self.target.get_payment(fiscal_code, notice_number, amount)
+
+    def send_receipt(self, receipt: StationReceipt) -> None:
+        self.target.send_receipt(receipt)
+
+
+@pytest.fixture(scope="module")
+def _station_server() -> Iterator[tuple[_Current, str]]:
+    current = _Current()
+    with serving(Starlette(routes=[station_mount(current)])) as server:
+        yield current, f"{server.url}/pagopa/paForNode"
 
 
 @pytest.fixture
-def station_url(station: FakeStation) -> Iterator[str]:
-    app = Starlette(routes=[station_mount(station)])
-    with serving(app) as server:
-        yield f"{server.url}/pagopa/paForNode"
+def station(_station_server: tuple[_Current, str]) -> FakeStation:
+    _station_server[0].target = fresh = FakeStation()
+    return fresh
+
+
+@pytest.fixture
+def station_url(_station_server: tuple[_Current, str], station: FakeStation) -> str:
+    return _station_server[1]
 
 
 @pytest.fixture
