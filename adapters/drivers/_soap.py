@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 import zeep
 import zeep.exceptions
 from lxml import etree
+from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
 from adapters.core.intermediary import (
@@ -27,6 +30,7 @@ from adapters.core.intermediary import (
     RequestRejected,
 )
 from adapters.drivers._http import CallRecord, allowlist_diagnosis, transport_error
+from adapters.drivers._xml import local, parse_xml
 
 SETTINGS = zeep.Settings(
     strict=True,
@@ -36,6 +40,7 @@ SETTINGS = zeep.Settings(
     xml_huge_tree=False,
 )
 WSDL_TIMEOUT = 15.0
+MAX_DOCUMENTS = 20
 _PAA_CODE = re.compile(r"\bPAA_[A-Z_]+\b")
 
 
@@ -80,6 +85,57 @@ def _endpoint(client: zeep.AsyncClient, wsdl_url: str, override: str | None) -> 
     raise RequestRejected(f"the WSDL at {wsdl_url} declares no service", code="CONFIGURATION")
 
 
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def mirror_wsdl(wsdl_url: str, http: httpx.Client, directory: Path) -> Path:
+    """Copy a remote WSDL and the schemas it imports into ``directory``, imports rewritten to
+    the local copies; return the local WSDL.
+
+    zeep's ``forbid_external`` refuses every remote import; fetching them here instead keeps
+    that guarantee where it matters: only documents from the WSDL's own origin (scheme, host,
+    port) are followed, each parsed with DTDs and entities forbidden, at most
+    ``MAX_DOCUMENTS`` of them.
+    """
+    origin = _origin(wsdl_url)
+    names: dict[str, str] = {}
+    pending = [wsdl_url]
+    documents: dict[str, etree._Element] = {}
+    while pending:
+        url = pending.pop()
+        if url in documents:
+            continue
+        if len(documents) >= MAX_DOCUMENTS:
+            raise ValueError(f"the WSDL at {wsdl_url} imports more than {MAX_DOCUMENTS} documents")
+        response = http.get(url)
+        if response.status_code != 200:
+            raise zeep.exceptions.TransportError(  # type: ignore[no-untyped-call]
+                status_code=response.status_code
+            )
+        root = parse_xml(response.content, what=url)
+        documents[url] = root
+        names[url] = f"{len(names)}-{re.sub(r'[^A-Za-z0-9_.-]', '_', urlsplit(url).path)[-60:]}"
+        for node in root.iter():
+            attribute = "schemaLocation" if "schemaLocation" in node.attrib else "location"
+            if local(node.tag) not in ("import", "include") or attribute not in node.attrib:
+                continue
+            target = urljoin(url, node.attrib[attribute])
+            if _origin(target) != origin:
+                raise zeep.exceptions.ExternalReferenceForbidden(target)  # type: ignore[no-untyped-call]
+            node.attrib[attribute] = f"@@{target}@@"
+            pending.append(target)
+    for url, root in documents.items():
+        for node in root.iter():
+            for attribute in ("schemaLocation", "location"):
+                value = node.attrib.get(attribute, "")
+                if value.startswith("@@") and value.endswith("@@"):
+                    node.attrib[attribute] = names[value[2:-2]]
+        (directory / names[url]).write_bytes(etree.tostring(root, xml_declaration=True))
+    return directory / names[wsdl_url]
+
+
 def load_service(
     wsdl_url: str,
     endpoint: str | None,
@@ -88,15 +144,21 @@ def load_service(
     wsdl_transport: httpx.BaseTransport,
 ) -> SoapService:
     """Load the WSDL (blocking) and bind the service; run it in a worker thread."""
+    wsdl_client = httpx.Client(transport=wsdl_transport, follow_redirects=False)
     zeep_transport = AsyncTransport(  # type: ignore[no-untyped-call]
         client=httpx.AsyncClient(transport=transport, follow_redirects=False),
-        wsdl_client=httpx.Client(transport=wsdl_transport, follow_redirects=False),
+        wsdl_client=wsdl_client,
     )
-    client = zeep.AsyncClient(  # type: ignore[no-untyped-call]
-        wsdl_url, transport=zeep_transport, settings=SETTINGS
-    )
+    with tempfile.TemporaryDirectory(prefix="collaudo-wsdl-") as directory:
+        location = wsdl_url
+        if urlsplit(wsdl_url).scheme in ("http", "https"):
+            location = str(mirror_wsdl(wsdl_url, wsdl_client, Path(directory)))
+        client = zeep.AsyncClient(  # type: ignore[no-untyped-call]
+            location, transport=zeep_transport, settings=SETTINGS
+        )
     binding, address = _endpoint(client, wsdl_url, endpoint)
-    service = client.create_service(binding.name, address)  # type: ignore[no-untyped-call]
+    # AsyncClient.create_service returns a *sync* proxy; build the async one directly.
+    service = AsyncServiceProxy(client, binding, address=address)  # type: ignore[no-untyped-call]
     return SoapService(client, service, address)
 
 
@@ -107,6 +169,13 @@ def wsdl_error(exc: BaseException, record: CallRecord, wsdl_url: str) -> Interme
         return transport_error(exc, record, what, wsdl_url)
     if isinstance(exc, zeep.exceptions.TransportError):
         return http_status_error(exc.status_code, record, what, wsdl_url)
+    if isinstance(exc, zeep.exceptions.ExternalReferenceForbidden):
+        return RequestRejected(
+            f"{what}: it imports {exc.url}, from another origin; refused (external "
+            "references are forbidden): serve the schemas beside the WSDL",
+            exchanges=record.exchanges,
+            code="BAD_WSDL",
+        )
     if isinstance(exc, FileNotFoundError | IsADirectoryError):
         return RequestRejected(
             f"{what}: no such file; check the configured WSDL URL",
