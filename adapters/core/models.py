@@ -198,7 +198,8 @@ class PaymentEvent(_Model):
         ``now`` is injectable so tests and replays get reproducible timestamps.
         """
         now = now or utcnow()
-        data = self.model_copy(deep=True)
+        # A validated round trip is a deep copy, several times faster than deepcopy.
+        data = type(self).model_validate(self.model_dump(round_trip=True))
         data.status_reason = None
         for key, value in changes.items():
             setattr(data, key, value)

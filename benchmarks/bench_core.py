@@ -1,0 +1,182 @@
+"""Adapter core benchmark (a script, not a test).
+
+    .venv/bin/python benchmarks/bench_core.py [--payments 2000] [--sizes 1000,100000]
+
+Prints:
+1. payments created per second end to end: CREATION_PENDING published on the
+   memory bus -> consumer -> fake intermediary -> store + outbox -> PAYMENT_PENDING
+   published, with the real ProxyRuntime loops;
+2. the SQLite store at each size: time per operation (insert, get,
+   update-with-outbox, find_by_notice) and memory (file size, Python heap, RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.core.bus import MemoryBus  # noqa: E402
+from adapters.core.config import ServiceConfig, TenantConfig  # noqa: E402
+from adapters.core.fake import FakeIntermediary  # noqa: E402
+from adapters.core.intermediary import DebtPosition  # noqa: E402
+from adapters.core.models import PaymentEvent, PaymentStatus  # noqa: E402
+from adapters.core.runtime import ProxyRuntime  # noqa: E402
+from adapters.core.service import PaymentService, ProxySettings  # noqa: E402
+from adapters.core.store import Store, StoredPayment  # noqa: E402
+from adapters.pagopa.notice import generate_notice  # noqa: E402
+
+TENANT = uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329")
+SERVICE = uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625")
+NOW = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def event_dict(pid: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": str(pid),
+        "type": "PAGOPA",
+        "tenant_id": str(TENANT),
+        "service_id": str(SERVICE),
+        "created_at": NOW.isoformat(),
+        "updated_at": NOW.isoformat(),
+        "status": "CREATION_PENDING",
+        "reason": f"{pid} - BNRMHL75C06G702B",
+        "payment": {"amount": 20.0, "expire_at": (NOW + timedelta(days=90)).isoformat()},
+        "links": {"notify": []},  # no platform to notify in a benchmark
+        "payer": {"type": "human", "tax_identification_number": "BNRMHL75C06G702B", "name": "M"},
+        "event_id": str(uuid.uuid4()),
+        "event_version": "2.0",
+        "event_created_at": NOW.isoformat(),
+        "app_id": "payment-dispatcher:1.0.0",
+    }
+
+
+def configure(store: Store) -> None:
+    store.put_tenant(
+        TenantConfig(id=TENANT, name="Comune", tax_identification_number="80000000002")
+    )
+    store.put_service(ServiceConfig(id=SERVICE, tenant_id=TENANT))
+
+
+async def end_to_end(count: int, workdir: Path) -> None:
+    store = Store.open(workdir / "e2e.sqlite3")
+    configure(store)
+    bus = MemoryBus()
+    service = PaymentService(store, FakeIntermediary(), bus, ProxySettings())
+    runtime = ProxyRuntime(service, poll_interval=60, notify_interval=3600)
+    messages = [json.dumps(event_dict(uuid.uuid4())).encode() for _ in range(count)]
+    await runtime.start()
+    started = time.perf_counter()
+    for message in messages:
+        bus.publish_nowait("payments", str(SERVICE).encode(), message)
+    # Done when every PAYMENT_PENDING was published (the own echoes are consumed too).
+    while len(bus.messages()) < 2 * count or bus.lag("payments", "collaudo-payment-proxy"):
+        await asyncio.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    await runtime.stop()
+    pending = sum(
+        PaymentEvent.model_validate_json(v).status is PaymentStatus.PAYMENT_PENDING
+        for v in bus.messages()
+    )
+    assert pending == count, pending
+    print(f"end to end: {count} payments CREATION_PENDING -> PAYMENT_PENDING published")
+    print(
+        f"  {elapsed:.2f} s, {count / elapsed:,.0f} payments/s "
+        f"({elapsed / count * 1e3:.2f} ms each)"
+    )
+    store.close()
+
+
+def timed(label: str, ops: int, fn: object) -> float:
+    started = time.perf_counter()
+    fn()  # type: ignore[operator]
+    per_op = (time.perf_counter() - started) / ops
+    print(f"  {label:<22} {per_op * 1e6:9.1f} µs/op  ({ops} ops)")
+    return per_op
+
+
+def store_bench(size: int, workdir: Path) -> None:
+    path = workdir / f"store-{size}.sqlite3"
+    tracemalloc.start()
+    heap_before = tracemalloc.get_traced_memory()[0]
+    store = Store.open(path)
+    configure(store)
+    template = PaymentEvent.model_validate(event_dict(uuid.uuid4()))
+    ids: list[uuid.UUID] = []
+    notices: list[str] = []
+
+    def insert_all() -> None:
+        for n in range(size):
+            pid = uuid.uuid4()
+            notice = generate_notice(3, n, segregation_code="01").notice_number
+            event = template.model_copy(update={"id": pid, "event_id": uuid.uuid4()})
+            position = DebtPosition(
+                pid.hex, notice[1:], notice, "80000000002", event.payment.amount
+            )
+            store.save_payment(StoredPayment(event=event, position=position))
+            ids.append(pid)
+            notices.append(notice)
+
+    print(f"store with {size:,} payments")
+    timed("insert", size, insert_all)
+    rng = random.Random(1)
+    sample = [rng.randrange(size) for _ in range(min(size, 2000))]
+
+    def get_all() -> None:
+        for i in sample:
+            assert store.get_payment(ids[i]) is not None
+
+    def find_all() -> None:
+        for i in sample:
+            assert store.find_by_notice(TENANT, notices[i]) is not None
+
+    def update_all() -> None:
+        for i in sample[:1000]:
+            stored = store.get_payment(ids[i])
+            assert stored is not None
+            if stored.status is PaymentStatus.CREATION_PENDING:
+                stored.event = stored.event.next_version(
+                    "collaudo-payment-proxy:bench", status=PaymentStatus.PAYMENT_PENDING
+                )
+                store.save_payment(stored, publish=True)
+
+    timed("get_payment", len(sample), get_all)
+    timed("find_by_notice", len(sample), find_all)
+    timed("update with outbox", len(set(sample[:1000])), update_all)
+    heap = tracemalloc.get_traced_memory()[0] - heap_before
+    tracemalloc.stop()
+    files = [path, path.with_name(path.name + "-wal")]
+    disk = sum(f.stat().st_size for f in files if f.exists())
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  memory: database {disk / 1e6:.1f} MB on disk ({disk / size:,.0f} B/payment), "
+        f"Python heap held by the store {heap / 1e6:.2f} MB, process max RSS {rss_mb:.0f} MB"
+    )
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payments", type=int, default=2000)
+    parser.add_argument("--sizes", default="1000,100000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="collaudo-bench-") as tmp:
+        workdir = Path(tmp)
+        asyncio.run(end_to_end(args.payments, workdir))
+        for size in (int(s) for s in args.sizes.split(",")):
+            store_bench(size, workdir)
+
+
+if __name__ == "__main__":
+    main()
