@@ -139,8 +139,12 @@ class GpdApi:
     def _cached(self, entry: Entry) -> Response:
         body = entry.cached
         if body is None:
-            body = json.dumps(position_response(entry.position), separators=(",", ":")).encode()
-            entry.cached = body
+            # Rendered under the store's lock: a receipt arriving meanwhile (station thread)
+            # cannot leave a half-updated rendering in the cache.
+            with self.store.lock:
+                position = position_response(entry.position)
+                body = json.dumps(position, separators=(",", ":")).encode()
+                entry.cached = body
         return Response(body, media_type="application/json")
 
     # --- debt positions ---------------------------------------------------------------------
