@@ -30,7 +30,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
 from simulators.common.admin import admin_mount
@@ -209,48 +209,44 @@ def _abort_connection(send: Send) -> bool:
     return True
 
 
-class ConnectFaults:
-    """The access faults, in front of the MyPay API only (admin and station stay reachable).
+class MyPayApp(Starlette):
+    """The Starlette app with the access faults in front of everything else.
 
-    ``ip-not-allowed-refuse`` resets the connection (under uvicorn; elsewhere the request
-    raises ``ConnectionResetError``), ``ip-not-allowed-403`` answers HTTP 403 naming the
-    caller, ``expired-credentials`` makes the password check fail as an expired one.
+    They strike before Starlette's own middleware, on the server's raw ``send``, so that
+    ``ip-not-allowed-refuse`` can reset the TCP connection (under uvicorn; elsewhere the
+    request raises ``ConnectionResetError``). ``ip-not-allowed-403`` answers HTTP 403
+    naming the caller; ``expired-credentials`` makes the password check fail as an expired
+    one. Only the MyPay API is struck: the admin API and the station stay reachable.
     """
 
-    def __init__(self, app: ASGIApp, faults: MyPayFaults) -> None:
-        self.app = app
-        self.faults = faults
+    faults: MyPayFaults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        faults = self.faults
         if (
             scope["type"] == "http"
-            and self.faults.any_active
+            and faults.any_active
             and scope["path"].startswith(FAULTED_PATHS)
         ):
-            if self.faults.fires("ip-not-allowed-refuse"):
+            if faults.fires("ip-not-allowed-refuse"):
                 if _abort_connection(send):
                     return
                 raise ConnectionResetError(
                     "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
                 )
-            if self.faults.fires("ip-not-allowed-403"):
+            if faults.fires("ip-not-allowed-403"):
                 client = scope.get("client")
                 body = forbidden_body(client[0] if client else None)
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 403,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 403, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
-            if self.faults.fires("expired-credentials"):
+            if faults.fires("expired-credentials"):
                 scope.setdefault("state", {})["credentials_expired"] = True
-        await self.app(scope, receive, send)
+        await super().__call__(scope, receive, send)
 
 
 def _find(store: Store, iuv: str) -> Position | None:
@@ -335,13 +331,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         admin_mount(sim),
     ]
     allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
-    app = Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(AllowlistMiddleware, allowlist=allowlist),
-            Middleware(ConnectFaults, faults=sim.mypay_faults),
-        ],
-    )
+    app = MyPayApp(routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)])
+    app.faults = sim.mypay_faults
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.notes = [

@@ -20,6 +20,7 @@ COD_IPA = "c_bugliano"
 PASSWORD = "sim-password"
 CF_ENTE = "80000000002"
 DEBTOR_CF = "RSSMRA80A01H501U"
+IBAN = "IT60X0542811101000000123456"
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -104,7 +105,9 @@ def receipt(
 ) -> StationReceipt:
     """A receipt as the Nodo mock would deliver it to the station."""
     transfers = [
-        StationTransfer(i, amount, CF_ENTE, None, "causale", "0101108TS")
+        StationTransfer(
+            i, amount, CF_ENTE, None if i in (mbd or {}) else IBAN, "causale", "0101108TS"
+        )
         for i, amount in enumerate(amounts, start=1)
     ]
     return StationReceipt(
@@ -129,3 +132,60 @@ def receipt(
         + receipt_id.encode()
         + b"</receiptId></receipt></paSendRTV2Request>",
     )
+
+
+def soap_request(operation: str, **kwargs: Any) -> bytes:
+    """The envelope a zeep client built from the official WSDL sends for ``operation``."""
+    from zeep import Client
+
+    client = _official_client()
+    service = client.create_service(BINDING, "http://sim.invalid/ws/pa")
+    message = client.create_message(service, operation, **kwargs)
+    data: bytes = etree.tostring(message, xml_declaration=True, encoding="UTF-8")
+    assert isinstance(client, Client)
+    return data
+
+
+_CLIENT: list[Any] = []
+
+
+def _official_client() -> Any:
+    if not _CLIENT:
+        from zeep import Client
+
+        _CLIENT.append(Client(str(contracts.contract_file(contracts.WSDL_FILE))))
+    return _CLIENT[0]
+
+
+def post(client: Any, operation: str, body: bytes) -> Any:
+    """POST an envelope to ``/ws/pa`` with the operation's SOAPAction."""
+    return client.post(
+        "/ws/pa",
+        content=body,
+        headers={"content-type": "text/xml; charset=utf-8", "soapaction": f'"{operation}"'},
+    )
+
+
+def answer_of(content: bytes) -> etree._Element:
+    """The body element of a SOAP answer."""
+    root = etree.fromstring(content)
+    body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
+    assert body is not None
+    return body[0]
+
+
+HEADER = {"_soapheaders": {"header": {"codIpaEnte": COD_IPA}}}
+
+
+def import_request(iud: str, password: str = PASSWORD, **kwargs: Any) -> bytes:
+    return soap_request(
+        "paaSILImportaDovuto",
+        password=password,
+        dovuto=versamento(iud, **kwargs),
+        flagGeneraIuv=True,
+        **HEADER,
+    )
+
+
+def fault_code(content: bytes) -> str | None:
+    return answer_of(content).findtext("fault/faultCode")

@@ -1,0 +1,79 @@
+"""The backoffice page, the admin API, /status and the notice PDF."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from starlette.testclient import TestClient
+
+from simulators.mypay.app import MyPaySimulator
+from simulators.mypay.notice import qr_payload
+from tests.simulators.mypay.conftest import needs_contracts
+from tests.simulators.mypay.helpers import (
+    CF_ENTE,
+    PASSWORD,
+    answer_of,
+    import_request,
+    post,
+    receipt,
+)
+
+pytestmark = [pytest.mark.contracts, needs_contracts]
+
+
+def test_backoffice_and_positions_show_state_and_exchanges(
+    client: TestClient, sim: MyPaySimulator
+) -> None:
+    answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-1")).content)
+    iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+    sim.station.send_receipt(receipt("3" + iuv, iuv, [Decimal("20.00")], receipt_id="rcpt-bo"))
+    page = client.get("/backoffice")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert iuv in page.text and "PAGATO" in page.text and "rcpt-bo" in page.text
+    assert "paaSILImportaDovuto" in page.text and "paForNode paSendRT" in page.text
+    assert PASSWORD not in page.text  # passwords are redacted from the exchanges
+    (position,) = client.get("/_admin/positions").json()
+    assert position["iuv"] == iuv and position["state"] == "PAGATO"
+    assert position["receipt"]["receipt_id"] == "rcpt-bo"
+    assert [e["operation"] for e in position["exchanges"]][0] == "paaSILImportaDovuto"
+    assert PASSWORD not in str(position)
+    status = client.get("/status").json()
+    assert status["simulator"] == "mypay" and status["positions"] == 1 and status["paid"] == 1
+    assert client.post("/_admin/reset").status_code == 204
+    assert client.get("/_admin/positions").json() == []
+
+
+def test_notice_pdf_and_zip_carry_the_pagopa_qr_payload(client: TestClient) -> None:
+    answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-2")).content)
+    iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+    payload = qr_payload("3" + iuv, CF_ENTE, Decimal("20.00"))
+    assert payload == f"PAGOPA|002|3{iuv}|80000000002|2000"
+    pdf = client.get(f"/avvisi/{iuv}.pdf").content
+    assert pdf.startswith(b"%PDF") and payload.encode() in pdf and b"/Subtype /Image" in pdf
+    import base64
+
+    archive = zipfile.ZipFile(
+        io.BytesIO(base64.b64decode(answer.findtext("base64ZipAvviso") or ""))
+    )
+    assert archive.read(f"avviso_{iuv}.pdf") == pdf
+    assert client.get("/avvisi/01000000000000000.pdf").status_code == 404
+
+
+def test_wsdl_endpoint_without_contracts_says_how_to_fix(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from simulators.mypay import contracts
+
+    monkeypatch.setenv("COLLAUDO_CONTRACTS_DIR", str(tmp_path))
+    contracts.wsdl_for.cache_clear()
+    contracts._wsdl_tree.cache_clear()
+    try:
+        reply = client.get("/ws/pa?wsdl")
+        assert reply.status_code == 503 and "COLLAUDO_CONTRACTS_DIR" in reply.text
+    finally:
+        monkeypatch.delenv("COLLAUDO_CONTRACTS_DIR")
+        contracts.wsdl_for.cache_clear()
+        contracts._wsdl_tree.cache_clear()
