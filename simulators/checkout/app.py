@@ -73,7 +73,9 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        # A wildcard listen address is no place to send a browser: use loopback instead.
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
 
 def _api_key_ok(request: Request, settings: Settings) -> bool:

@@ -27,6 +27,7 @@ from simulators.checkout.state import (
     FAILED,
     METHOD_CHOSEN,
     PAID,
+    PAYING,
     VERIFIED,
     VERIFY_FAILED,
     Cart,
@@ -87,6 +88,18 @@ class Flow:
             raise NotHere(_see(f"/c/{cart.id}"))
         if cart.status in {PAID, FAILED}:
             raise NotHere(_see(f"/c/{cart.id}/esito"))
+        if cart.status == PAYING:
+            raise NotHere(
+                HTMLResponse(
+                    pages.message_page(
+                        "Pagamento in corso",
+                        "Stiamo elaborando il pagamento: attendi qualche secondo e ricarica.",
+                        "in-corso",
+                        cart,
+                    ),
+                    status_code=409,
+                )
+            )
         if cart.status == CANCELLED:
             raise NotHere(
                 HTMLResponse(
@@ -175,7 +188,12 @@ class Flow:
             return redirect.response
         if cart.card is None or cart.status != CARD_ENTERED:
             return _see(f"/c/{cart.id}/inserisci-carta")
-        refusal = await self.nodo.activate(cart)
+        cart.status = PAYING
+        try:
+            refusal = await self.nodo.activate(cart)
+        except Exception:
+            cart.status = CARD_ENTERED  # let the citizen try again rather than hang
+            raise
         if refusal is not None:
             cart.status = FAILED
             cart.error = (
@@ -233,7 +251,7 @@ class Flow:
             cart = self._cart(request)
         except NotHere as redirect:
             return redirect.response
-        if cart.status == PAID or cart.lost_outcome:
+        if cart.status in {PAID, PAYING} or cart.lost_outcome:
             return _see(f"/c/{cart.id}/esito")
         cart.status = CANCELLED
         return RedirectResponse(self.return_url(cart), status_code=303)

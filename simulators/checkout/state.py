@@ -21,6 +21,7 @@ VERIFY_FAILED = "VERIFY_FAILED"  # a creditor refused a notice (unknown, expired
 METHOD_CHOSEN = "METHOD_CHOSEN"
 CARD_ENTERED = "CARD_ENTERED"
 CARD_ERROR = "CARD_ERROR"  # the card screen failed
+PAYING = "PAYING"  # confirmed: the Nodo is at work (a second click must not pay twice)
 PAID = "PAID"
 DECLINED = "DECLINED"  # card refused at authorisation: nothing paid, no receipt
 FAILED = "FAILED"  # paGetPaymentV2 refused or invalid: nothing paid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 
@@ -251,3 +252,11 @@ async def test_status_and_unknown_cart(checkout: Checkout) -> None:
     assert status["status"] == "ok" and status["simulator"] == "checkout"
     missing = await checkout.http.get("/c/does-not-exist")
     assert missing.status_code == 404 and "Carrello non trovato" in missing.text
+
+
+async def test_a_double_click_on_pay_pays_once(checkout: Checkout, station: FakeStation) -> None:
+    summary = await walk_to_confirmation(checkout.http, await open_cart(checkout.http, PLAIN))
+    action = form_action(summary.text, "conferma")
+    first, second = await asyncio.gather(checkout.http.post(action), checkout.http.post(action))
+    assert sorted([first.status_code, second.status_code]) == [303, 409]
+    assert len(station.receipts) == 1 and station.calls.count("getPayment") == 1
