@@ -99,13 +99,21 @@ def allowlist_protocol(allowlist: Allowlist) -> type[H11Protocol]:
     """A uvicorn HTTP protocol class resetting connections from outside the allowlist."""
 
     class AllowlistH11Protocol(H11Protocol):
+        refused = False
+
         def connection_made(self, transport: Any) -> None:
             peer = transport.get_extra_info("peername")
             host = peer[0] if peer else None
             if allowlist.mode == "refuse" and not allowlist.allows(host):
+                self.refused = True
                 reset(transport.get_extra_info("socket"))
                 transport.abort()
                 return
             super().connection_made(transport)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            # A refused connection never got the protocol's state: nothing to tear down.
+            if not self.refused:
+                super().connection_lost(exc)
 
     return AllowlistH11Protocol
