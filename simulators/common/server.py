@@ -25,7 +25,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 def make_config(
     app: ASGIApp, host: str, port: int, allowlist: Allowlist | None = None, **kwargs: Any
 ) -> uvicorn.Config:
-    http: Any = "h11"
+    http: Any = "auto"  # httptools where installed: ~3x the requests per second of h11
     if allowlist is not None and allowlist.enabled and allowlist.mode == "refuse":
         http = allowlist_protocol(allowlist)
     return uvicorn.Config(
