@@ -180,6 +180,11 @@ class MyPayDriver:
             await service.aclose()
         await self._http.aclose()
 
+    async def preload(self, creditor: CreditorConfig) -> None:
+        """Load the WSDL now (e.g. at start-up) so a bad URL shows at once, not at the first
+        payment; raises what a verb would."""
+        await self._service(creditor)
+
     # -- plumbing ---------------------------------------------------------------------
 
     def _password(self, creditor: CreditorConfig) -> str:
@@ -373,6 +378,7 @@ class MyPayDriver:
                 due=ctx.expire_at,
                 azione=azione,
                 transfers=ctx.transfers if isinstance(ctx, DebtPositionRequest) else (),
+                iuv=ctx.position.iuv if isinstance(ctx, PositionContext) else None,
             )
         except ValueError as exc:
             raise RequestRejected(f"MyPay Versamento: {exc}", code="INVALID_REQUEST") from exc
@@ -410,27 +416,68 @@ class MyPayDriver:
                 flagGeneraIuv=True,
             )
             if fault is not None:
-                # A retry after a lost answer: the dovuto exists; "print" returns it.
-                answer, _ = await self._call(
-                    record,
-                    creditor,
-                    "paaSILImportaDovuto",
-                    header=True,
-                    password=password,
-                    dovuto=self._versamento(request, iud, request.amount, Azione.PRINT),
-                )
-            iuv = self._iuv(answer, record, "paaSILImportaDovuto")
+                # A retry after a lost answer: the dovuto exists; find it, do not add one.
+                iuv = await self._existing_iuv(record, request, iud, password)
+                url_file_avviso = ""
+            else:
+                iuv = self._iuv(answer, record, "paaSILImportaDovuto")
+                url_file_avviso = str(getattr(answer, "urlFileAvviso", None) or "")
             return DebtPosition(
                 iud=iud,
                 iuv=iuv,
                 notice_number=self._notice_for(creditor, iuv, record),
                 creditor_fiscal_code=creditor.creditor_fiscal_code,
                 amount=request.amount,
-                handle={
-                    "kind": "dovuto",
-                    "url_file_avviso": str(getattr(answer, "urlFileAvviso", None) or ""),
-                },
+                handle={"kind": "dovuto", "url_file_avviso": url_file_avviso},
             )
+
+    async def _existing_iuv(
+        self, record: CallRecord, request: DebtPositionRequest, iud: str, password: str
+    ) -> str:
+        """The IUV of the dovuto MyPay already holds for ``iud``: among the debtor's open
+        positions (``paaSILChiediPosizioniAperte``), else among the paid ones."""
+        creditor = request.creditor
+        ipa = _config.required(creditor, F_IPA)
+        answer, _ = await self._call(
+            record,
+            creditor,
+            "paaSILChiediPosizioniAperte",
+            header=False,
+            password=password,
+            codIpaEnte=ipa,
+            identificativoUnivocoPersonaFG={
+                "tipoIdentificativoUnivoco": "G" if request.debtor.type == "legal" else "F",
+                "codiceIdentificativoUnivoco": request.debtor.fiscal_code.upper(),
+            },
+        )
+        for entry in getattr(answer, "paaSILPosizioniAperte", None) or []:
+            document = getattr(entry, "dovuti", None)
+            if not document:
+                continue
+            facts = self._facts(decode_base64_xml(document), record, "an open Dovuti document")
+            if iud in facts.iuds and facts.iuv:
+                return facts.iuv
+        pagati_answer, fault = await self._call(
+            record,
+            creditor,
+            "paaSILChiediPagatiConRicevuta",
+            header=False,
+            tolerate=UNPAID_FAULTS | EXPIRED_FAULTS | CANCELED_FAULTS | NOT_FOUND_FAULTS,
+            codIpaEnte=ipa,
+            password=password,
+            identificativoUnivocoDovuto=iud,
+        )
+        pagati = getattr(pagati_answer, "pagati", None) if fault is None else None
+        if pagati:
+            facts = self._facts(decode_base64_xml(pagati), record, "the Pagati document")
+            if facts.iuv:
+                return facts.iuv
+        raise IntermediaryFault(
+            f"MyPay: IUD {iud} is reported as already sent, but neither the debtor's open "
+            "positions nor the payments show it; it will be retried",
+            exchanges=record.exchanges,
+            code="PAA_IUD_DUPLICATO",
+        )
 
     async def _create_stamp(
         self, record: CallRecord, request: DebtPositionRequest, iud: str, password: str

@@ -112,8 +112,10 @@ def versamento(
     due: datetime | None,
     azione: str = Azione.INSERT,
     transfers: Sequence[Transfer] = (),
+    iuv: str | None = None,
 ) -> bytes:
-    """The ``Versamento`` document for ``paaSILImportaDovuto``."""
+    """The ``Versamento`` document for ``paaSILImportaDovuto`` (``iuv`` is needed by azione S,
+    print, and absent when MyPay generates it)."""
     root = etree.Element(_q("Versamento"), nsmap={"pay_i": NS})
     _add(root, "versioneOggetto", VERSIONE_OGGETTO)
     _soggetto_pagatore(root, debtor)
@@ -121,6 +123,8 @@ def versamento(
     if due is not None:
         _add(dati, "dataEsecuzionePagamento", due.date().isoformat())
     _add(dati, "tipoVersamento", TIPO_VERSAMENTO_ALL)
+    if iuv:
+        _add(dati, "identificativoUnivocoVersamento", iuv)
     _add(dati, "identificativoUnivocoDovuto", iud)
     _add(dati, "importoSingoloVersamento", format_plain(amount))
     _add(dati, "identificativoTipoDovuto", tipo_dovuto)
