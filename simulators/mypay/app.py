@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from html import escape
 from typing import Any
 
 from lxml import etree
@@ -191,7 +192,8 @@ class SoapEndpoint:
         if broken is not None and broken.name == "malformed-xml":
             out = out[: len(out) // 2]
         if ctx.touched:
-            exchange = Exchange(now(), req.operation, _redacted(data), _redacted(out), status)
+            answer_text = out[:MAX_EXCHANGE_CHARS].decode("utf-8", "replace")
+            exchange = Exchange(now(), req.operation, _redacted(data), answer_text, status)
             for position in dict.fromkeys(ctx.touched):
                 sim.store.record(position, exchange)
         return Response(out, status_code=status, media_type=XML)
@@ -309,6 +311,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             status_code=502,
         )
 
+    async def ritorno(request: Request) -> Response:
+        # Where the checkout sends the citizen back when the SIL gave no return URL.
+        session = sim.store.session(request.path_params["session"])
+        position = sim.store.by_iuv(session.cod_ipa, session.iuv) if session else None
+        if position is None:
+            return HTMLResponse(
+                "<!doctype html><title>MyPay</title><p>Sessione sconosciuta.</p>", status_code=404
+            )
+        outcome = request.query_params.get("esito", "-")
+        return HTMLResponse(
+            '<!doctype html><html lang="it"><title>MyPay — esito</title>'
+            f"<h1>Esito del pagamento: {escape(outcome)}</h1>"
+            f"<p>Avviso {position.notice_number} — stato {position.state}</p></html>"
+        )
+
     async def status(request: Request) -> Response:
         return JSONResponse(sim.status())
 
@@ -325,6 +342,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/ws/pa/{name:str}", xsd, methods=["GET"]),
         Route("/avvisi/{iuv:str}.pdf", avviso, methods=["GET"]),
         Route("/broken-redirect/{session:str}", broken_redirect, methods=["GET"]),
+        Route("/ritorno/{session:str}", ritorno, methods=["GET"]),
         station_mount(sim.station, "/pagopa/paForNode"),
         Route("/backoffice", backoffice_page, methods=["GET"]),
         Route("/status", status, methods=["GET"]),

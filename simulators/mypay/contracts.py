@@ -133,8 +133,9 @@ def documents_schema() -> Any:
     return xmlschema.XMLSchema(str(contract_file(DOCUMENTS_XSD)))
 
 
+@functools.lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether the official MyPay contracts are present."""
+    """Whether the official MyPay contracts are present (looked up once per process)."""
     try:
         contract_file(WSDL_FILE)
         contract_file(DOCUMENTS_XSD)

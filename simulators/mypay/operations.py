@@ -161,14 +161,17 @@ def _pay_url(ctx: Context, position: Position, session_id: str, return_url: str 
     fault = ctx.faults.check("redirect")
     if fault is not None:
         return f"{ctx.base_url}/broken-redirect/{session_id}"
+    # The checkout mock's direct entry (GET /pay): amount in euro cents; the citizen
+    # comes back to returnUrl, by default MyPay's own landing page for the session.
     query = {
         "fiscalCode": position.creditor.fiscal_code,
         "noticeNumber": position.notice_number,
-        "amount": str(int(position.amount * 100)),
+        "amount": str(amount_cents(position.amount)),
         "description": position.causale[:140],
+        "companyName": position.creditor.name,
+        "idCart": session_id,
+        "returnUrl": return_url or f"{ctx.base_url}/ritorno/{session_id}",
     }
-    if return_url:
-        query["returnUrl"] = return_url
     return f"{ctx.settings.checkout_url.rstrip('/')}/pay?{urlencode(query)}"
 
 

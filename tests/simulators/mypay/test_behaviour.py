@@ -272,3 +272,30 @@ async def test_paying_through_the_station_route_closes_the_dovuto(
     assert base64.b64encode(mbd) in pagati  # the MBD as allegatoRicevuta BD
     assert position.state == "PAGATO" and position.paid is not None
     assert position.paid.mbd_attachments == {1: mbd}
+
+
+def test_payment_url_opens_a_cart_on_the_checkout_mock(client: TestClient) -> None:
+    from simulators.checkout.app import Settings as CheckoutSettings
+    from simulators.checkout.app import create_app as checkout_app
+
+    created = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-URL-1")).content)
+    iuv = created.findtext("identificativoUnivocoVersamento") or ""
+    opened = answer_of(
+        post(
+            client,
+            "paaSILVerificaAvviso",
+            soap_request(
+                "paaSILVerificaAvviso",
+                password=PASSWORD,
+                identificativoUnivocoVersamento=iuv,
+                **HEADER,
+            ),
+        ).content
+    )
+    url = httpx.URL(opened.findtext("url") or "")
+    assert url.params["returnUrl"].endswith(f"/ritorno/{opened.findtext('idSession')}")
+    with TestClient(checkout_app(CheckoutSettings()), follow_redirects=False) as checkout:
+        reply = checkout.get(f"{url.path}?{url.query.decode()}")
+    assert reply.status_code == 302, reply.text
+    back = client.get(f"/ritorno/{opened.findtext('idSession')}?esito=OK")
+    assert back.status_code == 200 and "3" + iuv in back.text
