@@ -44,6 +44,31 @@ MAX_DOCUMENTS = 20
 _PAA_CODE = re.compile(r"\bPAA_[A-Z_]+\b")
 
 
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+class AnswerMismatch(ValueError):
+    """The SOAP answer is not the element the WSDL promises (e.g. a wrong namespace)."""
+
+
+class ContractCheck(zeep.Plugin):
+    """zeep matches answer elements leniently; a contract test must not: the body's element
+    must be exactly the operation's output element, namespace included (or a SOAP Fault)."""
+
+    def ingress(self, envelope: Any, http_headers: Any, operation: Any) -> tuple[Any, Any]:
+        body = envelope.find(f"{{{SOAP_ENV}}}Body")
+        children = [c for c in body if isinstance(c.tag, str)] if body is not None else []
+        if not children:
+            raise AnswerMismatch("the SOAP answer has an empty or no Body")
+        tag = etree.QName(children[0])
+        if tag.namespace == SOAP_ENV and tag.localname == "Fault":
+            return envelope, http_headers
+        expected = getattr(getattr(operation.output, "body", None), "qname", None)
+        if expected is not None and tag.text != expected.text:
+            raise AnswerMismatch(f"expected the element {expected.text}, got {tag.text}")
+        return envelope, http_headers
+
+
 @dataclass
 class SoapService:
     """A loaded WSDL and the service proxy bound to the endpoint in use."""
@@ -154,7 +179,7 @@ def load_service(
         if urlsplit(wsdl_url).scheme in ("http", "https"):
             location = str(mirror_wsdl(wsdl_url, wsdl_client, Path(directory)))
         client = zeep.AsyncClient(  # type: ignore[no-untyped-call]
-            location, transport=zeep_transport, settings=SETTINGS
+            location, transport=zeep_transport, settings=SETTINGS, plugins=[ContractCheck()]
         )
     binding, address = _endpoint(client, wsdl_url, endpoint)
     # AsyncClient.create_service returns a *sync* proxy; build the async one directly.
@@ -193,6 +218,12 @@ def http_status_error(
     status: int, record: CallRecord, what: str, url: str, *, credential: str = "the credentials"
 ) -> IntermediaryError:
     code = f"HTTP {status}"
+    if status < 300:  # zeep's way to say "HTTP 200, but not XML"
+        return IntermediaryFault(
+            f"{what}: the answer is not well-formed XML; it will be retried",
+            exchanges=record.exchanges,
+            code="MALFORMED_ANSWER",
+        )
     if status == 401:
         return AccessDenied(
             f"{what}: credentials refused (HTTP 401); check {credential}",
