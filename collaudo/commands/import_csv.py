@@ -1,0 +1,168 @@
+"""``collaudo import-csv``: import pending payments ("dovuti") from a CSV file.
+
+    collaudo import-csv dovuti.csv --tenant T --service S --url http://127.0.0.1:8000
+    collaudo import-csv dovuti.csv --tenant T --service S --db .collaudo/proxy.sqlite
+
+With ``--url`` (or ``$COLLAUDO_PROXY_URL``) the file is sent to a running
+proxy's ``POST /imports`` with the token in ``$COLLAUDO_API_TOKEN``. Without
+it the rows go straight into the store file (``--db``, default ``$COLLAUDO_DB``):
+the events wait in the store's outbox and the proxy publishes them when it
+runs. Columns: see ``adapters.api.csv_rows`` or the proxy's ``/docs``.
+
+Exit code: 0 every row imported (or already there), 1 some rows refused,
+2 the file or the target could not be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from adapters.api.csv_rows import REQUIRED_COLUMNS, CsvFileError
+from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
+from adapters.api.imports import RowResult, run_import
+from adapters.api.settings import ApiSettings, SettingsError
+from adapters.core.errors import ConfigurationMissing
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "import-csv",
+        help="import pending payments from a CSV file",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", type=Path, help="the CSV file (UTF-8, ';' or ',')")
+    parser.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant id")
+    parser.add_argument("--service", required=True, type=uuid.UUID, help="service id")
+    parser.add_argument(
+        "--url", default=os.environ.get("COLLAUDO_PROXY_URL"), help="a running proxy's base URL"
+    )
+    parser.add_argument("--db", type=Path, help="store file when importing directly")
+    parser.add_argument(
+        "--intermediary",
+        choices=sorted(DRIVERS),
+        help="driver used to create rows without a notice number, when importing directly",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=run)
+
+
+def _bar(done: int, total: int, width: int = 30) -> str:
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+def _progress(done: int, total: int, result: RowResult) -> None:
+    print(
+        f"\r{_bar(done, total)} line {result.line}: {result.outcome:<10}", end="", file=sys.stderr
+    )
+    if done == total:
+        print(file=sys.stderr)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """The human summary: counts, then every refused row with its line and reason."""
+    print(
+        f"{report['total']} rows: {report['created']} created, {report['registered']} registered, "
+        f"{report['unchanged']} unchanged (already imported), {report['failed']} refused"
+    )
+    for error in report["errors"]:
+        where = f" [{error['field']}]" if error.get("field") else ""
+        print(f"  line {error['line']}{where}: {error['reason']}")
+    if report.get("ignored_columns"):
+        print(f"  ignored columns: {', '.join(report['ignored_columns'])}")
+    if report["failed"]:
+        print("Fix the refused rows and import the file again: imported rows are not duplicated.")
+
+
+def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
+    import httpx
+
+    token = os.environ.get("COLLAUDO_API_TOKEN")
+    if not token:
+        print("collaudo import-csv: set COLLAUDO_API_TOKEN to the proxy's token", file=sys.stderr)
+        return 2
+    url = args.url.rstrip("/") + "/imports"
+    print(f"uploading {args.file} ({len(data)} bytes) to {url} ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    try:
+        response = httpx.post(
+            url,
+            files={"file": (args.file.name, data, "text/csv")},
+            data={"tenant_id": str(args.tenant), "service_id": str(args.service)},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=600,
+        )
+    except httpx.HTTPError as exc:
+        print(f"collaudo import-csv: cannot reach {url}: {exc}", file=sys.stderr)
+        return 2
+    print(f"done in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    if response.status_code != 200:
+        try:
+            problem = response.json()
+            detail = problem.get("detail", response.text)
+            fields = "; ".join(f"{e['field']}: {e['message']}" for e in problem.get("errors", []))
+        except ValueError:
+            detail, fields = response.text, ""
+        print(f"collaudo import-csv: HTTP {response.status_code}: {detail}", file=sys.stderr)
+        if fields:
+            print(f"  {fields}", file=sys.stderr)
+        return 2
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
+    from adapters.core.bus import MemoryBus
+    from adapters.core.service import PaymentService
+    from adapters.core.settings import ProxySettings
+    from adapters.core.store import Store
+
+    settings = ApiSettings.from_env()
+    driver = load_driver(args.intermediary or settings.intermediary)
+    if driver.name == "fake":
+        print(
+            "note: the fake intermediary lives in this process only; rows without a notice "
+            "number get positions nobody else will see",
+            file=sys.stderr,
+        )
+    store = Store.open(args.db or settings.db_path)
+    service = PaymentService(
+        store, driver.factory(), MemoryBus(), ProxySettings(public_url=settings.public_url)
+    )
+    try:
+        report = await run_import(service, args.tenant, args.service, data, progress=_progress)
+    finally:
+        await service.aclose()
+        store.close()
+    return report.to_dict()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"collaudo import-csv: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        outcome = _via_proxy(args, data) if args.url else asyncio.run(_direct(args, data))
+    except (CsvFileError, ConfigurationMissing, DriverMissing, SettingsError) as exc:
+        print(f"collaudo import-csv: {exc}", file=sys.stderr)
+        if isinstance(exc, CsvFileError):
+            print(f"  required columns: {', '.join(REQUIRED_COLUMNS)}", file=sys.stderr)
+        return 2
+    if isinstance(outcome, int):
+        return outcome
+    if args.json:
+        print(json.dumps(outcome, indent=2))
+    else:
+        print_report(outcome)
+    return 1 if outcome["failed"] else 0

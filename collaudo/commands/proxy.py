@@ -1,0 +1,159 @@
+"""``collaudo proxy``: run the payment proxy (the adapter core) in the foreground.
+
+    collaudo proxy                                  # fake intermediary, memory bus, port 8000
+    collaudo proxy --intermediary mypay --bus kafka --port 8000
+
+Settings come from the environment (``COLLAUDO_API_TOKEN``, ``COLLAUDO_DB``,
+``COLLAUDO_PUBLIC_URL``, ``COLLAUDO_BUS``, ``COLLAUDO_KAFKA_BOOTSTRAP``,
+``COLLAUDO_INTERMEDIARY``); the options override them. Without
+``COLLAUDO_API_TOKEN`` a token is generated for this run and printed once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
+from adapters.api.settings import ApiSettings, SettingsError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "proxy",
+        help="run the payment proxy (configuration API, citizen links, imports)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--intermediary",
+        choices=sorted(DRIVERS),
+        help="intermediary driver (default: $COLLAUDO_INTERMEDIARY or fake)",
+    )
+    parser.add_argument(
+        "--bus", choices=("memory", "kafka"), help="message bus (default: $COLLAUDO_BUS or memory)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--db", type=Path, help="SQLite store (default: $COLLAUDO_DB)")
+    parser.add_argument(
+        "--public-url", help="base URL of the citizen links (default: http://HOST:PORT)"
+    )
+    parser.set_defaults(func=run)
+
+
+def _settings(args: argparse.Namespace, port: int) -> tuple[ApiSettings, str | None]:
+    settings = ApiSettings.from_env()
+    changes: dict[str, Any] = {}
+    if args.intermediary:
+        changes["intermediary"] = args.intermediary
+    if args.bus:
+        changes["bus"] = args.bus
+    if args.db:
+        changes["db_path"] = args.db
+    if args.public_url:
+        changes["public_url"] = args.public_url.rstrip("/")
+    elif not os.environ.get("COLLAUDO_PUBLIC_URL"):
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        changes["public_url"] = f"http://{host}:{port}"
+    generated = None
+    if not settings.api_token:
+        generated = secrets.token_urlsafe(24)
+        changes["api_token"] = generated
+    return dataclasses.replace(settings, **changes), generated
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+async def _serve(server: Any, sock: socket.socket, announce: list[str]) -> None:
+    async def announce_when_started() -> None:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        print("\n".join(announce), flush=True)
+
+    watcher = asyncio.create_task(announce_when_started())
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        watcher.cancel()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"collaudo proxy: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+            "choose another port with --port",
+            file=sys.stderr,
+        )
+        return 1
+    port = sock.getsockname()[1]
+    try:
+        settings, generated = _settings(args, port)
+        driver = load_driver(settings.intermediary)
+    except (SettingsError, DriverMissing) as exc:
+        sock.close()
+        print(f"collaudo proxy: {exc}", file=sys.stderr)
+        return 2
+
+    import uvicorn
+
+    from adapters.api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(settings, driver=driver)
+    url = f"http://{args.host}:{port}"
+    announce = [
+        f"collaudo payment proxy listening on {url}",
+        f"  intermediary: {driver.name} ({driver.title})",
+        f"  bus: {settings.bus}"
+        + (f" ({settings.kafka_bootstrap})" if settings.bus == "kafka" else ""),
+        f"  store: {settings.db_path}",
+        f"  citizen links: {settings.public_url}/online-payment/<id>, /notice/<id>, ...",
+        f"  OpenAPI: {url}/docs  (human page: {url}/docs/ui)",
+        f"  status: {url}/status  metrics: {url}/metrics",
+    ]
+    if generated:
+        announce.append(
+            f"  API token (generated, COLLAUDO_API_TOKEN was unset): {generated}\n"
+            f"    export COLLAUDO_API_TOKEN={generated}"
+        )
+    announce.append("Press Ctrl-C to stop.")
+    config = uvicorn.Config(
+        app,
+        log_level="info",
+        access_log=False,  # adapters.api.access writes Apache-style lines with payment ids
+        timeout_graceful_shutdown=15,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    try:
+        asyncio.run(_serve(server, sock, announce))
+    except KeyboardInterrupt:
+        pass
+    except SystemExit:  # uvicorn gives up when the lifespan fails
+        print("collaudo proxy: the proxy did not start (see the error above)", file=sys.stderr)
+        return 1
+    finally:
+        sock.close()
+    print("collaudo payment proxy stopped.", flush=True)
+    return 0

@@ -1,0 +1,91 @@
+"""``collaudo up``: the whole stack on embedded defaults, until Ctrl-C.
+
+Platform sim, payment proxy (for the chosen intermediary), MyPay and GPD
+simulators, pagoPA Checkout + Nodo mock; each URL is printed. The proxy's API
+token comes from ``COLLAUDO_API_TOKEN``, or is generated and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from collaudo.stack import DEFAULT_PORTS, INTERMEDIARIES, StackError, StackOptions, StackThread
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("up", help="start the whole stack for a person to click through")
+    parser.add_argument("--intermediary", choices=INTERMEDIARIES, default="mypay")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--data-dir", type=Path, default=Path(".collaudo"))
+    parser.add_argument(
+        "--docker", action="store_true", help="start the stack through a Docker engine instead"
+    )
+    for name, port in DEFAULT_PORTS.items():
+        parser.add_argument(f"--{name}-port", type=int, default=port, metavar="PORT")
+    parser.set_defaults(func=up)
+
+
+def _docker(args: argparse.Namespace) -> int:
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception as exc:
+        print(
+            "collaudo up --docker: no Docker engine is reachable "
+            f"({type(exc).__name__}: {exc}).\n"
+            "Start Docker (or set DOCKER_HOST), or run `collaudo up` without --docker "
+            "to start the same stack in this process.",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        "collaudo up --docker: a Docker engine answers, but the stack's images are not "
+        "published yet; use `docker compose up` from the repository, or `collaudo up`.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def up(args: argparse.Namespace) -> int:
+    if args.docker:
+        return _docker(args)
+    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    token = os.environ.get("COLLAUDO_API_TOKEN")
+    options = StackOptions(
+        intermediary=args.intermediary,
+        host=args.host,
+        ports=ports,
+        data_dir=args.data_dir,
+        api_token=token,
+    )
+    print(f"starting the stack for {args.intermediary} …", flush=True)
+    runner = StackThread(options)
+    try:
+        stack = runner.start()
+    except StackError as exc:
+        print(f"collaudo up: {exc}", file=sys.stderr)
+        return 1
+    for what, url in stack.describe():
+        print(f"  {what:<44} {url}")
+    if token:
+        print("  proxy API token                              from COLLAUDO_API_TOKEN")
+    else:
+        print(f"  proxy API token (generated)                  {stack.api_token}")
+    print("ready: open the citizen page and pay with card 4242 4242 4242 4242. Ctrl-C stops.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    print("\nstopping …", flush=True)
+    runner.stop()
+    print("stopped.")
+    return 0

@@ -1,0 +1,326 @@
+"""The whole stack in one process, on embedded defaults.
+
+Platform sim, payment proxy (for one intermediary), MyPay and GPD simulators
+and the pagoPA Checkout + Nodo mock, each on its own loopback port but all in
+one asyncio event loop, so the proxy and the platform share the in-process bus
+exactly as they would share the ``payments`` Kafka topic.
+
+The proxy is seeded through its own configuration API with DESIGN.md's demo
+tenant (Comune di Bugliano) and three services, configured for the chosen
+intermediary and pointing at the simulators. Simulator credentials are the
+documented demo ones; they reach the proxy's drivers through environment
+variables, as real secrets would.
+
+Use :func:`running_stack` (tests, ``collaudo run``) or ``collaudo up``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import threading
+import uuid
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import httpx
+import uvicorn
+from starlette.types import ASGIApp
+
+from adapters.api.app import create_app as create_proxy
+from adapters.api.settings import ApiSettings
+from adapters.core.bus import MemoryBus
+from simulators.checkout import app as checkout_sim
+from simulators.common.server import free_port, make_config
+from simulators.gpd import app as gpd_sim
+from simulators.mypay import app as mypay_sim
+from simulators.platform import app as platform_sim
+
+T = TypeVar("T")
+Intermediary = Literal["mypay", "gpd"]
+INTERMEDIARIES: tuple[Intermediary, ...] = ("mypay", "gpd")
+
+DEMO_TENANT_ID = uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329")
+DEMO_CREDITOR_FISCAL_CODE = "80000000002"
+DEMO_IPA_CODE = "c_bugliano"
+DEMO_IBAN = "IT60X0542811101000000123456"
+DEMO_TAXONOMY = "9/0101108TS/"
+SUOLO_PUBBLICO_ID = uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625")
+CANONE_CUP_ID = uuid.UUID("a5a9bf9f-7b5c-4aed-b020-5bf2d1ca75ab")
+RESIDENZA_ID = uuid.UUID("7d0c5a1e-2f4b-4c8e-9b3a-5e6f7a8b9c0d")
+
+# Documented demo credentials of the simulators (DESIGN.md), handed over by name.
+SIM_SECRETS = {
+    "COLLAUDO_SIM_MYPAY_PASSWORD": "sim-password",
+    "COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY": "sim-subscription-key",
+}
+
+COMPONENTS = ("proxy", "platform", "mypay", "gpd", "checkout")
+DEFAULT_PORTS = {"proxy": 8000, "platform": 8001, "mypay": 8010, "gpd": 8020, "checkout": 8030}
+
+
+@dataclass(frozen=True)
+class DemoService:
+    id: uuid.UUID
+    reason: str
+    amount: Decimal
+    payment_type: Literal["pagopa", "stamp"]
+    tipo_dovuto: str
+
+
+DEMO_SERVICES = (
+    DemoService(
+        SUOLO_PUBBLICO_ID,
+        "Diritti di segreteria - occupazione suolo pubblico",
+        Decimal("20.00"),
+        "pagopa",
+        "DIRITTI_SEGRETERIA",
+    ),
+    DemoService(
+        CANONE_CUP_ID, "Canone unico patrimoniale", Decimal("100.00"), "pagopa", "CANONE_CUP"
+    ),
+    DemoService(
+        RESIDENZA_ID,
+        "Marca da bollo - istanza di residenza",
+        Decimal("16.00"),
+        "stamp",
+        "MARCA_BOLLO_DIGITALE",
+    ),
+)
+
+
+@dataclass
+class StackOptions:
+    intermediary: Intermediary = "mypay"
+    host: str = "127.0.0.1"
+    # Port per component; 0 picks a free one. Default: ephemeral everywhere.
+    ports: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
+    data_dir: Path = Path(".collaudo")
+    api_token: str | None = None
+    faults: dict[str, list[str]] = field(default_factory=dict)
+
+
+class StackError(RuntimeError):
+    """The stack could not start; the message says which part and what to do."""
+
+
+class Stack:
+    """The running components; ``urls`` and ``api_token`` once started."""
+
+    def __init__(self, options: StackOptions) -> None:
+        if options.intermediary not in INTERMEDIARIES:
+            raise StackError(f"unknown intermediary {options.intermediary!r}: choose mypay or gpd")
+        self.options = options
+        self.api_token = options.api_token or secrets.token_urlsafe(24)
+        self.ports = {
+            name: options.ports.get(name) or free_port(options.host) for name in COMPONENTS
+        }
+        self.urls = {name: f"http://{options.host}:{port}" for name, port in self.ports.items()}
+        self.bus = MemoryBus()
+        self.apps: dict[str, ASGIApp] = {}
+        self._servers: list[uvicorn.Server] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- wiring -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        opts, urls = self.options, self.urls
+        faults = opts.faults
+        station = {"mypay": urls["mypay"], "gpd": urls["gpd"]}[opts.intermediary]
+        self.apps["mypay"] = mypay_sim.create_app(
+            mypay_sim.Settings(
+                host=opts.host,
+                port=self.ports["mypay"],
+                public_url=urls["mypay"],
+                checkout_url=urls["checkout"],
+                faults=list(faults.get("mypay", [])),
+            )
+        )
+        self.apps["gpd"] = gpd_sim.create_app(
+            gpd_sim.Settings(
+                host=opts.host, port=self.ports["gpd"], faults=list(faults.get("gpd", []))
+            )
+        )
+        self.apps["checkout"] = checkout_sim.create_app(
+            checkout_sim.Settings(
+                host=opts.host,
+                port=self.ports["checkout"],
+                public_url=urls["checkout"],
+                stations={DEMO_CREDITOR_FISCAL_CODE: f"{station}/pagopa/paForNode"},
+                faults=list(faults.get("checkout", [])),
+            )
+        )
+        self.apps["platform"] = platform_sim.create_app(
+            platform_sim.Settings(
+                host=opts.host, port=self.ports["platform"], public_url=urls["platform"]
+            ),
+            publisher=self.bus,
+            source=self.bus.subscribe("payments", "collaudo-platform-sim"),
+        )
+        db = opts.data_dir / f"stack-{opts.intermediary}.sqlite3"
+        # The simulators start empty each time, so the proxy does too.
+        for stale in db.parent.glob(db.name + "*"):
+            stale.unlink()
+        opts.data_dir.mkdir(parents=True, exist_ok=True)
+        for name, value in SIM_SECRETS.items():
+            os.environ.setdefault(name, value)
+        self.apps["proxy"] = create_proxy(
+            ApiSettings(
+                api_token=self.api_token,
+                db_path=db,
+                public_url=urls["proxy"],
+                intermediary=opts.intermediary,
+            ),
+            bus=self.bus,
+        )
+
+    def tenant_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": str(DEMO_TENANT_ID),
+            "name": "Comune di Bugliano",
+            "tax_identification_number": DEMO_CREDITOR_FISCAL_CODE,
+        }
+        if self.options.intermediary == "mypay":
+            body |= {
+                "mypay_wsdl_url": f"{self.urls['mypay']}/ws/pa?wsdl",
+                "mypay_codice_ipa": DEMO_IPA_CODE,
+                "mypay_password_env": "COLLAUDO_SIM_MYPAY_PASSWORD",
+                "mypay_segregation_code": "01",
+            }
+        else:
+            body |= {
+                "gpd_base_url": f"{self.urls['gpd']}/gpd/debt-positions-service/v1",
+                "gpd_receipts_url": f"{self.urls['gpd']}/gpd/payments-receipts-service/v1",
+                "checkout_base_url": f"{self.urls['checkout']}/checkout/ec/v1",
+                "gpd_subscription_key_env": "COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY",
+                "gpd_segregation_code": "01",
+            }
+        return body
+
+    def service_body(self, service: DemoService) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": str(service.id),
+            "tenant_id": str(DEMO_TENANT_ID),
+            "payment_type": service.payment_type,
+            "remote_collection": {"id": str(service.id), "type": "service"},
+            "amount": float(service.amount),
+            "reason": service.reason,
+            "expire_at": 90,
+            "collection_data": DEMO_TAXONOMY,
+        }
+        if self.options.intermediary == "mypay":
+            body["mypay_codice_tipo_dovuto"] = service.tipo_dovuto
+        else:
+            body["gpd_iban"] = DEMO_IBAN
+        return body
+
+    async def _seed(self) -> None:
+        headers = {"Authorization": f"Bearer {self.api_token}"}
+        async with httpx.AsyncClient(base_url=self.urls["proxy"], headers=headers) as http:
+            await self._upsert(http, "tenants", self.tenant_body())
+            for service in DEMO_SERVICES:
+                await self._upsert(http, "services", self.service_body(service))
+
+    @staticmethod
+    async def _upsert(http: httpx.AsyncClient, kind: str, body: dict[str, Any]) -> None:
+        response = await http.post(f"/{kind}", json=body)
+        if response.status_code == 409:
+            response = await http.put(f"/{kind}/{body['id']}", json=body)
+        if response.status_code >= 300:
+            raise StackError(
+                f"seeding the proxy's {kind} failed: HTTP {response.status_code} {response.text}"
+            )
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._build()
+        for name in ("mypay", "gpd", "checkout", "platform", "proxy"):
+            app = self.apps[name]
+            allowlist = getattr(getattr(app, "state", None), "allowlist", None)
+            server = uvicorn.Server(
+                make_config(app, self.options.host, self.ports[name], allowlist)
+            )
+            task = asyncio.create_task(server.serve(), name=f"serve-{name}")
+            self._servers.append(server)
+            self._tasks.append(task)
+            while not server.started:
+                if task.done():
+                    await self.stop()
+                    raise StackError(
+                        f"the {name} component could not listen on {self.urls[name]} "
+                        "(is the port taken? choose another one or stop what uses it)"
+                    )
+                await asyncio.sleep(0.01)
+        await self._seed()
+
+    async def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.should_exit = True
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=20)
+        self._servers.clear()
+        self._tasks.clear()
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(what, URL) lines for a person."""
+        u = self.urls
+        lines = [
+            ("citizen page (platform / Area Personale)", u["platform"] + "/"),
+            (f"payment proxy ({self.options.intermediary})", u["proxy"] + "/docs"),
+            ("MyPay simulator (SOAP)", u["mypay"] + "/ws/pa?wsdl"),
+            ("MyPay backoffice", u["mypay"] + "/backoffice"),
+            ("GPD simulator (REST)", u["gpd"] + "/gpd/debt-positions-service/v1"),
+            ("GPD backoffice", u["gpd"] + "/backoffice"),
+            ("pagoPA Checkout + Nodo mock", u["checkout"] + "/checkout/ec/v1/carts"),
+        ]
+        return lines
+
+
+class StackThread:
+    """A :class:`Stack` served from a background thread's event loop."""
+
+    def __init__(self, options: StackOptions) -> None:
+        self.stack = Stack(options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self, timeout: float = 60) -> Stack:
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self.stack.start(), self._loop)
+        try:
+            future.result(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self.stack
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 300) -> T:
+        """Run ``coro`` on the stack's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def stop(self) -> None:
+        if self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.stack.stop(), self._loop).result(30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def running_stack(options: StackOptions | None = None) -> Iterator[Stack]:
+    runner = StackThread(options or StackOptions())
+    stack = runner.start()
+    try:
+        yield stack
+    finally:
+        runner.stop()
+
+
+def remove_data(options: StackOptions) -> None:
+    shutil.rmtree(options.data_dir, ignore_errors=True)
