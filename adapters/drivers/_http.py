@@ -103,6 +103,13 @@ def _body_text(content: bytes) -> str:
     return content.decode("utf-8", errors="replace")
 
 
+def _decoded_headers(response: httpx.Response) -> httpx.Headers:
+    headers = httpx.Headers(response.headers)
+    headers.pop("content-encoding", None)
+    headers.pop("content-length", None)
+    return headers
+
+
 class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     """Wraps a real (or mock) transport: applies the verb's timeout, records exchanges."""
 
@@ -156,14 +163,16 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         await request.aread()
         try:
             response = await self._inner.handle_async_request(request)
-            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            if response.is_stream_consumed:  # already read (e.g. MockTransport): decoded
+                raw, headers = response.content, _decoded_headers(response)
+            else:
+                raw = b"".join([chunk async for chunk in response.aiter_raw()])
+                headers = response.headers
             await response.aclose()
         except httpx.HTTPError as exc:
             self._record(record, request, started, None, exc)
             raise
-        copy = httpx.Response(
-            response.status_code, headers=response.headers, content=raw, request=request
-        )
+        copy = httpx.Response(response.status_code, headers=headers, content=raw, request=request)
         copy.read()
         self._record(record, request, started, copy, None)
         return copy
@@ -176,14 +185,16 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         request.read()
         try:
             response = self._inner.handle_request(request)
-            raw = b"".join(response.iter_raw())
+            if response.is_stream_consumed:
+                raw, headers = response.content, _decoded_headers(response)
+            else:
+                raw = b"".join(response.iter_raw())
+                headers = response.headers
             response.close()
         except httpx.HTTPError as exc:
             self._record(record, request, started, None, exc)
             raise
-        copy = httpx.Response(
-            response.status_code, headers=response.headers, content=raw, request=request
-        )
+        copy = httpx.Response(response.status_code, headers=headers, content=raw, request=request)
         copy.read()
         self._record(record, request, started, copy, None)
         return copy
