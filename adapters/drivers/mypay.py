@@ -23,9 +23,7 @@ codes are permanent.
 from __future__ import annotations
 
 import asyncio
-import io
 import os
-import zipfile
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -36,7 +34,6 @@ from lxml import etree
 
 from adapters.core.config import ConfigField, DriverSpec
 from adapters.core.intermediary import (
-    AccessDenied,
     CreditorConfig,
     DebtPosition,
     DebtPositionRequest,
@@ -63,6 +60,21 @@ from adapters.drivers._http import (
 )
 from adapters.drivers._receipt import ReceiptFacts, decode_base64_xml, read_receipt
 from adapters.drivers._xml import UnsafeXML
+from adapters.drivers.mypay_faults import (
+    CANCELED_FAULTS,
+    DUPLICATE_FAULTS,
+    EXPIRED_FAULTS,
+    NOT_FOUND_FAULTS,
+    STATE_OF_ESITO,
+    SYSTEM_FAULTS,
+    UNPAID_FAULTS,
+    MyPayFault,
+    fault_of,
+    pdf_from_archive,
+    state_of_fault,
+    translate_fault,
+    translate_soap_fault,
+)
 from adapters.drivers.mypay_xml import Azione, dovuti, mypay_iud, versamento
 from adapters.pagopa import InvalidNoticeNumber, NoticeNumber, generate_notice, iuv_base_from_key
 
@@ -113,37 +125,6 @@ F_TIPO_DOVUTO = ConfigField(
     description="The ente's classification in MyPay, e.g. DIRITTI_SEGRETERIA",
 )
 FIELDS = (F_WSDL, F_ENDPOINT, F_IPA, F_PASSWORD, F_SEGREGATION, F_APPLICATION, F_TIPO_DOVUTO)
-
-#: Fault codes: what they mean for the driver.
-SYSTEM_FAULTS = frozenset({"PAA_SYSTEM_ERROR"})
-ACCESS_FAULTS = frozenset({"PAA_ENTE_NON_VALIDO", "PAA_PASSWORD_NON_VALIDA"})
-DUPLICATE_FAULTS = frozenset({"PAA_IUD_DUPLICATO", "PAA_DOVUTO_DUPLICATO"})
-NOT_FOUND_FAULTS = frozenset(
-    {"PAA_IUD_NON_VALIDO", "PAA_IUV_NON_VALIDO", "PAA_ID_SESSION_NON_VALIDO"}
-    | {"PAA_IMPORT_DOVUTO_NON_PRESENTE"}
-)
-UNPAID_FAULTS = frozenset({"PAA_PAGAMENTO_NON_INIZIATO", "PAA_PAGAMENTO_IN_CORSO"})
-EXPIRED_FAULTS = frozenset({"PAA_PAGAMENTO_SCADUTO"})
-CANCELED_FAULTS = frozenset({"PAA_PAGAMENTO_ANNULLATO", "PAA_DOVUTO_NON_PAGABILE"})
-_MAX_PDF = 20 * 1024 * 1024
-
-
-class MyPayFault(Exception):
-    """A ``faultBean`` in a MyPay answer, before translation."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(f"{code}: {text}")
-        self.code = code
-        self.text = text
-
-
-def _fault_of(answer: Any) -> MyPayFault | None:
-    fault = getattr(answer, "fault", None)
-    if fault is None:
-        return None
-    code = str(getattr(fault, "faultCode", None) or "PAA_SYSTEM_ERROR")
-    parts = [getattr(fault, k, None) for k in ("faultString", "description")]
-    return MyPayFault(code, " — ".join(str(p) for p in parts if p) or code)
 
 
 class MyPayDriver:
@@ -239,7 +220,7 @@ class MyPayDriver:
         except httpx.HTTPError as exc:
             raise transport_error(exc, record, what, soap.endpoint) from exc
         except zeep.exceptions.Fault as exc:
-            raise self._soap_fault(exc, record, what, not_found) from exc
+            raise translate_soap_fault(exc, record, what, not_found) from exc
         except zeep.exceptions.TransportError as exc:
             raise _soap.http_status_error(
                 exc.status_code,
@@ -264,61 +245,17 @@ class MyPayDriver:
                 exchanges=record.exchanges,
                 code="MALFORMED_ANSWER",
             )
-        fault = _fault_of(answer)
+        fault = fault_of(answer)
         if fault is not None and fault.code not in tolerate:
-            raise self._translate(fault, record, what, creditor, not_found=not_found)
+            raise translate_fault(
+                fault, record, what, self._credential_hint(creditor), not_found=not_found
+            )
         return answer, fault
 
     def _credential_hint(self, creditor: CreditorConfig) -> str:
         env = creditor.settings.get(F_PASSWORD.key) or F_PASSWORD.default
         ipa = creditor.settings.get(F_IPA.key)
         return f"the codice IPA ({ipa}) and the password in environment variable {env}"
-
-    def _translate(
-        self,
-        fault: MyPayFault,
-        record: CallRecord,
-        what: str,
-        creditor: CreditorConfig,
-        *,
-        not_found: bool,
-    ) -> IntermediaryError:
-        message = f"{what}: {fault.text}"
-        exchanges = record.exchanges
-        if fault.code in SYSTEM_FAULTS:
-            return IntermediaryFault(
-                f"{message}; it will be retried", exchanges=exchanges, code=fault.code
-            )
-        if fault.code in ACCESS_FAULTS:
-            return AccessDenied(
-                f"{message}; check {self._credential_hint(creditor)}",
-                exchanges=exchanges,
-                code=fault.code,
-            )
-        if not_found and fault.code in NOT_FOUND_FAULTS:
-            return PositionNotFound(message, exchanges=exchanges, code=fault.code)
-        return RequestRejected(message, exchanges=exchanges, code=fault.code)
-
-    def _soap_fault(
-        self, exc: zeep.exceptions.Fault, record: CallRecord, what: str, not_found: bool
-    ) -> IntermediaryError:
-        code = _soap.soap_fault_code(exc)
-        text = f"{what}: SOAP fault {exc.code or ''} {exc.message}".strip()
-        if code is None:
-            if _soap.is_client_fault(exc):
-                return RequestRejected(text, exchanges=record.exchanges, code="SOAP_CLIENT")
-            return IntermediaryFault(
-                f"{text}; it will be retried", exchanges=record.exchanges, code="SOAP_SERVER"
-            )
-        if code in SYSTEM_FAULTS:
-            return IntermediaryFault(
-                f"{text}; it will be retried", exchanges=record.exchanges, code=code
-            )
-        if code in ACCESS_FAULTS:
-            return AccessDenied(text, exchanges=record.exchanges, code=code)
-        if not_found and code in NOT_FOUND_FAULTS:
-            return PositionNotFound(text, exchanges=record.exchanges, code=code)
-        return RequestRejected(text, exchanges=record.exchanges, code=code)
 
     # -- identifiers ------------------------------------------------------------------
 
@@ -586,7 +523,7 @@ class MyPayDriver:
             )
             archive = getattr(answer, "base64ZipAvviso", None)
             if archive:
-                return _pdf_from_archive(decode_base64_xml(archive, rounds=1), record)
+                return pdf_from_archive(decode_base64_xml(archive, rounds=1), record)
             link = str(getattr(answer, "urlFileAvviso", None) or "")
             if link:
                 return await self._download_pdf(link, record)
@@ -606,7 +543,7 @@ class MyPayDriver:
             raise transport_error(exc, record, what, url) from exc
         if response.status_code >= 400:
             raise status_error(response, record, what, credential="the notice URL")
-        return _pdf_from_archive(response.content, record)
+        return pdf_from_archive(response.content, record)
 
     async def _pagati(
         self, record: CallRecord, ctx: PositionContext
@@ -642,7 +579,9 @@ class MyPayDriver:
             )
         if fault is not None:
             if fault.code in SYSTEM_FAULTS and "scadut" not in fault.text.lower():
-                raise self._translate(fault, record, "MyPay", creditor, not_found=True)
+                raise translate_fault(
+                    fault, record, "MyPay", self._credential_hint(creditor), not_found=True
+                )
             return None, None, fault
         pagati = getattr(answer, "pagati", None)
         if not pagati:
@@ -671,10 +610,10 @@ class MyPayDriver:
         with recording("status", timeout=self.timeout, secrets=self._secrets(creditor)) as record:
             pagati, _, fault = await self._pagati(record, ctx)
             if fault is not None:
-                return PositionStatus(_state_of_fault(fault))
+                return PositionStatus(state_of_fault(fault))
             assert pagati is not None
             facts = self._facts(pagati, record, "the Pagati document")
-            state = _STATE_OF_ESITO.get(facts.outcome or "")
+            state = STATE_OF_ESITO.get(facts.outcome or "")
             if state is None:
                 raise IntermediaryFault(
                     f"MyPay: codiceEsitoPagamento {facts.outcome!r} is not one of 0-4",
@@ -705,7 +644,7 @@ class MyPayDriver:
                 )
             assert pagati is not None
             facts = self._facts(pagati, record, "the Pagati document")
-            if _STATE_OF_ESITO.get(facts.outcome or "") is not PositionState.PAID:
+            if STATE_OF_ESITO.get(facts.outcome or "") is not PositionState.PAID:
                 raise NotPaidYet(
                     f"MyPay: IUV {ctx.position.iuv} is not paid "
                     f"(codiceEsitoPagamento {facts.outcome})",
@@ -725,44 +664,6 @@ class MyPayDriver:
                 paid_at=facts.paid_at or rt_facts.paid_at,
                 receipt_id=rt_facts.receipt_id or facts.receipt_id,
             )
-
-
-_STATE_OF_ESITO = {
-    "0": PositionState.PAID,
-    "1": PositionState.UNPAID,  # not executed: the citizen may try again
-    "2": PositionState.PAID,  # partially executed
-    "3": PositionState.EXPIRED,
-    "4": PositionState.EXPIRED,
-}
-
-
-def _state_of_fault(fault: MyPayFault) -> PositionState:
-    if fault.code in EXPIRED_FAULTS or fault.code in SYSTEM_FAULTS:  # "dovuto scaduto"
-        return PositionState.EXPIRED
-    if fault.code in CANCELED_FAULTS:
-        return PositionState.CANCELED
-    return PositionState.UNPAID
-
-
-def _pdf_from_archive(data: bytes, record: CallRecord) -> bytes:
-    """The notice PDF, given as is or as the first PDF of a ZIP (``base64ZipAvviso``)."""
-    if data.startswith(b"%PDF"):
-        return data
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for info in archive.infolist():
-                    if info.filename.lower().endswith(".pdf") and info.file_size <= _MAX_PDF:
-                        pdf = archive.read(info)
-                        if pdf.startswith(b"%PDF"):
-                            return pdf
-        except zipfile.BadZipFile:
-            pass
-    raise IntermediaryFault(
-        f"MyPay: the notice is neither a PDF nor a ZIP holding one (starts with {data[:8]!r})",
-        exchanges=record.exchanges,
-        code="MALFORMED_ANSWER",
-    )
 
 
 def spec() -> DriverSpec:
