@@ -3,7 +3,7 @@
 ``DRIVERS`` maps a name (``COLLAUDO_INTERMEDIARY``, ``collaudo proxy
 --intermediary``) to a function returning the driver's :class:`DriverSpec`.
 Real drivers live in ``adapters.drivers.<name>`` and expose
-``driver_spec() -> DriverSpec``; they are imported only when chosen, so a
+``driver_spec() -> DriverSpec`` (or ``spec()``); they are imported only when chosen, so a
 missing or broken driver never stops the others.
 """
 
@@ -80,9 +80,9 @@ def _module_driver(name: str) -> Callable[[], DriverSpec]:
                 f"the {name!r} intermediary driver is not available in this build "
                 f"({module_name} does not exist yet); available now: {', '.join(available())}"
             ) from None
-        spec = getattr(module, "driver_spec", None)
+        spec = getattr(module, "driver_spec", None) or getattr(module, "spec", None)
         if not callable(spec):
-            raise DriverMissing(f"{module_name} has no driver_spec() function")
+            raise DriverMissing(f"{module_name} has no driver_spec() or spec() function")
         result = spec()
         if not isinstance(result, DriverSpec):
             raise DriverMissing(f"{module_name}.driver_spec() did not return a DriverSpec")
