@@ -6,7 +6,10 @@ Prints:
 1. payments created per second end to end: CREATION_PENDING published on the
    memory bus -> consumer -> fake intermediary -> store + outbox -> PAYMENT_PENDING
    published, with the real ProxyRuntime loops;
-2. the SQLite store at each size: time per operation (insert, get,
+2. the same with each real driver (MyPay over SOAP, GPD over REST) against its
+   simulator on loopback: the whole stack of ``collaudo up`` in one process
+   (proxy and simulator share one event loop, so one core does both sides);
+3. the SQLite store at each size: time per operation (insert, get,
    update-with-outbox, find_by_notice) and memory (file size, Python heap, RSS).
 """
 
@@ -42,22 +45,22 @@ SERVICE = uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625")
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
 
-def event_dict(pid: uuid.UUID) -> dict[str, object]:
+def event_dict(pid: uuid.UUID, now: datetime = NOW) -> dict[str, object]:
     return {
         "id": str(pid),
         "type": "PAGOPA",
         "tenant_id": str(TENANT),
         "service_id": str(SERVICE),
-        "created_at": NOW.isoformat(),
-        "updated_at": NOW.isoformat(),
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
         "status": "CREATION_PENDING",
         "reason": f"{pid} - BNRMHL75C06G702B",
-        "payment": {"amount": 20.0, "expire_at": (NOW + timedelta(days=90)).isoformat()},
+        "payment": {"amount": 20.0, "expire_at": (now + timedelta(days=90)).isoformat()},
         "links": {"notify": []},  # no platform to notify in a benchmark
         "payer": {"type": "human", "tax_identification_number": "BNRMHL75C06G702B", "name": "M"},
         "event_id": str(uuid.uuid4()),
         "event_version": "2.0",
-        "event_created_at": NOW.isoformat(),
+        "event_created_at": now.isoformat(),
         "app_id": "payment-dispatcher:1.0.0",
     }
 
@@ -96,6 +99,44 @@ async def end_to_end(count: int, workdir: Path) -> None:
         f"({elapsed / count * 1e3:.2f} ms each)"
     )
     store.close()
+
+
+async def _publish_and_wait(bus: MemoryBus, messages: list[bytes], count: int) -> float:
+    started = time.perf_counter()
+    for message in messages:
+        bus.publish_nowait("payments", str(SERVICE).encode(), message)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        events = [PaymentEvent.model_validate_json(v) for v in bus.messages()[-2 * count :]]
+        done = {e.id for e in events if e.status is not PaymentStatus.CREATION_PENDING}
+        if len(done) >= count:
+            break
+        await asyncio.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    failed = [e for e in events if e.status is PaymentStatus.CREATION_FAILED]
+    assert not failed, f"{len(failed)} creations failed, e.g. {failed[0].status_reason}"
+    return elapsed
+
+
+def drivers_end_to_end(count: int, workdir: Path) -> None:
+    from collaudo.stack import StackOptions, StackThread
+
+    for intermediary in ("mypay", "gpd"):
+        runner = StackThread(
+            StackOptions(intermediary=intermediary, data_dir=workdir / intermediary)
+        )
+        stack = runner.start()
+        try:
+            now = datetime.now(UTC)  # the simulators refuse due dates in the past
+            messages = [json.dumps(event_dict(uuid.uuid4(), now)).encode() for _ in range(count)]
+            elapsed = runner.call(_publish_and_wait(stack.bus, messages, count), timeout=900)
+        finally:
+            runner.stop()
+        print(f"end to end with the {intermediary} driver against its simulator: {count} payments")
+        print(
+            f"  {elapsed:.2f} s, {count / elapsed:,.1f} payments/s "
+            f"({elapsed / count * 1e3:.1f} ms each)"
+        )
 
 
 def timed(label: str, ops: int, fn: object) -> float:
@@ -170,10 +211,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument(
+        "--driver-payments", type=int, default=300, help="payments per real driver (0 skips)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="collaudo-bench-") as tmp:
         workdir = Path(tmp)
         asyncio.run(end_to_end(args.payments, workdir))
+        if args.driver_payments:
+            drivers_end_to_end(args.driver_payments, workdir)
         for size in (int(s) for s in args.sizes.split(",")):
             store_bench(size, workdir)
 
