@@ -1,0 +1,750 @@
+"""Simulators under concurrent load (a script, not a test): req/s, p50 and p99.
+
+    .venv/bin/python benchmarks/bench_simulators.py [--duration 10] [--connections 64]
+        [--client auto|wrk|python] [--positions 300] [--quick]
+
+1. starts the MyPay and the GPD simulator, each in its own ``uvicorn`` subprocess
+   (httptools, one worker, log level warning) on a free loopback port;
+2. seeds them through their public interfaces, as a SIL and the pagoPA Nodo would:
+   MyPay gets ``paaSILInviaDovuti`` dovuti, GPD gets published debt positions, and every
+   second one is paid through the creditor's station (``paGetPaymentV2`` + ``paSendRTV2``);
+3. checks a sample of the benchmarked answers (a real ``Pagati`` document, the right debt
+   position), so a fast error page can never pass for throughput;
+4. drives each endpoint for ``--duration`` seconds with ``--connections`` keep-alive
+   connections, cycling through the seeded keys: ``paaSILChiediPagati`` (SOAP POST
+   ``/ws/pa``) and GET of a GPD debt position;
+5. prints one line per endpoint (requests, req/s, p50/p99 ms, errors) beside the
+   WireMock reference: a JVM static stub serves about 2,700 req/s on these 2 cores.
+
+The load generator is ``wrk`` when installed (``apt-get install wrk``), the fair
+comparison with WireMock's figure. Without it the script falls back to a Python client
+(several processes, raw asyncio sockets with keep-alive); Python clients share the 2 cores
+with the server and saturate first, so those figures are a floor, labelled client-bound.
+Errors: any answer that is not HTTP 200, a SOAP answer carrying a ``fault``, a socket
+error or a timeout. Exit status 1 when there was any error. Loopback only; every loop
+is bounded in time and count and the subprocesses are stopped on exit, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from lxml import etree
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from simulators.common.station import (  # noqa: E402
+    StationReceipt,
+    StationTransfer,
+    get_payment_request,
+    parse_get_payment_response,
+    parse_send_rt_response,
+    send_rt_request,
+)
+from simulators.gpd.iuv import make_iuv  # noqa: E402
+
+WIREMOCK_RPS = 2_700  # WireMock, a JVM static stub, on this 2-core machine
+HOST = "127.0.0.1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+PPT = "http://www.regione.veneto.it/pagamenti/ente/"
+PPTHEAD = "http://www.regione.veneto.it/pagamenti/ente/ppthead"
+PAY_I = "http://www.regione.veneto.it/schemas/2012/Pagamenti/Ente/"
+COD_IPA, PASSWORD, CF_ENTE = "c_bugliano", "sim-password", "80000000002"
+DEBTOR_CF = "RSSMRA80A01H501U"
+IBAN = "IT60X0542811101000000123456"
+GPD_KEY = {"Ocp-Apim-Subscription-Key": "sim-subscription-key"}
+GPD_POSITIONS = f"/gpd/debt-positions-service/v1/organizations/{CF_ENTE}/debtpositions"
+STATION = "/pagopa/paForNode"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on; the message says why and what to do."""
+
+
+# --- the simulators in subprocesses ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def simulator(name: str, factory: str, workdir: Path) -> Iterator[str]:
+    """``uvicorn --factory <factory>`` on a free loopback port; yields its base URL."""
+    log_path = workdir / f"{name.lower()}.log"
+    for _attempt in range(3):  # a free port can be taken between the probe and the bind
+        port = _free_port()
+        command = [
+            sys.executable, "-m", "uvicorn", factory, "--factory",
+            "--host", HOST, "--port", str(port), "--http", "httptools",
+            "--workers", "1", "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        with log_path.open("wb") as log:
+            # Own session: a terminal's Ctrl-C reaches only this script, which stops it.
+            process = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        try:
+            url = f"http://{HOST}:{port}"
+            if _wait_ready(process, url, timeout=30):
+                print(f"{name} simulator: pid {process.pid} listening on {url}")
+                yield url
+                return
+        finally:
+            _stop(process)
+    tail = log_path.read_text(errors="replace")[-2000:]
+    raise BenchError(f"the {name} simulator did not start ({factory}); its output:\n{tail}")
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/status", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --- seeding through the public interfaces --------------------------------------------------
+
+
+def _el(parent: etree._Element | None, tag: str, text: str | None = None) -> etree._Element:
+    element = etree.Element(tag) if parent is None else etree.SubElement(parent, tag)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _soap(body_element: etree._Element, header: etree._Element | None = None) -> bytes:
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+    if header is not None:
+        _el(env, f"{{{SOAP_ENV}}}Header").append(header)
+    _el(env, f"{{{SOAP_ENV}}}Body").append(body_element)
+    data: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def dovuti_document(iud: str, amount: Decimal) -> bytes:
+    """A one-item ``Dovuti`` document (PagInf_Dovuti_Pagati 6.2), children qualified."""
+    q = f"{{{PAY_I}}}"
+    root = etree.Element(q + "Dovuti", nsmap={"pay_i": PAY_I})
+    _el(root, q + "versioneOggetto", "6.2")
+    soggetto = _el(root, q + "soggettoPagatore")
+    ident = _el(soggetto, q + "identificativoUnivocoPagatore")
+    _el(ident, q + "tipoIdentificativoUnivoco", "F")
+    _el(ident, q + "codiceIdentificativoUnivoco", DEBTOR_CF)
+    _el(soggetto, q + "anagraficaPagatore", "Mario Rossi")
+    dati = _el(root, q + "datiVersamento")
+    _el(dati, q + "tipoVersamento", "ALL")
+    single = _el(dati, q + "datiSingoloVersamento")
+    _el(single, q + "identificativoUnivocoDovuto", iud)
+    _el(single, q + "importoSingoloVersamento", f"{amount:.2f}")
+    _el(single, q + "identificativoTipoDovuto", "DIRITTI_SEGRETERIA")
+    _el(single, q + "causaleVersamento", "Diritti di segreteria")
+    _el(single, q + "datiSpecificiRiscossione", "9/0101108TS/")
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def invia_dovuti_envelope(iud: str, amount: Decimal) -> bytes:
+    """``paaSILInviaDovuti`` as pa-per-ente.wsdl has it: the ppt wrapper's children are
+    unqualified, and so is ``codIpaEnte`` inside the ``ppthead:intestazionePPT`` header."""
+    header = etree.Element(f"{{{PPTHEAD}}}intestazionePPT", nsmap={"ppthead": PPTHEAD})
+    _el(header, "codIpaEnte", COD_IPA)
+    body = etree.Element(f"{{{PPT}}}paaSILInviaDovuti", nsmap={"ppt": PPT})
+    _el(body, "password", PASSWORD)
+    _el(body, "dovuti", base64.b64encode(dovuti_document(iud, amount)).decode())
+    return _soap(body, header)
+
+
+def chiedi_pagati_envelope(id_session: str) -> bytes:
+    """``paaSILChiediPagati``: no header; codIpaEnte, password, idSession unqualified."""
+    body = etree.Element(f"{{{PPT}}}paaSILChiediPagati", nsmap={"ppt": PPT})
+    _el(body, "codIpaEnte", COD_IPA)
+    _el(body, "password", PASSWORD)
+    _el(body, "idSession", id_session)
+    return _soap(body)
+
+
+def _answer(data: bytes) -> etree._Element:
+    root = etree.fromstring(data, _PARSER)
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    if body is None or len(body) != 1:
+        raise BenchError(f"not a SOAP answer: {data[:300]!r}")
+    return body[0]
+
+
+def _pay(client: httpx.Client, notice: str, iuv: str, amount: Decimal, receipt_id: str) -> None:
+    """The Nodo's side of a payment: ``paGetPaymentV2`` then ``paSendRTV2`` to the station."""
+
+    def call(operation: str, envelope: bytes) -> bytes:
+        answer = client.post(
+            STATION, content=envelope, headers={"SOAPAction": operation, "Content-Type": "text/xml"}
+        )
+        if answer.status_code != 200:
+            raise BenchError(f"{operation} for {notice}: HTTP {answer.status_code} {answer.text}")
+        return answer.content
+
+    got = call("paGetPaymentV2", get_payment_request(CF_ENTE, notice, amount=amount))
+    parse_get_payment_response(got, CF_ENTE, notice)
+    receipt = StationReceipt(
+        receipt_id=receipt_id,
+        notice_number=notice,
+        fiscal_code=CF_ENTE,
+        creditor_reference_id=iuv,
+        amount=amount,
+        description="Diritti di segreteria",
+        psp_id="70000000001",
+        psp_name="PSP di prova",
+        channel_id="70000000001_01",
+        payment_method="creditCard",
+        fee=Decimal("1.00"),
+        payment_datetime=datetime(2025, 3, 1, 10, 0, tzinfo=UTC),
+        outcome="OK",
+        debtor_fiscal_code=DEBTOR_CF,
+        payer_fiscal_code=None,
+        transfers=[StationTransfer(1, amount, CF_ENTE, IBAN, "Diritti di segreteria", "0101108TS")],
+        mbd_attachments={},
+        raw_xml=b"",
+    )
+    sent = send_rt_request(receipt, company_name="Comune di Bugliano", debtor_name="Mario Rossi")
+    parse_send_rt_response(call("paSendRTV2", sent))
+
+
+def seed_mypay(client: httpx.Client, count: int) -> dict[str, str]:
+    """``count`` dovuti sent to pay online, every second one paid: {paid idSession: IUV}."""
+    paid: dict[str, str] = {}
+    for n in range(count):
+        amount = Decimal(10 + n % 90) + Decimal("0.50")
+        answer = client.post(
+            "/ws/pa",
+            content=invia_dovuti_envelope(f"BENCH-{n:06d}", amount),
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "paaSILInviaDovuti"},
+        )
+        element = _answer(answer.content)
+        session, url = element.findtext("idSession"), element.findtext("url")
+        if answer.status_code != 200 or element.findtext("esito") != "OK" or not session or not url:
+            raise BenchError(f"paaSILInviaDovuti refused: {answer.content[:600]!r}")
+        notice = parse_qs(urlsplit(url).query)["noticeNumber"][0]
+        if n % 2 == 0:
+            _pay(client, notice, notice[1:], amount, f"bench-rcpt-{n:06d}")
+            paid[session] = notice[1:]
+    return paid
+
+
+def seed_gpd(client: httpx.Client, count: int) -> dict[str, str]:
+    """``count`` published debt positions, every second one paid: {iupd: expected status}."""
+    due = (datetime.now(UTC) + timedelta(days=60)).isoformat(timespec="seconds")
+    keep = (datetime.now(UTC) + timedelta(days=120)).isoformat(timespec="seconds")
+    positions: dict[str, str] = {}
+    for n in range(count):
+        cents = 1000 + 100 * (n % 90) + 50
+        iupd = f"{CF_ENTE}-bench-{n:06d}"
+        transfer = {
+            "idTransfer": "1",
+            "amount": cents,
+            "remittanceInformation": "Diritti di segreteria",
+            "category": "9/0101108TS/",
+            "iban": IBAN,
+        }
+        option = {
+            "iuv": make_iuv("01", f"{900_000_000 + n:013d}"),
+            "amount": cents,
+            "description": "Occupazione suolo pubblico",
+            "isPartialPayment": False,
+            "dueDate": due,
+            "retentionDate": keep,
+            "fee": 0,
+            "transfer": [transfer],
+        }
+        body = {
+            "iupd": iupd,
+            "type": "F",
+            "fiscalCode": DEBTOR_CF,
+            "fullName": "Mario Rossi",
+            "companyName": "Comune di Bugliano",
+            "officeName": "Ufficio tributi",
+            "switchToExpired": False,
+            "paymentOption": [option],
+        }
+        answer = client.post(
+            GPD_POSITIONS, params={"toPublish": "true"}, json=body, headers=GPD_KEY
+        )
+        if answer.status_code != 201:
+            raise BenchError(f"GPD refused debt position {iupd}: {answer.text[:600]}")
+        created = answer.json()["paymentOption"][0]
+        if n % 2 == 0:
+            amount = Decimal(cents) / 100
+            _pay(client, created["nav"], created["iuv"], amount, f"bench-r-{n:06d}")
+            positions[iupd] = "PAID"
+        else:
+            positions[iupd] = "VALID"
+    return positions
+
+
+# --- what is measured ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request of an endpoint's rotation and how to tell its answer is right."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    check: Callable[[httpx.Response], str | None]  # None when the answer is right
+
+    def raw(self) -> bytes:
+        """The request on the wire, for the Python client (HTTP/1.1, keep-alive)."""
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"host: {HOST}"]
+        lines += [f"{k}: {v}" for k, v in self.headers.items()]
+        if self.body or self.method == "POST":
+            lines.append(f"content-length: {len(self.body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    label: str
+    base_url: str
+    calls: list[Call]
+    fault_marker: bytes | None  # a 200 answer containing it is an error (SOAP faultBean)
+
+
+def _pagati_check(iuv: str) -> Callable[[httpx.Response], str | None]:
+    def check(answer: httpx.Response) -> str | None:
+        if answer.status_code != 200:
+            return f"HTTP {answer.status_code}"
+        element = _answer(answer.content)
+        if (
+            element.tag != f"{{{PPT}}}paaSILChiediPagatiRisposta"
+            or element.find("fault") is not None
+        ):
+            return f"no Pagati: {answer.content[:400]!r}"
+        pagati = etree.fromstring(base64.b64decode(element.findtext("pagati") or ""), _PARSER)
+        found = pagati.findtext(f".//{{{PAY_I}}}identificativoUnivocoVersamento")
+        if pagati.tag != f"{{{PAY_I}}}Pagati" or found != iuv:
+            return f"Pagati of IUV {found}, expected {iuv}"
+        return None
+
+    return check
+
+
+def _position_check(iupd: str, status: str) -> Callable[[httpx.Response], str | None]:
+    def check(answer: httpx.Response) -> str | None:
+        if answer.status_code != 200:
+            return f"HTTP {answer.status_code}: {answer.text[:300]}"
+        got = answer.json()
+        if got.get("iupd") != iupd or got.get("status") != status:
+            return f"got {got.get('iupd')} {got.get('status')}, expected {iupd} {status}"
+        return None
+
+    return check
+
+
+def mypay_endpoint(url: str, paid: dict[str, str]) -> Endpoint:
+    headers = {"content-type": "text/xml; charset=utf-8", "soapaction": '"paaSILChiediPagati"'}
+    calls = [
+        Call("POST", "/ws/pa", headers, chiedi_pagati_envelope(session), _pagati_check(iuv))
+        for session, iuv in paid.items()
+    ]
+    return Endpoint("MyPay SOAP paaSILChiediPagati", url, calls, b"<fault>")
+
+
+def gpd_endpoint(url: str, positions: dict[str, str]) -> Endpoint:
+    calls = [
+        Call("GET", f"{GPD_POSITIONS}/{iupd}", GPD_KEY, b"", _position_check(iupd, status))
+        for iupd, status in positions.items()
+    ]
+    return Endpoint("GPD REST GET debt position", url, calls, None)
+
+
+def verify(endpoint: Endpoint, sample: int = 200) -> None:
+    """Check a spread sample of the rotation before any load: a wrong answer stops here."""
+    step = max(1, len(endpoint.calls) // sample)
+    with httpx.Client(base_url=endpoint.base_url, timeout=10) as client:
+        for call in endpoint.calls[::step]:
+            answer = client.request(call.method, call.path, headers=call.headers, content=call.body)
+            problem = call.check(answer)
+            if problem is not None:
+                raise BenchError(
+                    f"{endpoint.label}: {call.method} {call.path} is answered wrongly before "
+                    f"any load ({problem}); fix the simulator or the seeding before measuring"
+                )
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+_LUA = """
+local calls = {%(calls)s}
+local marker = %(marker)s
+local prepared, threads = {}, {}
+-- globals, not locals: setup() and done() reach them through thread:set/get
+counter, errors = 0, 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("counter", (#threads - 1) * 7)
+end
+
+function init(args)
+  for i, c in ipairs(calls) do
+    local headers = {}
+    for k, v in pairs(c[3]) do headers[k] = v end
+    prepared[i] = wrk.format(c[1], c[2], headers, c[4])
+  end
+end
+
+function request()
+  counter = counter %% #prepared + 1
+  return prepared[counter]
+end
+
+function response(status, headers, body)
+  if status ~= 200 or (marker and body and body:find(marker, 1, true)) then
+    errors = errors + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + (t:get("errors") or 0) end
+  io.write(string.format("answer errors: %%d\\n", total))
+end
+"""
+
+
+def _lua_string(data: bytes | str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return (
+        '"'
+        + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\{b:03d}" for b in raw)
+        + '"'
+    )
+
+
+def wrk_script(endpoint: Endpoint) -> str:
+    entries = []
+    for call in endpoint.calls:
+        headers = ", ".join(
+            f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in call.headers.items()
+        )
+        body = _lua_string(call.body) if call.body else "nil"
+        entries.append(
+            f"{{{_lua_string(call.method)}, {_lua_string(call.path)}, {{{headers}}}, {body}}}"
+        )
+    marker = _lua_string(endpoint.fault_marker) if endpoint.fault_marker else "nil"
+    return _LUA % {"calls": ",\n  ".join(entries), "marker": marker}
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def _ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise BenchError(f"cannot read wrk's duration {value!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Result:
+    """Requests, duration, p50/p99 (``--latency``) and every kind of error from wrk's output."""
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    if not (done and p50 and p99):
+        raise BenchError(f"cannot read wrk's output:\n{output}")
+    errors = 0
+    sockets = re.search(r"connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if sockets:
+        errors += sum(int(n) for n in sockets.groups())
+    answers = re.search(r"answer errors: (\d+)", output)  # every non-200 and every fault
+    errors += int(answers.group(1)) if answers else 0
+    seconds = _ms(done.group(2) + done.group(3)) / 1e3
+    return Result(int(done.group(1)), seconds, _ms(p50.group(1)), _ms(p99.group(1)), errors)
+
+
+def run_wrk(
+    endpoint: Endpoint, duration: float, connections: int, threads: int, workdir: Path
+) -> Result:
+    script = workdir / "rotation.lua"
+    script.write_text(wrk_script(endpoint))
+    command = [
+        "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
+        "--timeout", "5s", "--latency", "-s", str(script), endpoint.base_url,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+# --- the Python fallback client ------------------------------------------------------------
+
+
+async def _connection(
+    payloads: list[bytes], offset: int, marker: bytes | None, port: int, stop_at: float,
+    latencies: list[float], errors: list[int],
+) -> None:  # fmt: skip
+    i, reconnects = offset, 0
+    while time.time() < stop_at and reconnects < 50:
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        except OSError:
+            errors[0] += 1
+            reconnects += 1
+            await asyncio.sleep(0.05)
+            continue
+        try:
+            while time.time() < stop_at:
+                payload = payloads[i % len(payloads)]
+                i += 1
+                sent = time.perf_counter()
+                writer.write(payload)
+                head = await reader.readuntil(b"\r\n\r\n")
+                at = head.lower().find(b"\r\ncontent-length:")
+                length = int(head[at + 17 : head.index(b"\r\n", at + 2)]) if at >= 0 else -1
+                if length < 0:
+                    raise ValueError("answer without content-length")
+                body = await reader.readexactly(length)
+                latencies.append(time.perf_counter() - sent)
+                if head[9:12] != b"200" or (marker is not None and marker in body):
+                    errors[0] += 1
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            errors[0] += 1
+            reconnects += 1
+        finally:
+            writer.close()
+
+
+async def _drive(
+    payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
+    start_at: float, duration: float,
+) -> tuple[list[float], int]:  # fmt: skip
+    latencies: list[float] = []
+    errors = [0]
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    stop_at = start_at + duration
+    tasks = [
+        _connection(payloads, offset + 13 * n, marker, port, stop_at, latencies, errors)
+        for n in range(connections)
+    ]
+    try:  # a request stuck past the end is cut off and counted
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=duration + 10)
+    except TimeoutError:
+        errors[0] += 1
+    return latencies, errors[0]
+
+
+def _client_process(
+    payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
+    start_at: float, duration: float, pipe: Connection,
+) -> None:  # fmt: skip
+    pipe.send(asyncio.run(_drive(payloads, offset, marker, port, connections, start_at, duration)))
+    pipe.close()
+
+
+def run_python(endpoint: Endpoint, duration: float, connections: int, processes: int) -> Result:
+    payloads = [call.raw() for call in endpoint.calls]
+    port = urlsplit(endpoint.base_url).port or 80
+    context = multiprocessing.get_context("spawn")
+    start_at = time.time() + 1.5  # every process imports and connects before the clock starts
+    shares = [connections // processes + (n < connections % processes) for n in range(processes)]
+    children, pipes = [], []
+    try:
+        for n, share in enumerate(shares):
+            ours, theirs = context.Pipe(duplex=False)
+            marker = endpoint.fault_marker
+            child = context.Process(
+                target=_client_process,
+                args=(payloads, 1000 * n, marker, port, share, start_at, duration, theirs),
+            )
+            child.start()
+            theirs.close()
+            children.append(child)
+            pipes.append(ours)
+        latencies: list[float] = []
+        errors = 0
+        for pipe in pipes:
+            if not pipe.poll(duration + 30):
+                raise BenchError("a Python load process gave no result in time")
+            try:
+                got, failed = pipe.recv()
+            except EOFError:
+                raise BenchError("a Python load process died; see its traceback above") from None
+            latencies += got
+            errors += failed
+    finally:
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+                child.join(timeout=5)
+    latencies.sort()
+
+    def percentile(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1e3 if latencies else 0.0
+        )
+
+    return Result(len(latencies), duration, percentile(0.50), percentile(0.99), errors)
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def _row(label: str, requests: str, rps: str, p50: str, p99: str, errors: str) -> str:
+    return f"{label:<34} {requests:>10} {rps:>9} {p50:>8} {p99:>8} {errors:>7}"
+
+
+def report(results: list[tuple[Endpoint, Result]]) -> None:
+    print()
+    print(_row("endpoint", "requests", "req/s", "p50 ms", "p99 ms", "errors"))
+    for endpoint, r in results:
+        print(
+            _row(
+                endpoint.label,
+                f"{r.requests:,}",
+                f"{r.rps:,.0f}",
+                f"{r.p50_ms:.2f}",
+                f"{r.p99_ms:.2f}",
+                str(r.errors),
+            )  # fmt: skip
+        )
+    print(_row("WireMock static stub (JVM, ref.)", "-", f"{WIREMOCK_RPS:,}", "-", "-", "-"))
+    for endpoint, r in results:
+        print(f"  {endpoint.label}: {r.rps / WIREMOCK_RPS:.2f} x WireMock")
+
+
+def _choose_client(wanted: str) -> str:
+    if wanted in ("auto", "wrk") and shutil.which("wrk"):
+        return "wrk"
+    if wanted == "wrk":
+        raise BenchError("wrk is not installed: apt-get install -y wrk, or use --client python")
+    if wanted == "auto":
+        print("wrk not found (apt-get install -y wrk): falling back to the Python load generator")
+    return "python"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--duration", type=float, help="seconds per endpoint (default 10)")
+    parser.add_argument("--connections", type=int, default=64, help="concurrent connections")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
+                        help="Python client processes")  # fmt: skip
+    parser.add_argument("--positions", type=int, help="positions seeded in each (default 300)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s, 40 positions")
+    args = parser.parse_args(argv)
+    duration = args.duration or (2.0 if args.quick else 10.0)
+    count = args.positions or (40 if args.quick else 300)
+    if not (0 < duration <= 600 and 1 <= args.connections <= 1000 and 2 <= count <= 20_000):
+        parser.error("need 0 < --duration <= 600, 1 <= --connections <= 1000, 2 <= --positions")
+    # A SIGTERM unwinds like Ctrl-C, so the simulators and clients are stopped either way.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        client = _choose_client(args.client)
+        with ExitStack() as stack:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-sim-")))
+            mypay_url = stack.enter_context(
+                simulator("MyPay", "simulators.mypay.app:create_app", workdir)
+            )
+            gpd_url = stack.enter_context(
+                simulator("GPD", "simulators.gpd.app:create_app", workdir)
+            )
+            started = time.perf_counter()
+            with httpx.Client(base_url=mypay_url, timeout=10) as http:
+                mypay = mypay_endpoint(mypay_url, seed_mypay(http, count))
+            with httpx.Client(base_url=gpd_url, timeout=10) as http:
+                gpd = gpd_endpoint(gpd_url, seed_gpd(http, count))
+            for endpoint in (mypay, gpd):
+                verify(endpoint)
+            print(
+                f"seeded {count} positions in each simulator ({count - count // 2} paid) and "
+                f"checked their answers in {time.perf_counter() - started:.1f} s"
+            )
+            if client == "wrk":
+                version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+                generator = f"{version.splitlines()[0].split(' [')[0]}, {args.threads} threads"
+            else:
+                generator = (
+                    f"Python asyncio, {args.processes} processes — CLIENT-BOUND: the client "
+                    "shares the cores and saturates first, so these figures are a floor"
+                )
+            print(f"machine: {os.cpu_count()} cores; load generator: {generator}")
+            print(f"{args.connections} keep-alive connections, {duration:g} s per endpoint")
+            results = []
+            for endpoint in (mypay, gpd):
+                if client == "wrk":
+                    result = run_wrk(endpoint, duration, args.connections, args.threads, workdir)
+                else:
+                    result = run_python(endpoint, duration, args.connections, args.processes)
+                results.append((endpoint, result))
+            report(results)
+            return 1 if any(r.errors for _, r in results) else 0
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: simulators stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
