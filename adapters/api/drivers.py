@@ -2,15 +2,12 @@
 
 ``DRIVERS`` maps a name (``COLLAUDO_INTERMEDIARY``, ``collaudo proxy
 --intermediary``) to a function returning the driver's :class:`DriverSpec`.
-Real drivers live in ``adapters.drivers.<name>`` and expose
-``driver_spec() -> DriverSpec`` (or ``spec()``); they are imported only when chosen, so a
-missing or broken driver never stops the others.
+Real drivers come from :mod:`adapters.drivers`' own registry and are imported only
+when chosen.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 
 from adapters.core.config import ConfigField, DriverSpec
@@ -68,48 +65,27 @@ def fake_driver_spec() -> DriverSpec:
     )
 
 
-def _module_driver(name: str) -> Callable[[], DriverSpec]:
+def _real_driver(name: str) -> Callable[[], DriverSpec]:
     def load() -> DriverSpec:
-        module_name = f"adapters.drivers.{name}"
+        # Imported when chosen: the proxy for one intermediary never loads the other's stack.
+        from adapters.drivers import UnknownDriver, driver_spec
+
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in (module_name, "adapters.drivers"):
-                raise  # the driver exists but one of its own imports is missing
+            return driver_spec(name)
+        except UnknownDriver:
             raise DriverMissing(
-                f"the {name!r} intermediary driver is not available in this build "
-                f"({module_name} does not exist yet); available now: {', '.join(available())}"
+                f"the {name!r} intermediary driver is not available in this build; "
+                f"available: {', '.join(sorted(DRIVERS))}"
             ) from None
-        spec = getattr(module, "driver_spec", None) or getattr(module, "spec", None)
-        if not callable(spec):
-            raise DriverMissing(f"{module_name} has no driver_spec() or spec() function")
-        result = spec()
-        if not isinstance(result, DriverSpec):
-            raise DriverMissing(f"{module_name}.driver_spec() did not return a DriverSpec")
-        return result
 
     return load
 
 
 DRIVERS: dict[str, Callable[[], DriverSpec]] = {
     "fake": fake_driver_spec,
-    "mypay": _module_driver("mypay"),
-    "gpd": _module_driver("gpd"),
+    "mypay": _real_driver("mypay"),
+    "gpd": _real_driver("gpd"),
 }
-
-
-def _installed(name: str) -> bool:
-    if name == "fake":
-        return True
-    try:
-        return importlib.util.find_spec(f"adapters.drivers.{name}") is not None
-    except ModuleNotFoundError:  # no adapters.drivers package at all
-        return False
-
-
-def available() -> list[str]:
-    """Names of the drivers whose module is present (without importing them)."""
-    return [name for name in DRIVERS if _installed(name)]
 
 
 def load_driver(name: str) -> DriverSpec:

@@ -114,6 +114,7 @@ async def _import_row(service: PaymentService, report: ImportReport, row: CsvRow
             notice_number=row.notice_number,
             expire_at=row.expire_at,
             remote_id=row.remote_id,
+            created_at=row.created_at,
         )
     except ConfigurationMissing:
         raise  # the whole import is pointless: the caller reports it once

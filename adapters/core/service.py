@@ -620,6 +620,7 @@ class PaymentService:
         user_id: uuid.UUID | None = None,
         notify_urls: Sequence[str] = (),
         landing_url: str | None = None,
+        created_at: datetime | None = None,
     ) -> ImportResult:
         """Register one CSV row as a payment, idempotently by ``row_key``.
 
@@ -652,7 +653,7 @@ class PaymentService:
                 type=self.settings.accepted_type,
                 tenant_id=tenant_id,
                 service_id=service_id,
-                created_at=now,
+                created_at=created_at or now,  # when the debt arose outside the platform
                 updated_at=now,
                 status=S.CREATION_PENDING,
                 reason=reason,

@@ -1,7 +1,7 @@
 """``collaudo import-csv``: import pending payments ("dovuti") from a CSV file.
 
     collaudo import-csv dovuti.csv --tenant T --service S --url http://127.0.0.1:8000
-    collaudo import-csv dovuti.csv --tenant T --service S --db .collaudo/proxy.sqlite
+    collaudo import-csv dovuti.csv --tenant T --service S --db .collaudo/proxy.sqlite3
 
 With ``--url`` (or ``$COLLAUDO_PROXY_URL``) the file is sent to a running
 proxy's ``POST /imports`` with the token in ``$COLLAUDO_API_TOKEN``. Without

@@ -60,7 +60,7 @@ def test_import_csv_refuses_an_unconfigured_service(
 def test_proxy_exits_2_naming_a_missing_driver(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(drivers.DRIVERS, "gpd", drivers._module_driver("not_written_yet"))
+    monkeypatch.setitem(drivers.DRIVERS, "gpd", drivers._real_driver("not_written_yet"))
     assert main(["proxy", "--intermediary", "gpd", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "not available in this build" in err and "fake" in err

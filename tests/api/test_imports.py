@@ -148,3 +148,21 @@ async def test_ragged_rows_are_reported_with_their_physical_line(
         7: "payer_email",
         8: "payer_tax_identification_number",
     }
+
+
+async def test_created_at_column_dates_the_imported_payment(
+    configured: httpx.AsyncClient, service: PaymentService
+) -> None:
+    text = "\n".join(
+        [
+            f"{HEADER},created_at",
+            f",12.00,Canone CUP 2024,2099-12-31,human,{PAYER_CF},Mario,Rossi,,,"
+            "2024-03-01T09:30:00+01:00",
+        ]
+    )
+    report = (await _upload(configured, text)).json()
+    assert report["created"] == 1, report
+    stored = service.store.get_payment(report["rows"][0]["payment_id"])
+    assert stored is not None
+    assert stored.event.created_at.isoformat() == "2024-03-01T09:30:00+01:00"
+    assert stored.event.updated_at > stored.event.created_at
