@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from adapters.api import citizen, config_routes, imports, ops, stamps
+from adapters.api import citizen, config_routes, imports, ops, payments, stamps
 from adapters.api.accesslog import AccessLogMiddleware
 from adapters.api.drivers import load_driver
 from adapters.api.openapi import build_openapi
@@ -101,6 +101,7 @@ def create_app(
         *citizen.ROUTES,
         *imports.ROUTES,
         *stamps.ROUTES,
+        *payments.ROUTES,
         *ops.ROUTES,
     ]
     app = Starlette(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from adapters.api import citizen, config_routes, imports, ops, stamps
+from adapters.api import citizen, config_routes, imports, ops, payments, stamps
 from adapters.api.csv_rows import KNOWN_COLUMNS, REQUIRED_COLUMNS
 from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.core.config import ConfigField, DriverSpec
@@ -229,6 +229,7 @@ def _other_components() -> dict[str, Any]:
             "required": ["status", "down", "checks"],
         },
         **imports.COMPONENTS,
+        **payments.COMPONENTS,
     }
 
 
@@ -237,7 +238,7 @@ def build_openapi(
 ) -> dict[str, Any]:
     """The whole document for a proxy running ``driver``."""
     paths: dict[str, Any] = {}
-    for module in (config_routes, citizen, imports, stamps, ops):
+    for module in (config_routes, citizen, imports, stamps, payments, ops):
         paths.update(copy.deepcopy(module.PATHS))
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
