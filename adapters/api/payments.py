@@ -9,11 +9,12 @@ integrator forwards to the vendor. Protected by the bearer token.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.api.auth import require_token
@@ -35,30 +36,35 @@ async def get_payment(request: Request) -> Response:
     if stored is None:
         raise not_found("payment", payment_id, "check the id in the payment event")
     position = stored.position
-    return JSONResponse(
-        {
-            "event": stored.event.model_dump(mode="json"),
-            "processing": {
-                "origin": stored.origin,
-                "creation_attempts": stored.attempts,
-                "last_error": stored.last_error,
-                "next_attempt_at": _iso(stored.next_attempt_at),
-                "status_checks": stored.checks,
-                "next_check_at": _iso(stored.next_check_at),
-            },
-            "position": None
-            if position is None
-            else {
-                "iud": position.iud,
-                "iuv": position.iuv,
-                "notice_number": position.notice_number,
-                "creditor_fiscal_code": position.creditor_fiscal_code,
-                "amount": float(position.amount),
-            },
-            "notifications": store.notification_status(payment_id),
-            "exchanges": store.exchanges_for(payment_id),
-        }
-    )
+    payload = {
+        "event": stored.event.model_dump(mode="json"),
+        "processing": {
+            "origin": stored.origin,
+            "creation_attempts": stored.attempts,
+            "last_error": stored.last_error,
+            "next_attempt_at": _iso(stored.next_attempt_at),
+            "status_checks": stored.checks,
+            "next_check_at": _iso(stored.next_check_at),
+        },
+        "position": None
+        if position is None
+        else {
+            "iud": position.iud,
+            "iuv": position.iuv,
+            "notice_number": position.notice_number,
+            "creditor_fiscal_code": position.creditor_fiscal_code,
+            "amount": float(position.amount),
+        },
+        "notifications": store.notification_status(payment_id),
+        "exchanges": store.exchanges_for(payment_id),
+    }
+    return Response(json.dumps(payload, default=_json_default), media_type="application/json")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 ROUTES = [Route("/payments/{payment_id}", get_payment, methods=["GET"])]

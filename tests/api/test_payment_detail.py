@@ -48,3 +48,15 @@ async def test_payment_detail_needs_the_token_and_a_known_id(
     assert (await configured.get(f"/payments/{unknown}")).status_code == 401
     assert (await configured.get(f"/payments/{unknown}", headers=AUTH)).status_code == 404
     assert (await configured.get("/payments/not-a-uuid", headers=AUTH)).status_code in (400, 404)
+
+
+async def test_payment_detail_serialises_notifications_with_their_times(
+    configured: httpx.AsyncClient, service: PaymentService
+) -> None:
+    payment_id = await _created(service)
+    stored = service.store.get_payment(payment_id)
+    assert stored is not None
+    assert service.store.notification_status(payment_id) is not None
+    response = await configured.get(f"/payments/{payment_id}", headers=AUTH)
+    assert response.status_code == 200
+    assert isinstance(response.json()["notifications"], list)
