@@ -1,0 +1,49 @@
+"""A citizen and an operator in a real browser: Debian's Chromium driven by Playwright.
+
+- :func:`launch_chromium` starts ``/usr/bin/chromium`` headless with the flags this
+  machine and CI need (:mod:`collaudo.browser.chromium`);
+- :func:`pay_in_browser` walks the pagoPA checkout from the platform's citizen page
+  ("Paga online") or a payment link, back to the creditor's landing page, with a
+  screenshot of every page (:mod:`collaudo.browser.checkout`);
+- :func:`configure_through_form` renders the proxy's form.io schema with the real
+  form.io renderer, types the values in as an operator would, submits, and returns
+  the configuration the proxy stored (:mod:`collaudo.browser.admin`).
+
+Browser checks skip where :func:`chromium_missing_reason` says why they cannot run.
+"""
+
+from collaudo.browser.admin import configure_through_form
+from collaudo.browser.checkout import (
+    BrowserCheckoutError,
+    BrowserCheckoutResult,
+    CardData,
+    CheckoutPage,
+    pay_in_browser,
+)
+from collaudo.browser.chromium import (
+    CHROMIUM_ARGS,
+    BrowserUnavailable,
+    Screenshots,
+    chromium_missing_reason,
+    is_loopback,
+    launch_chromium,
+    new_context,
+)
+from collaudo.formio.operator import FormRejected
+
+__all__ = [
+    "CHROMIUM_ARGS",
+    "BrowserCheckoutError",
+    "BrowserCheckoutResult",
+    "BrowserUnavailable",
+    "CardData",
+    "CheckoutPage",
+    "FormRejected",
+    "Screenshots",
+    "chromium_missing_reason",
+    "configure_through_form",
+    "is_loopback",
+    "launch_chromium",
+    "new_context",
+    "pay_in_browser",
+]

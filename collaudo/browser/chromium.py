@@ -1,0 +1,134 @@
+"""Debian's Chromium under Playwright: launching it, fresh contexts, screenshots.
+
+Chromium is ``/usr/bin/chromium`` (``COLLAUDO_CHROMIUM`` to change it), started headless
+with the flags this machine and CI need; never a downloaded browser (``playwright
+install`` is not used). Every context refuses requests beyond loopback unless told
+otherwise, so a page reaching out to the Internet fails loudly instead of passing by luck.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+ACTION_TIMEOUT_MS = 15_000
+
+
+class BrowserUnavailable(RuntimeError):
+    """Chromium is not installed or would not start; the message says what to do."""
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("COLLAUDO_CHROMIUM", DEFAULT_CHROMIUM))
+
+
+def chromium_missing_reason() -> str | None:
+    """Why browser checks cannot run here, or ``None`` when Chromium is installed."""
+    path = chromium_path()
+    if path.is_file() and os.access(path, os.X_OK):
+        return None
+    return (
+        f"Chromium not found at {path}: install Debian's package "
+        "(apt-get install -y chromium) or set COLLAUDO_CHROMIUM to its executable; "
+        "never `playwright install`"
+    )
+
+
+@contextlib.asynccontextmanager
+async def launch_chromium(*, headless: bool = True) -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, with a fresh profile; closed on exit.
+
+    Playwright gives every launch its own temporary ``--user-data-dir`` (it refuses one
+    passed as an argument), so no state survives between launches.
+    """
+    reason = chromium_missing_reason()
+    if reason:
+        raise BrowserUnavailable(reason)
+    async with async_playwright() as playwright:
+        try:
+            browser = await playwright.chromium.launch(
+                executable_path=str(chromium_path()), headless=headless, args=list(CHROMIUM_ARGS)
+            )
+        except Exception as exc:
+            raise BrowserUnavailable(
+                f"Chromium at {chromium_path()} would not start: {exc}; "
+                "check `chromium --headless --no-sandbox --version` runs"
+            ) from exc
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+def is_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme not in {"http", "https", "ws", "wss"} or parts.hostname in LOOPBACK_HOSTS
+
+
+@contextlib.asynccontextmanager
+async def new_context(browser: Browser, *, loopback_only: bool = True) -> AsyncIterator[Page]:
+    """A fresh context (cookies, storage) and page; beyond-loopback requests refused."""
+    context: BrowserContext = await browser.new_context(locale="it-IT", viewport=None)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    refused: list[str] = []
+    if loopback_only:
+
+        async def refuse(route: Route) -> None:
+            refused.append(route.request.url)
+            await route.abort("blockedbyclient")
+
+        await context.route(lambda url: not is_loopback(url), refuse)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+        if refused:
+            logger.warning("refused %d request(s) beyond loopback: %s", len(refused), refused[:5])
+
+
+@contextlib.asynccontextmanager
+async def reuse_or_launch(browser: Browser | None) -> AsyncIterator[Browser]:
+    """``browser`` itself, or Chromium launched for this block alone."""
+    if browser is not None:
+        yield browser
+        return
+    async with launch_chromium() as launched:
+        yield launched
+
+
+class Screenshots:
+    """Numbered full-page screenshots in one directory (or none when it is ``None``)."""
+
+    def __init__(self, directory: Path | None, prefix: str = "") -> None:
+        self.directory = directory
+        self.prefix = prefix
+        self.taken: list[Path] = []
+
+    async def __call__(self, page: Page, name: str) -> Path | None:
+        if self.directory is None:
+            return None
+        self.directory.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        path = self.directory / f"{self.prefix}{len(self.taken) + 1:02d}-{slug}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+        return path
