@@ -123,7 +123,7 @@ def mypay_documents_schema() -> etree.XMLSchema:
 
 
 @functools.cache
-def paforNode_schema() -> etree.XMLSchema:  # noqa: N802 - the contract's own name
+def pafornode_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(contract_file(PAFORNODE_XSD)), _parser()))
 
 

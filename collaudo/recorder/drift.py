@@ -109,14 +109,18 @@ def _soap_problems(op: etree._Element, contract: str) -> list[tuple[str, str]]:
     if local_name(op) == "Fault":
         return []  # the SOAP envelope's own element: not the contract's to describe
     if contract == "paForNode":
-        return list(_xsd_errors(contracts.paforNode_schema(), op))
+        return list(_xsd_errors(contracts.pafornode_schema(), op))
     problems = list(_xsd_errors(contracts.mypay_body_schema(), op))
     docs = contracts.mypay_documents_schema()
     for element in op.iter():
         if len(element) or not (element.text or "").strip():
             continue
         inner = embedded_document(element.text or "")
-        if inner is not None and isinstance(inner.tag, str) and inner.tag.startswith(f"{{{PAY_I}}}"):
+        if (
+            inner is not None
+            and isinstance(inner.tag, str)
+            and inner.tag.startswith(f"{{{PAY_I}}}")
+        ):
             where = local_name(element)
             problems += [(f"{where}/{p}", m) for p, m in _xsd_errors(docs, inner)]
     return problems
@@ -219,7 +223,7 @@ def _rest_checks(
         return None
     found = _find_operation(spec, req.method, path)
     if found is None:
-        route = f"{req.method} {path[len(spec.base_path):]}"
+        route = f"{req.method} {path[len(spec.base_path) :]}"
         return route, [("request", "(route)", f"{route} is not an operation of {spec.file}")]
     template, operation, path_params = found
     name = f"{req.method} {template}" + (

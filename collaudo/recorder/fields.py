@@ -105,11 +105,11 @@ def classify(path: Sequence[str], value: str = "") -> Kind:
     if _PERSONAL_NAMES.match(norm):
         return Kind.PERSONAL
     # GPD's debt position: the top-level fiscalCode is the debtor's.
-    if norm in _IDENTITY_NAMES and (in_person_context(path) or (norm == "fiscalcode" and len(path) == 1)):
-        return Kind.PERSONAL
-    if value and (
-        PERSONAL_FISCAL_CODE.search(value) or EMAIL.search(value) or JWT.search(value)
+    if norm in _IDENTITY_NAMES and (
+        in_person_context(path) or (norm == "fiscalcode" and len(path) == 1)
     ):
+        return Kind.PERSONAL
+    if value and (PERSONAL_FISCAL_CODE.search(value) or EMAIL.search(value) or JWT.search(value)):
         return Kind.PERSONAL
     if _ITALIAN_DATE.match(leaf.lstrip("?")) or _VOLATILE_NAMES.search(norm):
         return Kind.VOLATILE

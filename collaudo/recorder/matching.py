@@ -101,8 +101,7 @@ class NoMatch(LookupError):
 
     def explain(self) -> str:
         head = (
-            f"no recorded answer for {self.method} {self.path.split('?')[0]} "
-            f"({self.key.operation})"
+            f"no recorded answer for {self.method} {self.path.split('?')[0]} ({self.key.operation})"
         )
         if not self.nearest:
             return head + ": the recording holds no requests at all"

@@ -51,7 +51,9 @@ _IBAN_WHOLE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CF_WHOLE = re.compile(r"^(?:[A-Za-z0-9]{16}|\d{11})$")
 _EMAIL_LEAF = re.compile(r"mail")
 _NAME_LEAF = re.compile(r"(anagrafica|fullname|^nome$|cognome|surname|givenname|familyname|^name$)")
-_CF_LEAF = re.compile(r"(codiceidentificativounivoco|fiscalcode|codicefiscale|taxcode|uniqueidentifier)")
+_CF_LEAF = re.compile(
+    r"(codiceidentificativounivoco|fiscalcode|codicefiscale|taxcode|uniqueidentifier)"
+)
 
 
 @cache

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from lxml import etree
 from mitmproxy import http
 
 from collaudo.recorder.fields import Kind, classify

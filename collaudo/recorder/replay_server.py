@@ -95,9 +95,7 @@ class ReplayApp:
                 f"recorded connection error: {error}".encode(),
             )
             return
-        headers = [
-            (k.lower(), v) for k, v in response.headers.fields if k.lower() not in _DROPPED
-        ]
+        headers = [(k.lower(), v) for k, v in response.headers.fields if k.lower() not in _DROPPED]
         headers.append((b"x-collaudo-replay", b"recorded"))
         await _send(send, response.status_code, headers, response.raw_content or b"")
 

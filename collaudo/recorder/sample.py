@@ -137,9 +137,7 @@ def simulators() -> Iterator[World]:
             BackgroundServer(mypay, port=ports["mypay"], allowlist=mypay.state.allowlist).start()
         )
         servers.append(
-            BackgroundServer(
-                gpd, port=ports["gpd"], allowlist=gpd.state.connection_guard
-            ).start()
+            BackgroundServer(gpd, port=ports["gpd"], allowlist=gpd.state.connection_guard).start()
         )
         yield World(*servers)
     finally:
@@ -199,10 +197,9 @@ def debt_request(config: CreditorConfig, payment_id: uuid.UUID) -> DebtPositionR
 
 
 async def pay_journey(
-    intermediary: Sample, config: CreditorConfig, payment_id: uuid.UUID
+    drv: MyPayDriver | GpdDriver, config: CreditorConfig, payment_id: uuid.UUID
 ) -> PositionState:
     """Create, status, checkout URL, the citizen pays, status until PAID, receipt."""
-    drv = driver(intermediary)
     request = debt_request(config, payment_id)
     position = await drv.create_debt_position(request)
     ctx = PositionContext(
@@ -228,11 +225,11 @@ async def pay_journey(
 
 
 async def failed_creation(
-    intermediary: Sample, config: CreditorConfig, payment_id: uuid.UUID
+    drv: MyPayDriver | GpdDriver, config: CreditorConfig, payment_id: uuid.UUID
 ) -> str:
     """A creation the intermediary refuses; the error the driver reported."""
     try:
-        await driver(intermediary).create_debt_position(debt_request(config, payment_id))
+        await drv.create_debt_position(debt_request(config, payment_id))
     except IntermediaryError as exc:
         return str(exc)
     return "the creation unexpectedly succeeded"
@@ -255,13 +252,16 @@ def record_sample(intermediary: Sample, out: str | Path, *, key: bytes | None = 
             }
             world.route_station(f"{local[upstream]}/pagopa/paForNode")
             config = creditor(intermediary, urls)
-            state = asyncio.run(pay_journey(intermediary, config, PAYMENT_IDS[intermediary]))
-            log.info("%s sample payment ended %s", intermediary, state)
-            world.fault(intermediary, "creation-error")
-            error = asyncio.run(
-                failed_creation(intermediary, config, FAILED_PAYMENT_IDS[intermediary])
-            )
-            log.info("%s sample failed creation: %s", intermediary, error)
+            drv = driver(intermediary)  # one driver: the WSDL is recorded once
+
+            async def journey() -> tuple[PositionState, str]:
+                state = await pay_journey(drv, config, PAYMENT_IDS[intermediary])
+                world.fault(intermediary, "creation-error")
+                failed = await failed_creation(drv, config, FAILED_PAYMENT_IDS[intermediary])
+                return state, failed
+
+            state, error = asyncio.run(journey())
+            log.info("%s sample: payment ended %s; failed creation: %s", intermediary, state, error)
         finally:
             proxy.stop()
     return addon.recorded

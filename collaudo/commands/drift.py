@@ -1,0 +1,63 @@
+"""``collaudo drift``: check every recorded message against the official contract.
+
+    collaudo drift recordings/sample-mypay.flow --contract mypay
+    collaudo drift recordings/sample-gpd.flow --contract all
+
+Violations are listed by operation and element; defects of the official files themselves
+(e.g. gpd.json's ``\\h`` pattern) are listed apart. Exit code 1 when a message violates the
+contract, 2 when the contract files are missing (they are read from ../shared/contracts or
+COLLAUDO_CONTRACTS_DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+CHOICES = ("mypay", "gpd", "paForNode", "checkout", "all")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "drift",
+        help="check a recording against the official contracts (XSD / OpenAPI)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", help="the flow file")
+    parser.add_argument("--contract", choices=CHOICES, default="all")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from collaudo.recorder import contracts
+    from collaudo.recorder.drift import check
+    from collaudo.recorder.flows import RecordingError, read_flows
+
+    try:
+        flows = read_flows(args.file)
+    except RecordingError as exc:
+        print(f"collaudo drift: {exc}", file=sys.stderr)
+        return 2
+    names = contracts.CONTRACTS if args.contract == "all" else (args.contract,)
+    violations = 0
+    checked = 0
+    for name in names:
+        if not contracts.available(name):
+            print(
+                f"skipped the {name} contract: its official files are not in "
+                f"{contracts.contracts_dir()} (set COLLAUDO_CONTRACTS_DIR)",
+                file=sys.stderr,
+            )
+            continue
+        report = check(flows, name)
+        if args.contract == "all" and not report.checked:
+            continue
+        print(report.render())
+        violations += len(report.violations)
+        checked += 1
+    if not checked:
+        print("collaudo drift: no contract could be checked", file=sys.stderr)
+        return 2
+    return 1 if violations else 0
