@@ -595,6 +595,8 @@ def _client_process(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
     start_at: float, duration: float, pipe: Connection,
 ) -> None:  # fmt: skip
+    # A terminal's Ctrl-C reaches the whole process group: the parent stops this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pipe.send(asyncio.run(_drive(payloads, offset, marker, port, connections, start_at, duration)))
     pipe.close()
 
@@ -606,6 +608,7 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
     start_at = time.time() + 1.5  # every process imports and connects before the clock starts
     shares = [connections // processes + (n < connections % processes) for n in range(processes)]
     children, pipes = [], []
+    finished = False
     try:
         for n, share in enumerate(shares):
             ours, theirs = context.Pipe(duplex=False)
@@ -629,9 +632,10 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
                 raise BenchError("a Python load process died; see its traceback above") from None
             latencies += got
             errors += failed
+        finished = True
     finally:
         for child in children:
-            child.join(timeout=5)
+            child.join(timeout=5 if finished else 0)
             if child.is_alive():
                 child.terminate()
                 child.join(timeout=5)
