@@ -31,25 +31,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _docker(args: argparse.Namespace) -> int:
-    try:
-        import docker
+    from collaudo import docker_stack
 
-        docker.from_env().ping()
-    except Exception as exc:
-        print(
-            "collaudo up --docker: no Docker engine is reachable "
-            f"({type(exc).__name__}: {exc}).\n"
-            "Start Docker (or set DOCKER_HOST), or run `collaudo up` without --docker "
-            "to start the same stack in this process.",
-            file=sys.stderr,
-        )
-        return 2
-    print(
-        "collaudo up --docker: a Docker engine answers, but the stack's images are not "
-        "published yet; use `docker compose up` from the repository, or `collaudo up`.",
-        file=sys.stderr,
+    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    return docker_stack.up(
+        args.intermediary,
+        ports,
+        api_token=os.environ.get("COLLAUDO_API_TOKEN"),
+        host=args.host,
     )
-    return 2
 
 
 def up(args: argparse.Namespace) -> int:
