@@ -97,4 +97,4 @@ def test_collaudo_up_docker_says_plainly_when_no_engine(
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     assert main(["up", "--docker"]) == 2
-    assert "no Docker engine is reachable" in capsys.readouterr().err
+    assert "no Docker engine answers" in capsys.readouterr().err
