@@ -94,34 +94,51 @@ def _free_port() -> int:
         return port
 
 
+SIMULATORS = {
+    "MyPay": "simulators.mypay.app:create_app",
+    "GPD": "simulators.gpd.app:create_app",
+}
+
+
+def _launch(name: str, factory: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", factory, "--factory",
+        "--host", HOST, "--port", str(port), "--http", "httptools",
+        "--workers", "1", "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with (workdir / f"{name.lower()}.log").open("wb") as log:
+        # Own session: a terminal's Ctrl-C reaches only this script, which stops it.
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    return process, f"http://{HOST}:{port}"
+
+
 @contextmanager
-def simulator(name: str, factory: str, workdir: Path) -> Iterator[str]:
-    """``uvicorn --factory <factory>`` on a free loopback port; yields its base URL."""
-    log_path = workdir / f"{name.lower()}.log"
-    for _attempt in range(3):  # a free port can be taken between the probe and the bind
-        port = _free_port()
-        command = [
-            sys.executable, "-m", "uvicorn", factory, "--factory",
-            "--host", HOST, "--port", str(port), "--http", "httptools",
-            "--workers", "1", "--log-level", "warning", "--no-access-log",
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        with log_path.open("wb") as log:
-            # Own session: a terminal's Ctrl-C reaches only this script, which stops it.
-            process = subprocess.Popen(
-                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        try:
-            url = f"http://{HOST}:{port}"
-            if _wait_ready(process, url, timeout=30):
-                print(f"{name} simulator: pid {process.pid} listening on {url}")
-                yield url
-                return
-        finally:
+def simulators(specs: dict[str, str], workdir: Path) -> Iterator[dict[str, str]]:
+    """Each ``name: factory`` served by ``uvicorn --factory`` on a free loopback port, all
+    started at once; yields their base URLs by name and stops them all on the way out."""
+    running = {name: _launch(name, factory, workdir) for name, factory in specs.items()}
+    try:
+        for name, factory in specs.items():
+            for attempt in range(3):
+                process, url = running[name]
+                if _wait_ready(process, url, timeout=30):
+                    print(f"{name} simulator: pid {process.pid} listening on {url}")
+                    break
+                _stop(process)
+                if attempt == 2:
+                    tail = (workdir / f"{name.lower()}.log").read_text(errors="replace")
+                    raise BenchError(f"the {name} simulator did not start ({factory}):\n{tail}")
+                # Most likely the free port was taken before uvicorn bound it: another one.
+                running[name] = _launch(name, factory, workdir)
+        yield {name: url for name, (_, url) in running.items()}
+    finally:
+        for process, _ in running.values():
             _stop(process)
-    tail = log_path.read_text(errors="replace")[-2000:]
-    raise BenchError(f"the {name} simulator did not start ({factory}); its output:\n{tail}")
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
@@ -575,11 +592,12 @@ async def _connection(
 async def _drive(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
     start_at: float, duration: float,
-) -> tuple[list[float], int]:  # fmt: skip
+) -> tuple[list[float], int, float, float]:  # fmt: skip
+    """Latencies, errors and the wall-clock window this process measured."""
     latencies: list[float] = []
     errors = [0]
     await asyncio.sleep(max(0.0, start_at - time.time()))
-    stop_at = start_at + duration
+    began, stop_at = time.time(), start_at + duration
     tasks = [
         _connection(payloads, offset + 13 * n, marker, port, stop_at, latencies, errors)
         for n in range(connections)
@@ -588,7 +606,7 @@ async def _drive(
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=duration + 10)
     except TimeoutError:
         errors[0] += 1
-    return latencies, errors[0]
+    return latencies, errors[0], began, time.time()
 
 
 def _client_process(
@@ -605,7 +623,7 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
     payloads = [call.raw() for call in endpoint.calls]
     port = urlsplit(endpoint.base_url).port or 80
     context = multiprocessing.get_context("spawn")
-    start_at = time.time() + 1.5  # every process imports and connects before the clock starts
+    start_at = time.time() + 1.0  # every process imports and connects before the clock starts
     shares = [connections // processes + (n < connections % processes) for n in range(processes)]
     children, pipes = [], []
     finished = False
@@ -622,16 +640,18 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
             children.append(child)
             pipes.append(ours)
         latencies: list[float] = []
-        errors = 0
+        errors, began, ended = 0, float("inf"), 0.0
         for pipe in pipes:
             if not pipe.poll(duration + 30):
                 raise BenchError("a Python load process gave no result in time")
             try:
-                got, failed = pipe.recv()
+                got, failed, first, last = pipe.recv()
             except EOFError:
                 raise BenchError("a Python load process died; see its traceback above") from None
             latencies += got
             errors += failed
+            # A process that started late measured a shorter window: rate over the real one.
+            began, ended = min(began, first), max(ended, last)
         finished = True
     finally:
         for child in children:
@@ -646,7 +666,8 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
             latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1e3 if latencies else 0.0
         )
 
-    return Result(len(latencies), duration, percentile(0.50), percentile(0.99), errors)
+    seconds = max(ended - began, 1e-3)
+    return Result(len(latencies), seconds, percentile(0.50), percentile(0.99), errors)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -706,12 +727,8 @@ def main(argv: list[str] | None = None) -> int:
         client = _choose_client(args.client)
         with ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-sim-")))
-            mypay_url = stack.enter_context(
-                simulator("MyPay", "simulators.mypay.app:create_app", workdir)
-            )
-            gpd_url = stack.enter_context(
-                simulator("GPD", "simulators.gpd.app:create_app", workdir)
-            )
+            urls = stack.enter_context(simulators(SIMULATORS, workdir))
+            mypay_url, gpd_url = urls["MyPay"], urls["GPD"]
             started = time.perf_counter()
             with httpx.Client(base_url=mypay_url, timeout=10) as http:
                 mypay = mypay_endpoint(mypay_url, seed_mypay(http, count))
