@@ -56,6 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from simulators.common.station import (  # noqa: E402
+    StationError,
     StationReceipt,
     StationTransfer,
     get_payment_request,
@@ -721,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
     count = args.positions or (40 if args.quick else 300)
     if not (0 < duration <= 600 and 1 <= args.connections <= 1000 and 2 <= count <= 20_000):
         parser.error("need 0 < --duration <= 600, 1 <= --connections <= 1000, 2 <= --positions")
+    if not (1 <= args.threads <= args.connections and 1 <= args.processes <= args.connections):
+        parser.error("--threads and --processes must be between 1 and --connections")
     # A SIGTERM unwinds like Ctrl-C, so the simulators and clients are stopped either way.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
@@ -730,12 +733,18 @@ def main(argv: list[str] | None = None) -> int:
             urls = stack.enter_context(simulators(SIMULATORS, workdir))
             mypay_url, gpd_url = urls["MyPay"], urls["GPD"]
             started = time.perf_counter()
-            with httpx.Client(base_url=mypay_url, timeout=10) as http:
-                mypay = mypay_endpoint(mypay_url, seed_mypay(http, count))
-            with httpx.Client(base_url=gpd_url, timeout=10) as http:
-                gpd = gpd_endpoint(gpd_url, seed_gpd(http, count))
-            for endpoint in (mypay, gpd):
-                verify(endpoint)
+            try:
+                with httpx.Client(base_url=mypay_url, timeout=10) as http:
+                    mypay = mypay_endpoint(mypay_url, seed_mypay(http, count))
+                with httpx.Client(base_url=gpd_url, timeout=10) as http:
+                    gpd = gpd_endpoint(gpd_url, seed_gpd(http, count))
+                for endpoint in (mypay, gpd):
+                    verify(endpoint)
+            except (httpx.HTTPError, StationError, etree.XMLSyntaxError, KeyError) as exc:
+                raise BenchError(
+                    f"seeding or checking the simulators failed ({type(exc).__name__}: {exc}); "
+                    "run their tests (pytest tests/simulators) to see what broke"
+                ) from exc
             print(
                 f"seeded {count} positions in each simulator ({count - count // 2} paid) and "
                 f"checked their answers in {time.perf_counter() - started:.1f} s"
