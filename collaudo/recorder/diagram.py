@@ -79,14 +79,41 @@ def svg(exchanges: Sequence[Evidence]) -> etree._Element:
         y += ROW
         _el(root, "line", x1=x1, y1=y, x2=x2, y2=y, stroke=colour, marker_end="url(#arrow)")
         label = f"#{e.index} {e.operation}"
-        _el(root, "text", label, x=(x1 + x2) / 2, y=y - 5, text_anchor="middle", font_size=11,
-            font_family="sans-serif", fill=colour)  # fmt: skip
+        _el(
+            root,
+            "text",
+            label,
+            x=(x1 + x2) / 2,
+            y=y - 5,
+            text_anchor="middle",
+            font_size=11,
+            font_family="sans-serif",
+            fill=colour,
+        )
         y += ROW
         answer = "no answer" if e.status is None else f"{e.status} {e.outcome}"
         if e.fault_code:
             answer += f" {e.fault_code}"
-        _el(root, "line", x1=x2, y1=y, x2=x1, y2=y, stroke=colour, stroke_dasharray="5 3",
-            marker_end="url(#arrow)")  # fmt: skip
-        _el(root, "text", answer, x=(x1 + x2) / 2, y=y - 5, text_anchor="middle", font_size=11,
-            font_family="sans-serif", fill=colour)  # fmt: skip
+        _el(
+            root,
+            "line",
+            x1=x2,
+            y1=y,
+            x2=x1,
+            y2=y,
+            stroke=colour,
+            stroke_dasharray="5 3",
+            marker_end="url(#arrow)",
+        )
+        _el(
+            root,
+            "text",
+            answer,
+            x=(x1 + x2) / 2,
+            y=y - 5,
+            text_anchor="middle",
+            font_size=11,
+            font_family="sans-serif",
+            fill=colour,
+        )
     return root

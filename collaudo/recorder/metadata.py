@@ -8,6 +8,7 @@ station, broker) and identifiers (IUD, IUV, notice number, IUPD), and the outcom
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,7 @@ _PARTIES: dict[str, tuple[str, ...]] = {
     "iupd": ("iupd",),
     "amount": ("importoSingoloVersamento", "amount", "paymentAmount", "importo"),
 }
+_DOMAIN_CODE = re.compile(r"^([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 _FAULT_CODE = ("faultCode", "faultcode", "Code", "code")
 _FAULT_STRING = ("faultString", "faultstring", "description", "Reason", "detail", "title")
 
@@ -66,10 +68,16 @@ def outcome_of(response: http.Response | None, parsed: Parsed, error: str = "") 
         return {"outcome": "ERROR", "fault_code": "", "fault_string": error or "no response"}
     fields = parsed.fields
     if parsed.kind == "soap" and parsed.operation == "Fault":
+        soap_code = _find(fields, ("faultcode", "Value"))
+        text = _find(fields, ("faultstring", "Text"))
+        # MyPay and pagoPA carry their own code in the detail or ahead of the fault string.
+        domain = _find(fields, ("faultCode",)) or (
+            m.group(1) if (m := _DOMAIN_CODE.match(text)) else ""
+        )
         return {
             "outcome": "KO",
-            "fault_code": _find(fields, ("faultcode", "Value")),
-            "fault_string": _find(fields, ("faultstring", "Text")),
+            "fault_code": domain or soap_code,
+            "fault_string": f"{soap_code}: {text}" if soap_code else text,
         }
     fault_code = _find_in_fault(fields, _FAULT_CODE)
     esito = _find(fields, ("esito", "outcome"))

@@ -114,7 +114,8 @@ class ReverseProxy:
                 f"mitmproxy did not start on {self.host} port(s) {ports} "
                 f"({self.error or 'timed out'}); is a port taken? choose another with --listen"
             )
-        if self.master is None or self.master.should_exit.is_set():
+        if self.master is None or self.master.should_exit.is_set() or not self._thread.is_alive():
+            self.stop()
             raise ProxyError(
                 f"mitmproxy stopped at once on {self.host} port(s) {ports}: is a port taken? "
                 "choose another with --listen"
@@ -122,7 +123,8 @@ class ReverseProxy:
         return self
 
     def stop(self) -> None:
-        if self.master is not None:
+        alive = self._thread is not None and self._thread.is_alive()
+        if self.master is not None and alive:
             self.master.shutdown()  # type: ignore[no-untyped-call]
         if self._thread is not None:
             self._thread.join(timeout=15)

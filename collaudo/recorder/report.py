@@ -72,9 +72,12 @@ def from_recording(
             for v in result.violations:
                 exchanges[v.index].problems.append(f"{v.direction} {v.element}: {v.message}")
     return ReportInput(
-        title=f"Recording {name}", source=f"recording {name}", exchanges=exchanges,
-        drift=drift, flows=list(flows),
-    )  # fmt: skip
+        title=f"Recording {name}",
+        source=f"recording {name}",
+        exchanges=exchanges,
+        drift=drift,
+        flows=list(flows),
+    )
 
 
 def from_scenario(scenario: Scenario) -> ReportInput:
@@ -123,7 +126,7 @@ def html_page(report: ReportInput, generated: str) -> bytes:
                 ("exchanges", len(report.exchanges)),
                 ("failed", len(failed)),
             ]
-        ),  # fmt: skip
+        ),
         E.H2("What failed"),
     ]
     if report.failure:
@@ -156,8 +159,21 @@ def html_page(report: ReportInput, generated: str) -> bytes:
     diagram.append(svg(report.exchanges))
     body.append(diagram)
     body.append(E.H2("All exchanges"))
-    header = E.TR(*[E.TH(h) for h in ("#", "time", "from → to", "operation", "status",
-                                        "outcome", "fault", "parameters")])  # fmt: skip
+    header = E.TR(
+        *[
+            E.TH(h)
+            for h in (
+                "#",
+                "time",
+                "from → to",
+                "operation",
+                "status",
+                "outcome",
+                "fault",
+                "parameters",
+            )
+        ]
+    )
     rows_html = [
         E.TR(
             E.TD(str(e.index)),
@@ -168,7 +184,7 @@ def html_page(report: ReportInput, generated: str) -> bytes:
             E.TD(e.outcome, E.CLASS("ko") if e.failed else E.CLASS("ok")),
             E.TD(e.fault_code),
             E.TD(", ".join(f"{k} {v}" for k, v in e.parameters.items())),
-        )  # fmt: skip
+        )
         for e in report.exchanges
     ]
     body.append(E.TABLE(header, *rows_html))
@@ -228,7 +244,7 @@ def _summary(report: ReportInput, generated: str) -> dict[str, Any]:
                 "failed": e.failed,
                 "responsible": e.responsible()[0],
                 "problems": e.problems,
-            }  # fmt: skip
+            }
             for e in report.exchanges
         ],
         "drift": [
@@ -237,7 +253,7 @@ def _summary(report: ReportInput, generated: str) -> dict[str, Any]:
                 "checked": d.checked,
                 "violations": [str(v) for v in d.violations],
                 "contract_defects": [str(x) for x in d.defects],
-            }  # fmt: skip
+            }
             for d in report.drift
         ],
     }
