@@ -612,10 +612,12 @@ async def _drive(
 
 def _client_process(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
-    start_at: float, duration: float, pipe: Connection,
+    duration: float, pipe: Connection,
 ) -> None:  # fmt: skip
     # A terminal's Ctrl-C reaches the whole process group: the parent stops this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pipe.send("ready")  # imported: a loaded machine can take seconds to get here
+    start_at = pipe.recv()
     pipe.send(asyncio.run(_drive(payloads, offset, marker, port, connections, start_at, duration)))
     pipe.close()
 
@@ -624,22 +626,27 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
     payloads = [call.raw() for call in endpoint.calls]
     port = urlsplit(endpoint.base_url).port or 80
     context = multiprocessing.get_context("spawn")
-    start_at = time.time() + 1.0  # every process imports and connects before the clock starts
     shares = [connections // processes + (n < connections % processes) for n in range(processes)]
     children, pipes = [], []
     finished = False
     try:
         for n, share in enumerate(shares):
-            ours, theirs = context.Pipe(duplex=False)
+            ours, theirs = context.Pipe()
             marker = endpoint.fault_marker
             child = context.Process(
                 target=_client_process,
-                args=(payloads, 1000 * n, marker, port, share, start_at, duration, theirs),
+                args=(payloads, 1000 * n, marker, port, share, duration, theirs),
             )
             child.start()
             theirs.close()
             children.append(child)
             pipes.append(ours)
+        for pipe in pipes:
+            if not pipe.poll(60) or pipe.recv() != "ready":
+                raise BenchError("a Python load process did not start within 60 s")
+        start_at = time.time() + 0.2  # one clock for all: they start together
+        for pipe in pipes:
+            pipe.send(start_at)
         latencies: list[float] = []
         errors, began, ended = 0, float("inf"), 0.0
         for pipe in pipes:
@@ -765,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
                     result = run_wrk(endpoint, duration, args.connections, args.threads, workdir)
                 else:
                     result = run_python(endpoint, duration, args.connections, args.processes)
+                if result.requests == 0:
+                    raise BenchError(f"{endpoint.label}: no request completed in {duration:g} s")
                 results.append((endpoint, result))
             report(results)
             return 1 if any(r.errors for _, r in results) else 0
