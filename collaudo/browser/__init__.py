@@ -18,7 +18,9 @@ from collaudo.browser.checkout import (
     BrowserCheckoutResult,
     CardData,
     CheckoutPage,
+    citizen_actions,
     pay_in_browser,
+    watch_landing,
 )
 from collaudo.browser.chromium import (
     CHROMIUM_ARGS,
@@ -29,6 +31,7 @@ from collaudo.browser.chromium import (
     launch_chromium,
     new_context,
 )
+from collaudo.browser.runner import ChromiumRunner
 from collaudo.formio.operator import FormRejected
 
 __all__ = [
@@ -38,12 +41,15 @@ __all__ = [
     "BrowserUnavailable",
     "CardData",
     "CheckoutPage",
+    "ChromiumRunner",
     "FormRejected",
     "Screenshots",
     "chromium_missing_reason",
+    "citizen_actions",
     "configure_through_form",
     "is_loopback",
     "launch_chromium",
     "new_context",
     "pay_in_browser",
+    "watch_landing",
 ]

@@ -257,3 +257,33 @@ async def pay_in_browser(
             card, cancel, card_data or CardData(), payment_id, landing_status, landing_timeout
         )
         return await _walk(walk, plan)
+
+
+async def watch_landing(
+    url: str,
+    wanted_status: str,
+    screenshots_dir: Path | None = None,
+    *,
+    timeout: float = 10.0,
+    browser: Browser | None = None,
+) -> str | None:
+    """Open the platform's page of an application; reload until it shows ``wanted_status``.
+
+    Returns the status the page showed last (``None`` when it is not an application page).
+    """
+    async with reuse_or_launch(browser) as chromium, new_context(chromium) as page:
+        walk = _Walk(page, Screenshots(screenshots_dir, prefix="pratica-"))
+        await page.goto(url, wait_until="load")
+        await walk.seen()
+        await walk.landed(wanted_status, timeout)
+        return walk.result.landing_status
+
+
+async def citizen_actions(
+    platform_url: str, payment_id: str, *, browser: Browser | None = None
+) -> list[str]:
+    """The links the citizen page offers for a payment (``data-link`` names, in order)."""
+    async with reuse_or_launch(browser) as chromium, new_context(chromium) as page:
+        await page.goto(platform_url, wait_until="load")
+        links = page.locator(f'tr[data-payment-id="{payment_id}"] a[data-link]')
+        return [str(await link.get_attribute("data-link")) for link in await links.all()]

@@ -87,7 +87,9 @@ def is_loopback(url: str) -> bool:
 @contextlib.asynccontextmanager
 async def new_context(browser: Browser, *, loopback_only: bool = True) -> AsyncIterator[Page]:
     """A fresh context (cookies, storage) and page; beyond-loopback requests refused."""
-    context: BrowserContext = await browser.new_context(locale="it-IT", viewport=None)
+    context: BrowserContext = await browser.new_context(
+        locale="it-IT", viewport={"width": 1280, "height": 800}
+    )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     refused: list[str] = []
     if loopback_only:
@@ -129,6 +131,8 @@ class Screenshots:
         self.directory.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.directory / f"{self.prefix}{len(self.taken) + 1:02d}-{slug}.png"
-        await page.screenshot(path=str(path), full_page=True)
+        # A full-page capture resizes the page first; only worth it when the page scrolls.
+        taller = await page.evaluate("document.documentElement.scrollHeight > innerHeight")
+        await page.screenshot(path=str(path), full_page=bool(taller))
         self.taken.append(path)
         return path
