@@ -119,6 +119,7 @@ async def test_a_declined_card_shows_the_refusal_and_nothing_is_paid(
     assert receipt.status_code == 409
 
 
+@pytest.mark.parametrize("stack", ["mypay"], indirect=True)  # the checkout alone decides
 async def test_the_card_screen_failing_leaves_the_citizen_on_the_error_page(
     stack: Stack, pending: Journey, chromium: Browser, screenshots: Path
 ) -> None:
