@@ -1,0 +1,95 @@
+"""One entry point for every fuzz target: :func:`run_fuzz`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collaudo.fuzz import contracts
+from collaudo.fuzz.drivers import run_drivers
+from collaudo.fuzz.model import ApiReport
+from collaudo.fuzz.reports import write_reports
+from collaudo.fuzz.rest import REST_TARGETS, run_rest
+from collaudo.fuzz.soap_targets import SOAP_REQUIRES, SOAP_TARGETS, run_soap
+
+TARGETS = ("proxy", "gpd", "checkout", "mypay", "paForNode", "drivers")
+DRIVER_REQUIRES = ("mypay/pa-per-ente.wsdl",)
+DEFAULT_BUDGET = 10
+
+
+@dataclass
+class FuzzRun:
+    """Every API's report, the contract defects met, and where the report files are."""
+
+    reports: list[ApiReport] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    defects: tuple[str, ...] = contracts.CONTRACT_DEFECTS
+    junit: Path | None = None
+    allure: Path | None = None
+
+    @property
+    def failures(self) -> int:
+        return sum(len(r.findings) for r in self.reports)
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+
+def _requires(target: str) -> tuple[str, ...]:
+    if target in REST_TARGETS:
+        return REST_TARGETS[target].requires
+    if target in SOAP_TARGETS:
+        return SOAP_REQUIRES[target]
+    return DRIVER_REQUIRES
+
+
+def run_fuzz(
+    targets: Iterable[str] = TARGETS,
+    budget: int = DEFAULT_BUDGET,
+    *,
+    reports_dir: Path | None = Path("reports"),
+    seed: int | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> FuzzRun:
+    """Fuzz ``targets`` with at most ``budget`` examples per operation; write the reports.
+
+    A target whose official contracts are missing is skipped (``FuzzRun.skipped`` says why).
+    Apps log their own tracebacks; those are captured in the findings, so the loggers of
+    the apps under test are kept quiet during the run.
+    """
+    if budget < 1:
+        raise ValueError(f"budget must be at least 1 example per operation, got {budget}")
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        raise ValueError(f"unknown fuzz target(s) {unknown}: choose from {', '.join(TARGETS)}")
+    run = FuzzRun()
+    quiet = [logging.getLogger(name) for name in ("adapters", "simulators", "zeep", "httpx")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        for target in targets:
+            missing = [name for name in _requires(target) if not contracts.available(name)]
+            if missing:
+                run.skipped[target] = (
+                    f"official contract(s) {', '.join(missing)} not found: "
+                    "set COLLAUDO_CONTRACTS_DIR"
+                )
+                continue
+            progress(f"{target}: fuzzing with budget {budget} …")
+            if target in REST_TARGETS:
+                report = run_rest(REST_TARGETS[target], budget, seed=seed, progress=progress)
+            elif target in SOAP_TARGETS:
+                report = run_soap(target, budget, seed=seed, progress=progress)
+            else:
+                report = run_drivers(budget, seed=seed, progress=progress)
+            run.reports.append(report)
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+    if reports_dir is not None:
+        run.junit, run.allure = write_reports(run.reports, reports_dir)
+    return run
