@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser
 
-from collaudo.browser import BrowserCheckoutResult, pay_in_browser
+from collaudo.browser import BrowserCheckoutResult, citizen_actions, pay_in_browser, watch_landing
 from collaudo.citizen import CARD_SCREEN_ERROR_CARD, DECLINED_CARD, PAYING_CARD
 from collaudo.selfcheck import Journey
 from collaudo.stack import Stack
@@ -49,6 +49,10 @@ async def pay(
     )
 
 
+def citizen_page(stack: Stack) -> str:
+    return stack.urls["platform"] + "/"
+
+
 def back_query(result: BrowserCheckoutResult) -> dict[str, list[str]]:
     assert result.return_url is not None
     return parse_qs(urlsplit(result.return_url).query)
@@ -78,8 +82,13 @@ async def test_paying_from_the_citizen_page_completes_the_payment(
     assert [p.name for p in taken][:2] == ["01-area-personale.png", "02-carrello-pagina.png"]
     assert any(p.name.endswith("carta-compilata.png") for p in taken)
     assert all(p.read_bytes().startswith(PNG) for p in taken)
-    # The receipt can be downloaded now.
+    # The receipt can be downloaded now, and the citizen page offers it instead of paying.
     await pending.receipt()
+    assert result.landing_url is not None
+    shown = await watch_landing(result.landing_url, "COMPLETE", browser=chromium)
+    assert shown == "COMPLETE"
+    links = await citizen_actions(citizen_page(stack), pending.payment_id, browser=chromium)
+    assert links == ["receipt"]
 
 
 async def test_cancelling_returns_to_the_platform_and_the_payment_stays_payable(
@@ -94,6 +103,8 @@ async def test_cancelling_returns_to_the_platform_and_the_payment_stays_payable(
     query = back_query(result)
     assert query.get("outcome") == ["cancel"] or query.get("esito") == ["ANNULLATO"]
     assert result.landing_status in {"PAYMENT_PENDING", "PAYMENT_STARTED"}
+    links = await citizen_actions(citizen_page(stack), pending.payment_id, browser=chromium)
+    assert links == ["online_payment_begin", "offline_payment"]
     # Nothing was paid; the citizen can still pay from the same page afterwards.
     again = await pay(stack, pending, chromium, screenshots / "again", PAYING_CARD)
     assert again.outcome == "OK", again

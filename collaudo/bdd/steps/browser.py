@@ -191,6 +191,8 @@ def application_page_shows(
     fotografie: Fotografie,
 ) -> None:
     assert esito_browser.landing_url, esito_browser
+    if esito_browser.landing_status == stato:
+        return  # the page the citizen landed on showed it already (and was photographed)
     url = esito_browser.landing_url
     shown = _in_browser(
         chromium_runner,
