@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FORMIO := .collaudo/node/node_modules/formiojs/dist/formio.full.min.js
 
 .PHONY: run test lint install clean
 
@@ -14,14 +15,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo ">> $(VENV) ready"
 
-install: $(STAMP)
+# The real form.io renderer (npm) for the admin-form tests in headless Chromium.
+$(FORMIO): $(STAMP)
+	$(BIN)/python -m collaudo.formio.install
+
+install: $(STAMP) $(FORMIO)
 
 ## The main job: the collaudo run against the simulators, on embedded defaults.
 run: $(STAMP)
 	$(BIN)/collaudo run
 
 ## Lint, type-check, then the whole test suite.
-test: $(STAMP) lint
+test: $(STAMP) $(FORMIO) lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
