@@ -152,10 +152,11 @@ def driver_component(spec: ConfigField) -> dict[str, Any]:
             default=spec.default,
         )
     if spec.kind == "env":
-        description = (
-            f"{spec.description} — name of the environment variable holding the secret "
-            "(the secret itself is never stored)"
-        ).lstrip(" —")
+        # Drivers often say "name of the environment variable" already: say it once.
+        base = spec.description or "Name of the environment variable holding the secret"
+        if "environment variable" not in base.lower():
+            base = f"{base} — name of the environment variable holding the secret"
+        description = f"{base} (the secret itself is never stored)"
         return _component(
             spec.key,
             spec.label,
