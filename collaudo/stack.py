@@ -23,7 +23,7 @@ import secrets
 import shutil
 import threading
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +34,13 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from adapters.api.app import create_app as create_proxy
+from adapters.api.drivers import load_driver
 from adapters.api.settings import ApiSettings
 from adapters.core.bus import MemoryBus
+from adapters.core.config import ServiceConfig, TenantConfig, creditor_config
+from adapters.core.intermediary import Intermediary as IntermediaryDriver
+from adapters.drivers.gpd import GpdDriver
+from adapters.drivers.mypay import MyPayDriver
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import free_port, make_config
 from simulators.gpd import app as gpd_sim
@@ -62,11 +67,13 @@ SIM_SECRETS = {
 }
 
 COMPONENTS = ("proxy", "platform", "mypay", "gpd", "checkout")
+SIMULATED_OUTSIDE = ("mypay", "gpd", "checkout")  # absent on a live target
 DEFAULT_PORTS = {"proxy": 8000, "platform": 8001, "mypay": 8010, "gpd": 8020, "checkout": 8030}
 
 
 @dataclass(frozen=True)
 class DemoService:
+    key: str  # how a target profile names it (collaudo.toml ``services.<key>``)
     id: uuid.UUID
     reason: str
     amount: Decimal
@@ -76,6 +83,7 @@ class DemoService:
 
 DEMO_SERVICES = (
     DemoService(
+        "suolo_pubblico",
         SUOLO_PUBBLICO_ID,
         "Diritti di segreteria - occupazione suolo pubblico",
         Decimal("20.00"),
@@ -83,9 +91,15 @@ DEMO_SERVICES = (
         "DIRITTI_SEGRETERIA",
     ),
     DemoService(
-        CANONE_CUP_ID, "Canone unico patrimoniale", Decimal("100.00"), "pagopa", "CANONE_CUP"
+        "canone_cup",
+        CANONE_CUP_ID,
+        "Canone unico patrimoniale",
+        Decimal("100.00"),
+        "pagopa",
+        "CANONE_CUP",
     ),
     DemoService(
+        "residenza",
         RESIDENZA_ID,
         "Marca da bollo - istanza di residenza",
         Decimal("16.00"),
@@ -104,6 +118,17 @@ class StackOptions:
     data_dir: Path = Path(".collaudo")
     api_token: str | None = None
     faults: dict[str, list[str]] = field(default_factory=dict)
+    # False on a live target: no MyPay/GPD/checkout simulators, the tenant's fields
+    # (``tenant_overrides``) point the driver at the vendor's test environment.
+    simulated: bool = True
+    tenant_overrides: dict[str, Any] = field(default_factory=dict)
+    service_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The driver's per-operation timeout in seconds (None: the driver's default, 7 s).
+    operation_timeout: float | None = None
+    # Wraps each component's ASGI app (e.g. to record exchanges); gets (component, app).
+    wrap: Callable[[str, ASGIApp], ASGIApp] | None = None
+    # The bus shared by the platform and the proxy (e.g. one that records messages).
+    bus: MemoryBus | None = None
 
 
 class StackError(RuntimeError):
@@ -118,18 +143,33 @@ class Stack:
             raise StackError(f"unknown intermediary {options.intermediary!r}: choose mypay or gpd")
         self.options = options
         self.api_token = options.api_token or secrets.token_urlsafe(24)
+        self.components = tuple(
+            name for name in COMPONENTS if options.simulated or name not in SIMULATED_OUTSIDE
+        )
         self.ports = {
-            name: options.ports.get(name) or free_port(options.host) for name in COMPONENTS
+            name: options.ports.get(name) or free_port(options.host) for name in self.components
         }
         self.urls = {name: f"http://{options.host}:{port}" for name, port in self.ports.items()}
-        self.bus = MemoryBus()
+        self.bus = options.bus if options.bus is not None else MemoryBus()
         self.apps: dict[str, ASGIApp] = {}
+        self.served: dict[str, ASGIApp] = {}
+        self.intermediary: IntermediaryDriver | None = None
         self._servers: list[uvicorn.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring -------------------------------------------------------------------------
 
     def _build(self) -> None:
+        if self.options.simulated:
+            self._build_simulators()
+        self._build_platform_and_proxy()
+        wrap = self.options.wrap
+        # ``apps`` keeps the components themselves (their ``state``); ``served`` what listens.
+        self.served = {
+            name: wrap(name, app) if wrap is not None else app for name, app in self.apps.items()
+        }
+
+    def _build_simulators(self) -> None:
         opts, urls = self.options, self.urls
         faults = opts.faults
         station = {"mypay": urls["mypay"], "gpd": urls["gpd"]}[opts.intermediary]
@@ -156,6 +196,9 @@ class Stack:
                 faults=list(faults.get("checkout", [])),
             )
         )
+
+    def _build_platform_and_proxy(self) -> None:
+        opts, urls = self.options, self.urls
         self.apps["platform"] = platform_sim.create_app(
             platform_sim.Settings(
                 host=opts.host, port=self.ports["platform"], public_url=urls["platform"]
@@ -168,8 +211,10 @@ class Stack:
         for stale in db.parent.glob(db.name + "*"):
             stale.unlink()
         opts.data_dir.mkdir(parents=True, exist_ok=True)
-        for name, value in SIM_SECRETS.items():
-            os.environ.setdefault(name, value)
+        if opts.simulated:
+            for name, value in SIM_SECRETS.items():
+                os.environ.setdefault(name, value)
+        self.intermediary = self._driver()
         self.apps["proxy"] = create_proxy(
             ApiSettings(
                 api_token=self.api_token,
@@ -177,8 +222,17 @@ class Stack:
                 public_url=urls["proxy"],
                 intermediary=opts.intermediary,
             ),
+            driver=load_driver(opts.intermediary),
+            intermediary=self.intermediary,
             bus=self.bus,
         )
+
+    def _driver(self) -> IntermediaryDriver:
+        timeout = self.options.operation_timeout
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if self.options.intermediary == "mypay":
+            return MyPayDriver(**kwargs)
+        return GpdDriver(**kwargs)
 
     def tenant_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -186,6 +240,8 @@ class Stack:
             "name": "Comune di Bugliano",
             "tax_identification_number": DEMO_CREDITOR_FISCAL_CODE,
         }
+        if not self.options.simulated:
+            return body | self.options.tenant_overrides
         if self.options.intermediary == "mypay":
             body |= {
                 "mypay_wsdl_url": f"{self.urls['mypay']}/ws/pa?wsdl",
@@ -201,7 +257,7 @@ class Stack:
                 "gpd_subscription_key_env": "COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY",
                 "gpd_segregation_code": "01",
             }
-        return body
+        return body | self.options.tenant_overrides
 
     def service_body(self, service: DemoService) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -218,17 +274,30 @@ class Stack:
             body["mypay_codice_tipo_dovuto"] = service.tipo_dovuto
         else:
             body["gpd_iban"] = DEMO_IBAN
-        return body
+        return body | self.options.service_overrides.get(service.key, {})
 
     async def _seed(self) -> None:
         headers = {"Authorization": f"Bearer {self.api_token}"}
         async with httpx.AsyncClient(base_url=self.urls["proxy"], headers=headers) as http:
-            await self._upsert(http, "tenants", self.tenant_body())
+            tenant = await self._upsert(http, "tenants", self.tenant_body())
             for service in DEMO_SERVICES:
-                await self._upsert(http, "services", self.service_body(service))
+                body = await self._upsert(http, "services", self.service_body(service))
+        await self._warm_up(tenant, body)
+
+    async def _warm_up(self, tenant: dict[str, Any], service: dict[str, Any]) -> None:
+        """Load MyPay's WSDL now: a bad URL shows at start, and later faults strike only
+        the operations (the driver loads the WSDL once)."""
+        if isinstance(self.intermediary, MyPayDriver):
+            creditor = creditor_config(
+                TenantConfig.model_validate(tenant), ServiceConfig.model_validate(service)
+            )
+            try:
+                await self.intermediary.preload(creditor)
+            except Exception as exc:
+                raise StackError(f"the MyPay WSDL could not be loaded: {exc}") from exc
 
     @staticmethod
-    async def _upsert(http: httpx.AsyncClient, kind: str, body: dict[str, Any]) -> None:
+    async def _upsert(http: httpx.AsyncClient, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await http.post(f"/{kind}", json=body)
         if response.status_code == 409:
             response = await http.put(f"/{kind}/{body['id']}", json=body)
@@ -236,16 +305,20 @@ class Stack:
             raise StackError(
                 f"seeding the proxy's {kind} failed: HTTP {response.status_code} {response.text}"
             )
+        stored: dict[str, Any] = response.json()
+        return stored
 
     # -- lifecycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
         self._build()
         for name in ("mypay", "gpd", "checkout", "platform", "proxy"):
+            if name not in self.apps:
+                continue
             app = self.apps[name]
             allowlist = getattr(getattr(app, "state", None), "allowlist", None)
             server = uvicorn.Server(
-                make_config(app, self.options.host, self.ports[name], allowlist)
+                make_config(self.served[name], self.options.host, self.ports[name], allowlist)
             )
             task = asyncio.create_task(server.serve(), name=f"serve-{name}")
             self._servers.append(server)
@@ -271,6 +344,11 @@ class Stack:
     def describe(self) -> list[tuple[str, str]]:
         """(what, URL) lines for a person."""
         u = self.urls
+        if not self.options.simulated:
+            return [
+                ("citizen page (platform / Area Personale)", u["platform"] + "/"),
+                (f"payment proxy ({self.options.intermediary}, live)", u["proxy"] + "/docs"),
+            ]
         lines = [
             ("citizen page (platform / Area Personale)", u["platform"] + "/"),
             (f"payment proxy ({self.options.intermediary})", u["proxy"] + "/docs"),

@@ -1,0 +1,195 @@
+"""The collaudo step library as a pytest plugin.
+
+Loaded by ``features/conftest.py`` (so plain ``pytest features/`` works) and by
+``collaudo run``. It
+
+- adds ``--collaudo-target NAME`` (repeatable; default ``sim-mypay`` and
+  ``sim-gpd``) and ``--collaudo-config PATH`` (default ``collaudo.toml``);
+- runs every scenario once per target (a session-scoped parameter, so each
+  xdist worker starts each target's stack at most once), grouped per target for
+  ``--dist loadgroup``;
+- drops examples tagged for the other intermediary (``@mypay``, ``@gpd``) and
+  skips ``@simulatore`` scenarios on live targets, saying why;
+- registers the Gherkin tags as markers (``collaudo run --tags`` is ``-m``);
+- before each scenario clears the simulators' faults and marks the exchange log;
+  after it, clears the faults again and attaches the scenario's exchanges to the
+  Allure report (JSON, Mermaid ``sequenceDiagram``, SVG and an HTML page).
+
+Step definitions live in :mod:`collaudo.bdd.steps` (one module per concern, every
+module there is loaded, including ones added later such as ``browser``); typed
+fixtures in :mod:`collaudo.bdd.fixtures`.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd.utils import CONFIG_STACK
+
+from collaudo.bdd import steps
+from collaudo.bdd.world import PROFILES, CollaudoEnv
+from collaudo.targets import TargetError, load_targets, select
+
+pytest_plugins = ["collaudo.bdd.fixtures"] + [
+    f"{steps.__name__}.{info.name}"
+    for info in sorted(pkgutil.iter_modules(steps.__path__), key=lambda m: m.name)
+    if not info.name.startswith("_")
+]
+
+TAGS = {
+    "configurazione": "configuration API of tenants and services",
+    "pratica": "payment creation from a citizen's application",
+    "checkout": "paying through the pagoPA checkout",
+    "ricevuta": "receipts (RT)",
+    "importazione": "CSV import of pending payments",
+    "bollo": "marca da bollo (paper and digital)",
+    "checklist": "OpenCity's release checklist",
+    "criticita": "the recurring failures of the seed (criticità comuni)",
+    "simulatore": "needs the simulators (fault profiles, admin APIs): skipped on live targets",
+    "manuale": "needs a person on a live target (paying on the real checkout)",
+    "mypay": "runs only against MyPay targets",
+    "gpd": "runs only against GPD targets",
+    "browser": "drives Debian's chromium through Playwright",
+}
+INTERMEDIARY_TAGS = ("mypay", "gpd")
+_MARK = pytest.StashKey[int]()
+#: The exchanges of the scenario that just ran (for reports and the harness's own tests).
+EXCHANGES = pytest.StashKey[list[Any]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("collaudo")
+    group.addoption(
+        "--collaudo-target",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="target profile to run the features against (repeatable; default: sim-mypay "
+        "and sim-gpd)",
+    )
+    group.addoption(
+        "--collaudo-config",
+        default=None,
+        metavar="PATH",
+        help="target profiles file (default: collaudo.toml if present)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tag, description in TAGS.items():
+        config.addinivalue_line("markers", f"{tag}: {description}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_apply_tag(tag: str, function: Any) -> None:
+    """Register a tag this module does not list (e.g. one a new feature brings) as a
+    marker, so ``--strict-markers`` accepts it; pytest-bdd then applies it as usual."""
+    config = CONFIG_STACK[-1]
+    known = {line.split(":", 1)[0].strip() for line in config.getini("markers")}
+    if tag not in known:
+        config.addinivalue_line("markers", f"{tag}: Gherkin tag")
+
+
+def _targets(config: pytest.Config) -> list[str]:
+    raw_path = config.getoption("--collaudo-config")
+    try:
+        profiles = load_targets(Path(raw_path) if raw_path else None)
+        chosen = select(profiles, config.getoption("--collaudo-target"))
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[PROFILES] = profiles
+    return [t.name for t in chosen]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every scenario (a pytest-bdd test) runs once per selected target."""
+    if "_pytest_bdd_example" not in metafunc.fixturenames:
+        return
+    if "collaudo_target" not in metafunc.fixturenames:
+        metafunc.fixturenames.append("collaudo_target")
+    names = _targets(metafunc.config)
+    metafunc.parametrize("collaudo_target", names, indirect=True, scope="session", ids=names)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    profiles = config.stash.get(PROFILES, {})
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("collaudo_target") if callspec else None
+        target = profiles.get(name) if name else None
+        if target is None:
+            kept.append(item)
+            continue
+        only = {tag for tag in INTERMEDIARY_TAGS if item.get_closest_marker(tag)}
+        if only and target.intermediary not in only:
+            dropped.append(item)
+            continue
+        item.add_marker(pytest.mark.xdist_group(name))
+        if not target.simulated and item.get_closest_marker("simulatore"):
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{name} is a live target: this scenario switches the simulators' "
+                    "fault profiles or reads their back office"
+                )
+            )
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _env(request: pytest.FixtureRequest) -> CollaudoEnv:
+    env: CollaudoEnv = request.getfixturevalue("env")
+    return env
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    env = _env(request)
+    env.reset()
+    request.node.stash[_MARK] = env.recorder.mark()
+    try:
+        import allure
+
+        allure.dynamic.feature(feature.name)  # type: ignore[no-untyped-call]
+        allure.dynamic.title(f"{scenario.name} [{env.target.name}]")  # type: ignore[no-untyped-call]
+        allure.dynamic.tag(env.target.name)  # type: ignore[no-untyped-call]
+        allure.dynamic.parameter("target", env.target.name)
+    except ImportError:  # pragma: no cover - allure-pytest is a dependency
+        pass
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    env = _env(request)
+    env.reset()
+    mark = request.node.stash.get(_MARK, None)
+    if mark is None:
+        return
+    exchanges = env.recorder.since(mark)
+    request.node.stash[EXCHANGES] = exchanges
+    attach_exchanges(exchanges, f"{scenario.name} [{env.target.name}]")
+
+
+def attach_exchanges(exchanges: list[Any], title: str) -> None:
+    """Attach the exchanges to the current Allure test (a no-op without ``--alluredir``)."""
+    from collaudo import diagrams
+
+    try:
+        import allure
+    except ImportError:  # pragma: no cover
+        return
+    kind = allure.attachment_type
+    allure.attach(
+        json.dumps([e.to_dict() for e in exchanges], indent=1, ensure_ascii=False),
+        name="exchanges.json",
+        attachment_type=kind.JSON,
+    )
+    allure.attach(
+        diagrams.mermaid(exchanges, title), name="sequence.mmd", attachment_type=kind.TEXT
+    )
+    allure.attach(diagrams.svg(exchanges, title), name="sequence.svg", attachment_type=kind.SVG)
+    allure.attach(diagrams.html(exchanges, title), name="exchanges.html", attachment_type=kind.HTML)

@@ -1,0 +1,233 @@
+"""The world a scenario acts on: one running target and typed handles on its parts.
+
+:class:`StackPool` starts each target's stack once per test session (per xdist
+worker) and stops them all at the end. :class:`CollaudoEnv` is what steps receive:
+the target, HTTP clients for the operator (proxy API), the citizen/platform, and
+the simulators' admin APIs, plus :func:`eventually` for polling without sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from adapters.core.service import PaymentService
+from adapters.core.settings import APP_NAME
+from collaudo.exchanges import (
+    CITIZEN_AGENT,
+    SUITE_AGENT,
+    ExchangeRecorder,
+    RecordingBus,
+    recording_wrapper,
+)
+from collaudo.stack import SIM_SECRETS, Stack, StackError, StackThread
+from collaudo.targets import Target
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.02
+DEFAULT_WAIT = 15.0
+INTERMEDIARY_TITLES = {"mypay": "MyPay", "gpd": "GPD"}
+
+
+#: The target profiles the plugin loaded at collection (name → Target).
+PROFILES = pytest.StashKey[dict[str, Target]]()
+
+
+class NotYet(AssertionError):
+    """A condition polled by :func:`eventually` did not hold in time."""
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = DEFAULT_WAIT) -> T:
+    """Poll ``probe`` every few milliseconds until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while True:
+        last = probe()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise NotYet(f"waited {timeout:g} s for {what}; last seen: {last!r}")
+        time.sleep(POLL_INTERVAL)
+
+
+@dataclass
+class CollaudoEnv:
+    """One target's running stack, as the steps see it."""
+
+    target: Target
+    stack: Stack
+    runner: StackThread
+    recorder: ExchangeRecorder
+    operator: httpx.Client  # the proxy's configuration API, with the bearer token
+    citizen: httpx.Client  # a browser-like client (no token), for links and the platform
+    suite: httpx.Client  # the suite's own calls (simulators' admin, platform reads)
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+    _undo: list[Callable[[], None]] = field(default_factory=list)  # after each scenario
+
+    @property
+    def intermediary(self) -> str:
+        return self.target.intermediary
+
+    @property
+    def intermediary_title(self) -> str:
+        return INTERMEDIARY_TITLES[self.target.intermediary]
+
+    def url(self, component: str, path: str = "") -> str:
+        return self.stack.urls[component] + path
+
+    @property
+    def service(self) -> PaymentService:
+        """The proxy's core (same process): for the diagnosis an integrator reads."""
+        service: PaymentService = self.stack.apps["proxy"].state.service  # type: ignore[attr-defined]
+        return service
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        """Run ``coro`` on the stack's event loop."""
+        return self.runner.call(coro, timeout)
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on a fresh loop in this thread (client-side work, e.g. a citizen)."""
+        return asyncio.run(coro)
+
+    # -- the platform's view -------------------------------------------------------------
+
+    def latest_event(self, payment_id: uuid.UUID) -> dict[str, Any] | None:
+        response = self.suite.get(self.url("platform", f"/payments/{payment_id}"))
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        event: dict[str, Any] = response.json()
+        return event
+
+    def wait_status(
+        self, payment_id: uuid.UUID, status: str, timeout: float = DEFAULT_WAIT
+    ) -> dict[str, Any]:
+        def seen() -> dict[str, Any] | None:
+            event = self.latest_event(payment_id)
+            if event and event["status"] == "CREATION_FAILED" and status != "CREATION_FAILED":
+                raise AssertionError(f"creation failed: {event.get('status_reason')}")
+            return event if event and event["status"] == status else None
+
+        return eventually(seen, f"payment {payment_id} in status {status}", timeout)
+
+    def proxy_idle(self, timeout: float = DEFAULT_WAIT) -> None:
+        """Wait until the proxy consumed every message on the topic and published its outbox."""
+        bus = self.stack.bus
+
+        def idle() -> bool:
+            consumed = bus.lag("payments", APP_NAME) == 0
+            return consumed and self.service.store.outbox_backlog() == 0
+
+        eventually(idle, "the proxy to consume the payments topic", timeout)
+
+    # -- the simulators ------------------------------------------------------------------
+
+    def require_simulators(self, why: str) -> None:
+        if not self.target.simulated:
+            pytest.skip(f"target {self.target.name} is live: {why} needs the simulators")
+
+    def fault(self, simulator: str, name: str, **params: Any) -> None:
+        self.require_simulators(f"switching on the fault profile {name}")
+        response = self.suite.put(self.url(simulator, f"/_admin/faults/{name}"), json=params)
+        if response.status_code != 200:
+            raise AssertionError(f"{simulator} refused fault {name}: {response.text}")
+
+    def shorten_driver_timeout(self, seconds: float) -> None:
+        """Make the proxy's driver give up after ``seconds`` for this scenario only, so a
+        scenario can show pagoPA's time limit in about a second instead of 7."""
+        driver = self.stack.intermediary
+        original = driver.timeout  # type: ignore[union-attr]
+        driver.timeout = seconds  # type: ignore[union-attr]
+
+        def restore() -> None:
+            driver.timeout = original  # type: ignore[union-attr]
+
+        self._undo.append(restore)
+
+    def reset(self) -> None:
+        """Back to normal between scenarios: no faults, the driver's own settings."""
+        self.clear_faults()
+        while self._undo:
+            self._undo.pop()()
+
+    def clear_faults(self) -> None:
+        if not self.target.simulated:
+            return
+        for simulator in ("mypay", "gpd", "checkout"):
+            self.suite.delete(self.url(simulator, "/_admin/faults"))
+
+    def positions(self) -> list[dict[str, Any]]:
+        self.require_simulators("reading the intermediary's debt positions")
+        response = self.suite.get(self.url(self.intermediary, "/_admin/positions"))
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+
+class StackPool:
+    """The running stacks of this session, one per target, started on first use."""
+
+    def __init__(self, base_dir: Path | None = None) -> None:
+        self._owned_dir = None if base_dir else tempfile.TemporaryDirectory(prefix="collaudo-")
+        self.base_dir = base_dir or Path(self._owned_dir.name)  # type: ignore[union-attr]
+        self._envs: dict[str, CollaudoEnv] = {}
+        self._failed: dict[str, str] = {}
+
+    def get(self, target: Target) -> CollaudoEnv:
+        if target.name in self._failed:
+            pytest.fail(f"target {target.name}: {self._failed[target.name]}", pytrace=False)
+        if target.name not in self._envs:
+            try:
+                self._envs[target.name] = self._start(target)
+            except StackError as exc:
+                self._failed[target.name] = f"the stack did not start: {exc}"
+                raise
+        return self._envs[target.name]
+
+    def _start(self, target: Target) -> CollaudoEnv:
+        missing = target.missing_secrets()
+        if missing:
+            message = f"set the environment variables {', '.join(missing)} first"
+            self._failed[target.name] = message
+            pytest.fail(f"target {target.name}: {message}", pytrace=False)
+        recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
+        options = target.stack_options(self.base_dir / target.name)
+        options.wrap = recording_wrapper(recorder)
+        options.bus = RecordingBus(recorder)
+        runner = StackThread(options)
+        stack = runner.start()
+        recorder.redact.add(stack.api_token)
+        recorder.redact.add(*(os.environ.get(name) for name in target.secret_variables()))
+        operator = httpx.Client(
+            base_url=stack.urls["proxy"],
+            headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
+            timeout=20,
+        )
+        citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20)
+        suite = httpx.Client(headers={"User-Agent": SUITE_AGENT}, timeout=20)
+        env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
+        env._closers += [operator.close, citizen.close, suite.close, runner.stop]
+        return env
+
+    def close(self) -> None:
+        for env in self._envs.values():
+            for close in env._closers:
+                with contextlib.suppress(Exception):
+                    close()
+        self._envs.clear()
+        if self._owned_dir is not None:
+            self._owned_dir.cleanup()

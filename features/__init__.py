@@ -1,0 +1,1 @@
+"""The collaudo suite: Gherkin features in Italian, grouped by domain."""
