@@ -42,7 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from multiprocessing.connection import Connection
@@ -119,9 +119,9 @@ def _launch(name: str, factory: str, workdir: Path) -> tuple[subprocess.Popen[by
 
 
 @contextmanager
-def simulators(specs: dict[str, str], workdir: Path) -> Iterator[dict[str, str]]:
+def simulators(specs: dict[str, str], workdir: Path) -> Iterator[dict[str, tuple[str, int]]]:
     """Each ``name: factory`` served by ``uvicorn --factory`` on a free loopback port, all
-    started at once; yields their base URLs by name and stops them all on the way out."""
+    started at once; yields (base URL, pid) by name and stops them all on the way out."""
     running = {name: _launch(name, factory, workdir) for name, factory in specs.items()}
     try:
         for name, factory in specs.items():
@@ -136,10 +136,19 @@ def simulators(specs: dict[str, str], workdir: Path) -> Iterator[dict[str, str]]
                     raise BenchError(f"the {name} simulator did not start ({factory}):\n{tail}")
                 # Most likely the free port was taken before uvicorn bound it: another one.
                 running[name] = _launch(name, factory, workdir)
-        yield {name: url for name, (_, url) in running.items()}
+        yield {name: (url, process.pid) for name, (process, url) in running.items()}
     finally:
         for process, _ in running.values():
             _stop(process)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process used so far (Linux ``/proc``; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
@@ -369,6 +378,7 @@ class Endpoint:
     base_url: str
     calls: list[Call]
     fault_marker: bytes | None  # a 200 answer containing it is an error (SOAP faultBean)
+    server_pid: int = 0
 
 
 def _pagati_check(iuv: str) -> Callable[[httpx.Response], str | None]:
@@ -402,21 +412,21 @@ def _position_check(iupd: str, status: str) -> Callable[[httpx.Response], str | 
     return check
 
 
-def mypay_endpoint(url: str, paid: dict[str, str]) -> Endpoint:
+def mypay_endpoint(url: str, paid: dict[str, str], pid: int = 0) -> Endpoint:
     headers = {"content-type": "text/xml; charset=utf-8", "soapaction": '"paaSILChiediPagati"'}
     calls = [
         Call("POST", "/ws/pa", headers, chiedi_pagati_envelope(session), _pagati_check(iuv))
         for session, iuv in paid.items()
     ]
-    return Endpoint("MyPay SOAP paaSILChiediPagati", url, calls, b"<fault>")
+    return Endpoint("MyPay SOAP paaSILChiediPagati", url, calls, b"<fault>", pid)
 
 
-def gpd_endpoint(url: str, positions: dict[str, str]) -> Endpoint:
+def gpd_endpoint(url: str, positions: dict[str, str], pid: int = 0) -> Endpoint:
     calls = [
         Call("GET", f"{GPD_POSITIONS}/{iupd}", GPD_KEY, b"", _position_check(iupd, status))
         for iupd, status in positions.items()
     ]
-    return Endpoint("GPD REST GET debt position", url, calls, None)
+    return Endpoint("GPD REST GET debt position", url, calls, None, pid)
 
 
 def verify(endpoint: Endpoint, sample: int = 200) -> None:
@@ -440,6 +450,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    server_cpu: float | None = None  # CPU seconds the simulator used during the run
 
     @property
     def rps(self) -> float:
@@ -701,7 +712,15 @@ def report(results: list[tuple[Endpoint, Result]]) -> None:
         )
     print(_row("WireMock static stub (JVM, ref.)", "-", f"{WIREMOCK_RPS:,}", "-", "-", "-"))
     for endpoint, r in results:
-        print(f"  {endpoint.label}: {r.rps / WIREMOCK_RPS:.2f} x WireMock")
+        line = f"  {endpoint.label}: {r.rps / WIREMOCK_RPS:.2f} x WireMock"
+        if r.server_cpu:
+            # The server is one process: below ~90% of a core, something else had the CPU
+            # (or the client saturated first) and req/s understates the simulator.
+            line += (
+                f"; the simulator used {r.server_cpu / r.seconds:.0%} of a core, "
+                f"{r.requests / r.server_cpu:,.0f} requests per CPU-second"
+            )
+        print(line)
 
 
 def _choose_client(wanted: str) -> str:
@@ -737,14 +756,14 @@ def main(argv: list[str] | None = None) -> int:
         client = _choose_client(args.client)
         with ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-sim-")))
-            urls = stack.enter_context(simulators(SIMULATORS, workdir))
-            mypay_url, gpd_url = urls["MyPay"], urls["GPD"]
+            served = stack.enter_context(simulators(SIMULATORS, workdir))
+            (mypay_url, mypay_pid), (gpd_url, gpd_pid) = served["MyPay"], served["GPD"]
             started = time.perf_counter()
             try:
                 with httpx.Client(base_url=mypay_url, timeout=10) as http:
-                    mypay = mypay_endpoint(mypay_url, seed_mypay(http, count))
+                    mypay = mypay_endpoint(mypay_url, seed_mypay(http, count), mypay_pid)
                 with httpx.Client(base_url=gpd_url, timeout=10) as http:
-                    gpd = gpd_endpoint(gpd_url, seed_gpd(http, count))
+                    gpd = gpd_endpoint(gpd_url, seed_gpd(http, count), gpd_pid)
                 for endpoint in (mypay, gpd):
                     verify(endpoint)
             except (httpx.HTTPError, StationError, etree.XMLSyntaxError, KeyError) as exc:
@@ -768,10 +787,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.connections} keep-alive connections, {duration:g} s per endpoint")
             results = []
             for endpoint in (mypay, gpd):
+                cpu_before = cpu_seconds(endpoint.server_pid)
                 if client == "wrk":
                     result = run_wrk(endpoint, duration, args.connections, args.threads, workdir)
                 else:
                     result = run_python(endpoint, duration, args.connections, args.processes)
+                cpu_after = cpu_seconds(endpoint.server_pid)
+                if cpu_before is not None and cpu_after is not None:
+                    result = replace(result, server_cpu=cpu_after - cpu_before)
                 if result.requests == 0:
                     raise BenchError(f"{endpoint.label}: no request completed in {duration:g} s")
                 results.append((endpoint, result))
