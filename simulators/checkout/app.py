@@ -17,7 +17,26 @@ HTTP surface:
 - ``GET /status``; ``/_admin/`` (shared admin API: faults, reset, positions = the carts
   with their notices, payments and every station exchange) plus ``GET /_admin/stations``,
   ``PUT /_admin/stations/{fiscal_code}`` (body ``{"url": ...}``) and ``DELETE`` to change
-  the creditor → paForNode station registry at run time.
+  the creditor → paForNode station registry at run time; ``POST /_admin/reset`` puts back
+  the stations it was started with.
+
+Environment variables (read by ``collaudo sim checkout``, see :mod:`simulators.common.env`;
+prefix ``COLLAUDO_CHECKOUT_`` + a :class:`Settings` field; flags win over variables):
+
+- ``COLLAUDO_CHECKOUT_PUBLIC_URL``: base of the URLs handed to browsers (cart pages); default
+  ``http://HOST:PORT`` (loopback for a wildcard host). Flag ``--public-url``.
+- ``COLLAUDO_CHECKOUT_STATIONS``: the creditor → station registry, ``CF=URL,CF=URL`` (e.g.
+  ``80000000002=http://mypay:8010/pagopa/paForNode``); default: the demo creditor at
+  ``http://127.0.0.1:8010/pagopa/paForNode``. Flag ``--station CF=URL`` (repeatable).
+- ``COLLAUDO_CHECKOUT_API_KEY``: a secret, environment only: the ``Ocp-Apim-Subscription-Key``
+  ``POST /carts`` requires (unset: none).
+- ``COLLAUDO_CHECKOUT_HOST``, ``COLLAUDO_CHECKOUT_PORT``, ``COLLAUDO_CHECKOUT_FAULTS``,
+  ``COLLAUDO_CHECKOUT_PSP_ID``, ``COLLAUDO_CHECKOUT_PSP_FISCAL_CODE``,
+  ``COLLAUDO_CHECKOUT_PSP_NAME``, ``COLLAUDO_CHECKOUT_CHANNEL_ID``,
+  ``COLLAUDO_CHECKOUT_CHANNEL_DESCRIPTION``, ``COLLAUDO_CHECKOUT_FEE_CENTS``,
+  ``COLLAUDO_CHECKOUT_STATION_TIMEOUT``, ``COLLAUDO_CHECKOUT_LATE_NOTIFICATION_DELAY``,
+  ``COLLAUDO_CHECKOUT_RT_RETRY_DELAYS``, ``COLLAUDO_CHECKOUT_ALLOWLIST``,
+  ``COLLAUDO_CHECKOUT_ALLOWLIST_MODE``: the fields of the same names.
 """
 
 from __future__ import annotations
@@ -27,7 +46,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -41,35 +59,65 @@ from simulators.checkout.nodo import Nodo
 from simulators.checkout.state import Cart, CheckoutState
 from simulators.common.access import Allowlist, AllowlistMiddleware
 from simulators.common.admin import admin_mount, problem
+from simulators.common.checks import (
+    fault_specs,
+    is_http_url,
+    networks,
+    one_of,
+    port_number,
+    station_map,
+    url_setting,
+)
+from simulators.common.env import setting
 from simulators.common.faults import FaultSpec
 
 DEMO_CREDITOR = "80000000002"  # Comune di Bugliano
 DEFAULT_PORT = 8030
+ENV_PREFIX = "COLLAUDO_CHECKOUT_"
 
 
 @dataclass
 class Settings:
     """Everything the checkout simulator can be told; defaults are the demo world."""
 
-    host: str = "127.0.0.1"
-    port: int = DEFAULT_PORT
-    public_url: str | None = None  # base of the URLs handed out; default http://host:port
-    stations: dict[str, str] = field(
-        default_factory=lambda: {DEMO_CREDITOR: "http://127.0.0.1:8010/pagopa/paForNode"}
+    host: str = field(default="127.0.0.1", metadata=setting("address to listen on"))
+    port: int = field(default=DEFAULT_PORT, metadata=setting("port", check=port_number))
+    # Base of the URLs handed out; default http://host:port.
+    public_url: str | None = field(
+        default=None, metadata=url_setting("base of the URLs handed to browsers")
     )
-    faults: list[str] = field(default_factory=list)  # "name[:rate[:seed]]"
-    api_key: str | None = None  # Ocp-Apim-Subscription-Key required on POST /carts when set
+    stations: dict[str, str] = field(
+        default_factory=lambda: {DEMO_CREDITOR: "http://127.0.0.1:8010/pagopa/paForNode"},
+        metadata=setting("creditor = its paForNode station", check=station_map, form="CF=URL,..."),
+    )
+    faults: list[str] = field(  # "name[:rate[:seed]]"
+        default_factory=list, metadata=setting("fault profiles", check=fault_specs("checkout"))
+    )
+    # Ocp-Apim-Subscription-Key required on POST /carts when set.
+    api_key: str | None = field(
+        default=None, metadata=setting("key POST /carts requires", secret=True)
+    )
     psp_id: str = "70000000001"
     psp_fiscal_code: str = "70000000001"
     psp_name: str = "PSP Simulato Collaudo"
     channel_id: str = "70000000001_01"
     channel_description: str = "Checkout - carta di pagamento"
-    fee_cents: int = 100
-    station_timeout: float = 7.0  # pagoPA's timeout towards stations
-    late_notification_delay: float = 5.0  # late-notification's default delay (s)
-    rt_retry_delays: tuple[float, ...] = (2.0, 10.0, 60.0)  # paSendRTV2 re-sends
-    allowlist: list[str] = field(default_factory=list)  # CIDRs; empty = everyone
-    allowlist_mode: str = "403"
+    fee_cents: int = field(default=100, metadata=setting("the PSP's fee, euro cents"))
+    station_timeout: float = field(  # pagoPA's timeout towards stations
+        default=7.0, metadata=setting("seconds the Nodo waits for a station")
+    )
+    late_notification_delay: float = field(  # late-notification's default delay (s)
+        default=5.0, metadata=setting("seconds late-notification waits")
+    )
+    rt_retry_delays: tuple[float, ...] = field(  # paSendRTV2 re-sends
+        default=(2.0, 10.0, 60.0), metadata=setting("seconds between paSendRTV2 re-sends")
+    )
+    allowlist: list[str] = field(  # CIDRs; empty = everyone
+        default_factory=list, metadata=setting("networks allowed in", check=networks)
+    )
+    allowlist_mode: str = field(
+        default="403", metadata=setting("403 or refuse", check=one_of("403", "refuse"))
+    )
 
     @property
     def base_url(self) -> str:
@@ -85,13 +133,6 @@ def _api_key_ok(request: Request, settings: Settings) -> bool:
         "subscription-key"
     )
     return given == settings.api_key
-
-
-def _valid_station_url(url: Any) -> bool:
-    if not isinstance(url, str):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -193,7 +234,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except json.JSONDecodeError as exc:
             return problem(400, "Bad Request", f"body is not JSON: {exc}")
         url = body.get("url") if isinstance(body, dict) else None
-        if not isinstance(url, str) or not _valid_station_url(url):
+        if not isinstance(url, str) or not is_http_url(url):
             detail = 'body must be {"url": "http(s)://host:port/pagopa/paForNode"}'
             return problem(422, "Invalid station", detail)
         state.stations[fiscal_code] = url
@@ -228,4 +269,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.checkout = state
     app.state.settings = settings
+    # Lines for whoever starts the simulator to read (the CLI prints them).
+    app.state.notes = [f"URLs for browsers: {settings.base_url}"] + [
+        f"station of {fiscal_code}: {url}" for fiscal_code, url in settings.stations.items()
+    ]
     return app

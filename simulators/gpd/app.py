@@ -5,6 +5,18 @@ Routes:
   the GPD REST APIs, behind ``Ocp-Apim-Subscription-Key``;
 - ``/pagopa/paForNode``: the creditor's station called by the Nodo mock;
 - ``/backoffice`` (HTML), ``/status``, ``/_admin/`` (faults, reset, positions): no key.
+
+Environment variables (read by ``collaudo sim gpd``, see :mod:`simulators.common.env`;
+prefix ``COLLAUDO_GPD_`` + a :class:`Settings` field; flags win over variables):
+
+- ``COLLAUDO_GPD_SUBSCRIPTION_KEY``: a secret, environment only: the
+  ``Ocp-Apim-Subscription-Key`` the APIs require (default: the documented demo key). Read
+  whenever a :class:`Settings` is built.
+- ``COLLAUDO_GPD_HOST``, ``COLLAUDO_GPD_PORT``, ``COLLAUDO_GPD_ORGANIZATIONS``,
+  ``COLLAUDO_GPD_COMPANY_NAME``, ``COLLAUDO_GPD_SEGREGATION_CODES``,
+  ``COLLAUDO_GPD_VERIFY_CHECK_DIGIT``, ``COLLAUDO_GPD_BROKER_ID``, ``COLLAUDO_GPD_STATION_ID``,
+  ``COLLAUDO_GPD_FAULTS``, ``COLLAUDO_GPD_ALLOWED_NETWORKS``, ``COLLAUDO_GPD_ALLOW_MODE``: the
+  fields of the same names (lists comma-separated).
 """
 
 from __future__ import annotations
@@ -21,6 +33,8 @@ from starlette.routing import Route
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
 from simulators.common.admin import admin_mount
+from simulators.common.checks import fault_specs, networks, port_number
+from simulators.common.env import setting
 from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
@@ -30,6 +44,7 @@ from simulators.gpd.station import GpdStation
 from simulators.gpd.store import GpdStore
 
 DEMO_ORGANIZATION = "80000000002"
+ENV_PREFIX = "COLLAUDO_GPD_"
 
 
 def _subscription_key() -> str:
@@ -41,9 +56,11 @@ def _subscription_key() -> str:
 class Settings:
     """The simulator's world; every default is the demo data of DESIGN.md."""
 
-    host: str = "127.0.0.1"
-    port: int = 8020
-    subscription_key: str = field(default_factory=_subscription_key)
+    host: str = field(default="127.0.0.1", metadata=setting("address to listen on"))
+    port: int = field(default=8020, metadata=setting("port", check=port_number))
+    subscription_key: str = field(
+        default_factory=_subscription_key, metadata=setting("the APIs' key", secret=True)
+    )
     # Creditors the subscription key is enabled for (empty: any).
     organizations: tuple[str, ...] = (DEMO_ORGANIZATION,)
     company_name: str = "Comune di Bugliano"
@@ -53,9 +70,13 @@ class Settings:
     # paForNode identity checked on the Nodo's requests (None: not checked).
     broker_id: str | None = DEMO_ORGANIZATION
     station_id: str | None = f"{DEMO_ORGANIZATION}_01"
-    faults: list[str] = field(default_factory=list)
-    allowed_networks: list[str] = field(default_factory=list)
-    allow_mode: AllowMode = "403"
+    faults: list[str] = field(
+        default_factory=list, metadata=setting("fault profiles", check=fault_specs("gpd"))
+    )
+    allowed_networks: list[str] = field(
+        default_factory=list, metadata=setting("networks allowed in", check=networks)
+    )
+    allow_mode: AllowMode = field(default="403", metadata=setting("403 or refuse"))
 
 
 class GpdSimulator:

@@ -15,6 +15,21 @@ also much cheaper per request than spyne's object mapping.
 Routes: ``POST /ws/pa`` (SOAP 1.1), ``GET /ws/pa?wsdl`` (+ the XSDs it imports),
 ``GET /avvisi/{iuv}.pdf``, ``POST /pagopa/paForNode`` (station, called by the Nodo mock),
 ``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions).
+
+Environment variables (read by ``collaudo sim mypay``, see :mod:`simulators.common.env`;
+prefix ``COLLAUDO_MYPAY_`` + a :class:`Settings` field; flags win over variables):
+
+- ``COLLAUDO_MYPAY_CHECKOUT_URL``: the checkout/Nodo mock where the payment URL sends the
+  citizen (a browser URL); default ``http://127.0.0.1:8030``. Flag ``--checkout-url``.
+- ``COLLAUDO_MYPAY_PUBLIC_URL``: this simulator's base URL in the WSDL address, notice and
+  return URLs; default: the URL each request came on. Flag ``--public-url``.
+- ``COLLAUDO_MYPAY_PASSWORD``: a secret, environment only: the demo creditor's SIL password
+  (default: the documented demo password). Read whenever the default creditors are built.
+- ``COLLAUDO_MYPAY_HOST``, ``COLLAUDO_MYPAY_PORT``, ``COLLAUDO_MYPAY_FAULTS``,
+  ``COLLAUDO_MYPAY_ALLOWLIST``, ``COLLAUDO_MYPAY_ALLOWLIST_MODE``,
+  ``COLLAUDO_MYPAY_MAX_BODY_BYTES``, ``COLLAUDO_MYPAY_VALIDATE``,
+  ``COLLAUDO_MYPAY_DUPLICATE_IUD``, ``COLLAUDO_MYPAY_PAGATI_DOUBLE_BASE64``: the fields of the
+  same names. ``creditors`` has no text form.
 """
 
 from __future__ import annotations
@@ -40,12 +55,12 @@ from simulators.common.station import station_mount
 from simulators.mypay import backoffice, contracts
 from simulators.mypay.model import MAX_EXCHANGE_CHARS, Creditor, Exchange, Position
 from simulators.mypay.operations import Context, dispatch, notice_pdf
-from simulators.mypay.settings import Settings
+from simulators.mypay.settings import ENV_EXTRA, ENV_PREFIX, Settings
 from simulators.mypay.soap import PPT, SoapFault, envelope, fault_envelope, parse_request
 from simulators.mypay.station import MyPayStation
 from simulators.mypay.store import Store, now
 
-__all__ = ["Creditor", "MyPaySimulator", "Settings", "create_app"]
+__all__ = ["ENV_EXTRA", "ENV_PREFIX", "Creditor", "MyPaySimulator", "Settings", "create_app"]
 
 XML = "text/xml; charset=utf-8"
 WRONG_NAMESPACE = "http://www.regione.veneto.it/pagamenti/ente/v2/"

@@ -3,6 +3,21 @@
 ``POST /applications`` · ``GET /applications/{id}`` · ``POST /applications/{id}/payment``
 (notify receiver) · ``GET /payments/{id}`` · ``GET /`` (citizen's page) · ``GET /events``
 (what the platform published) · ``GET /status`` · ``/_admin/``.
+
+Environment variables (read by ``collaudo sim platform``, see :mod:`simulators.common.env`;
+prefix ``COLLAUDO_PLATFORM_`` + a :class:`Settings` field; flags win over variables):
+
+- ``COLLAUDO_PLATFORM_PUBLIC_URL``: base of the links browsers follow (the landing page);
+  default: the URL each request came on. Flag ``--public-url``.
+- ``COLLAUDO_PLATFORM_NOTIFY_URL``: base of the notify URL the proxy calls back; default: the
+  public URL. In containers: the service name (``http://platform:8001``). Flag ``--notify-url``.
+- ``COLLAUDO_PLATFORM_HOST``, ``COLLAUDO_PLATFORM_PORT``, ``COLLAUDO_PLATFORM_TENANT_ID``,
+  ``COLLAUDO_PLATFORM_SERVICE_ID``, ``COLLAUDO_PLATFORM_AMOUNT``,
+  ``COLLAUDO_PLATFORM_EXPIRE_DAYS``, ``COLLAUDO_PLATFORM_KAFKA_BOOTSTRAP``,
+  ``COLLAUDO_PLATFORM_FAULTS``, ``COLLAUDO_PLATFORM_ALLOWLIST``,
+  ``COLLAUDO_PLATFORM_ALLOWLIST_MODE``: the fields of the same names.
+- ``COLLAUDO_KAFKA_BOOTSTRAP``: the Kafka bootstrap servers when
+  ``COLLAUDO_PLATFORM_KAFKA_BOOTSTRAP`` is unset (shared with the proxy); unset: memory only.
 """
 
 from __future__ import annotations
@@ -27,6 +42,8 @@ from starlette.routing import Route
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
 from simulators.common.admin import admin_mount, problem
+from simulators.common.checks import fault_specs, networks, port_number, url_setting
+from simulators.common.env import setting
 from simulators.common.faults import FaultSpec
 from simulators.platform import pages
 from simulators.platform.events import app_id
@@ -65,19 +82,41 @@ class Settings:
     """The platform simulator's settings; defaults are DESIGN.md's demo data."""
 
     # Where runners (``collaudo sim``, ``collaudo up``) serve it.
-    host: str = "127.0.0.1"
-    port: int = DEFAULT_PORT
-    # Base of the links the platform publishes (notify, landing); default: the URL it was
-    # called on, which is right unless the proxy reaches it under another name.
-    public_url: str | None = None
-    tenant_id: uuid.UUID = DEMO_TENANT_ID
-    service_id: uuid.UUID = OCCUPAZIONE_SUOLO_ID  # the one-click form on ``/``
-    amount: Decimal = Decimal("20.00")
-    expire_days: int = 90
-    kafka_bootstrap: str | None = field(default_factory=_kafka_from_env)
-    faults: list[str] = field(default_factory=list)
-    allowlist: list[str] = field(default_factory=list)
-    allowlist_mode: AllowMode = "403"
+    host: str = field(default="127.0.0.1", metadata=setting("address to listen on"))
+    port: int = field(default=DEFAULT_PORT, metadata=setting("port", check=port_number))
+    # Base of the links browsers follow (landing); default: the URL it was called on.
+    public_url: str | None = field(
+        default=None,
+        metadata=url_setting("base of the links for browsers (landing page)"),
+    )
+    tenant_id: uuid.UUID = field(default=DEMO_TENANT_ID, metadata=setting("tenant of /"))
+    service_id: uuid.UUID = field(  # the one-click form on ``/``
+        default=OCCUPAZIONE_SUOLO_ID, metadata=setting("service of the form on /")
+    )
+    amount: Decimal = field(default=Decimal("20.00"), metadata=setting("amount on /, euro"))
+    expire_days: int = field(default=90, metadata=setting("days until a payment expires"))
+    kafka_bootstrap: str | None = field(
+        default_factory=_kafka_from_env,
+        metadata=setting("Kafka bootstrap servers (unset: memory only)"),
+    )
+    faults: list[str] = field(
+        default_factory=list, metadata=setting("fault profiles", check=fault_specs("platform"))
+    )
+    allowlist: list[str] = field(
+        default_factory=list, metadata=setting("networks allowed in", check=networks)
+    )
+    allowlist_mode: AllowMode = field(default="403", metadata=setting("403 or refuse"))
+    # Base of the notify URL published for the proxy's callbacks; default: public_url. Apart
+    # because a proxy in another container reaches the platform under its service name.
+    notify_url: str | None = field(
+        default=None,
+        metadata=url_setting("base of the notify URL the proxy calls back"),
+    )
+
+
+ENV_PREFIX = "COLLAUDO_PLATFORM_"
+# Read elsewhere than by the prefix rule; listed by ``collaudo sim platform --help``.
+ENV_EXTRA = {"COLLAUDO_KAFKA_BOOTSTRAP": "Kafka bootstrap servers, if the field is unset"}
 
 
 def _outbox(
@@ -114,6 +153,10 @@ async def consume(platform: Platform, source: EventSource) -> None:
 
 def _base_url(settings: Settings, request: Request) -> str:
     return (settings.public_url or str(request.base_url)).rstrip("/")
+
+
+def _notify_url(settings: Settings, request: Request) -> str:
+    return (settings.notify_url or _base_url(settings, request)).rstrip("/")
 
 
 def _form_to_body(form: Any) -> dict[str, Any]:
@@ -180,7 +223,11 @@ def create_app(
         except ValidationError as exc:
             raise _Rejected(422, "Invalid application", field_errors(exc)) from exc
         try:
-            new = await platform.submit(application_request, _base_url(settings, request))
+            new = await platform.submit(
+                application_request,
+                _base_url(settings, request),
+                notify_url=_notify_url(settings, request),
+            )
         except Exception as exc:
             logger.exception("publishing CREATION_PENDING failed")
             message = (
@@ -354,5 +401,9 @@ def create_app(
     app.state.platform = platform
     app.state.allowlist = allowlist  # for the server runner: a refuse-mode allowlist acts there
     # Lines for whoever starts the simulator to read (the CLI prints them).
-    app.state.notes = [f"payment events: {outbox.description}"]
+    app.state.notes = [
+        f"payment events: {outbox.description}",
+        f"links for browsers: {settings.public_url or 'the URL each request came on'}",
+        f"notify URL base: {settings.notify_url or 'as the links for browsers'}",
+    ]
     return app

@@ -54,11 +54,17 @@ def creation_pending(
     now: datetime,
     expire_days: int = 90,
     application_id: uuid.UUID | None = None,
+    notify_url: str | None = None,
 ) -> NewPayment:
-    """The ``CREATION_PENDING`` event for a new application, links rooted at ``base_url``."""
+    """The ``CREATION_PENDING`` event for a new application, links rooted at ``base_url``.
+
+    The notify link is rooted at ``notify_url`` when given: the proxy may reach the platform
+    under another name than browsers do (a service name inside a container network).
+    """
     application_id = application_id or uuid.uuid4()
     payment_id = uuid.uuid4()
     base = base_url.rstrip("/")
+    notify_base = (notify_url or base_url).rstrip("/")
     tax_id = request.payer.tax_identification_number
     stamp = request.document_hash is not None
     payment: dict[str, Any] = {
@@ -99,7 +105,7 @@ def creation_pending(
             "receipt": _url_link(None),
             "notify": [
                 {
-                    "url": f"{base}/applications/{application_id}/payment",
+                    "url": f"{notify_base}/applications/{application_id}/payment",
                     "method": "POST",
                     "sent_at": None,
                 }

@@ -84,10 +84,22 @@ class Platform:
         self.applications: dict[uuid.UUID, Application] = {}
         self.payments: dict[uuid.UUID, PaymentRecord] = {}
 
-    async def submit(self, request: ApplicationRequest, base_url: str) -> NewPayment:
-        """Publish ``CREATION_PENDING`` for a new application, then remember both."""
+    async def submit(
+        self, request: ApplicationRequest, base_url: str, *, notify_url: str | None = None
+    ) -> NewPayment:
+        """Publish ``CREATION_PENDING`` for a new application, then remember both.
+
+        Links for browsers are rooted at ``base_url``, the notify URL at ``notify_url``
+        (default: ``base_url``).
+        """
         now = datetime.now(UTC)
-        new = creation_pending(request, base_url=base_url, now=now, expire_days=self.expire_days)
+        new = creation_pending(
+            request,
+            base_url=base_url,
+            notify_url=notify_url,
+            now=now,
+            expire_days=self.expire_days,
+        )
         await self.outbox.publish(
             TOPIC, str(request.service_id).encode(), json.dumps(new.event).encode()
         )

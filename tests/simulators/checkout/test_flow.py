@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 
+from simulators.checkout.app import Settings, create_app
 from simulators.common.station_mbd import mbd_errors, parse_mbd
 from tests.simulators.checkout.conftest import (
     CREDITOR,
@@ -260,3 +261,19 @@ async def test_a_double_click_on_pay_pays_once(checkout: Checkout, station: Fake
     first, second = await asyncio.gather(checkout.http.post(action), checkout.http.post(action))
     assert sorted([first.status_code, second.status_code]) == [303, 409]
     assert len(station.receipts) == 1 and station.calls.count("getPayment") == 1
+
+
+async def test_reset_restores_the_stations_the_checkout_was_started_with() -> None:
+    configured = {CREDITOR: "http://gpd:8020/pagopa/paForNode"}
+    app = create_app(Settings(stations=configured))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        moved = {"url": "http://elsewhere:9/pagopa/paForNode"}
+        assert (await http.put(f"/_admin/stations/{CREDITOR}", json=moved)).status_code == 200
+        assert (await http.put("/_admin/stations/80000000003", json=moved)).status_code == 200
+        assert (await http.post("/_admin/reset")).status_code == 204
+        assert (await http.get("/_admin/stations")).json() == configured
+        assert (await http.delete(f"/_admin/stations/{CREDITOR}")).status_code == 204
+        assert (await http.post("/_admin/reset")).status_code == 204
+        assert (await http.get("/_admin/stations")).json() == configured
+    assert configured == {CREDITOR: "http://gpd:8020/pagopa/paForNode"}  # not shared, not changed

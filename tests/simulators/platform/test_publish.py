@@ -190,3 +190,37 @@ def test_standalone_keeps_events_in_memory_and_says_so(monkeypatch: pytest.Monke
     (only,) = listed["events"]
     assert only["topic"] == "payments" and only["key"] == SUOLO
     assert only["value"]["id"] == payment_id
+
+
+def test_the_notify_url_can_differ_from_the_links_for_browsers() -> None:
+    """In containers the proxy calls the platform by service name; browsers use loopback."""
+    publisher = RecordingPublisher()
+    settings = Settings(public_url="http://127.0.0.1:18001/", notify_url="http://platform:8001")
+    with TestClient(create_app(settings, publisher=publisher)) as client:
+        body = client.post("/applications", json=application_body()).json()
+    application_id = body["application_id"]
+    links = json.loads(publisher.sent[0][2])["links"]
+    landing = f"http://127.0.0.1:18001/applications/{application_id}"
+    assert links["online_payment_landing"]["url"] == landing
+    assert (
+        links["notify"][0]["url"] == f"http://platform:8001/applications/{application_id}/payment"
+    )
+    assert body["links"]["application"] == landing
+
+
+@pytest.mark.parametrize(
+    ("settings", "base"),
+    [
+        (Settings(), "http://testserver"),  # the URL each request came on
+        (Settings(public_url="http://127.0.0.1:8001"), "http://127.0.0.1:8001"),
+    ],
+)
+def test_by_default_the_notify_url_follows_the_public_one(settings: Settings, base: str) -> None:
+    publisher = RecordingPublisher()
+    with TestClient(create_app(settings, publisher=publisher)) as client:
+        application_id = client.post("/applications", json=application_body()).json()[
+            "application_id"
+        ]
+    links = json.loads(publisher.sent[0][2])["links"]
+    assert links["notify"][0]["url"] == f"{base}/applications/{application_id}/payment"
+    assert links["online_payment_landing"]["url"] == f"{base}/applications/{application_id}"
