@@ -1,13 +1,17 @@
 """``collaudo sim``: run one simulator in the foreground, or list the fault profiles.
 
-    collaudo sim platform --port 8001
-    collaudo sim mypay --faults creation-error:0.3:7 slow-response
-    collaudo sim gpd --allowlist 10.8.0.0/16 --allowlist-mode refuse
+    collaudo sim platform --port 8001 --notify-url http://platform:8001
+    collaudo sim mypay --faults creation-error:0.3:7 slow-response --checkout-url http://x:8030
+    collaudo sim checkout --station 80000000002=http://mypay:8010/pagopa/paForNode
+    collaudo sim gpd --allowlist 10.8.0.0/16 --allowlist-mode refuse --set company_name=Pisa
     collaudo sim --list-faults
 
-Each simulator package exposes ``simulators.<name>.app.Settings`` and
-``create_app(settings)``; they are imported only when asked for, so a build
-without one of them still runs the others.
+Each simulator package exposes ``simulators.<name>.app.Settings``, ``create_app(settings)``
+and ``ENV_PREFIX``; they are imported only when asked for, so a build without one of them
+still runs the others. The settings come from, lowest first: the defaults, the simulator's
+environment variables (``ENV_PREFIX`` + field name, see :mod:`simulators.common.env`), then
+the flags: the named ones below and ``--set FIELD=VALUE`` for any other field.
+``collaudo sim NAME --help`` lists the variables.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import argparse
 import asyncio
 import dataclasses
 import importlib
-import ipaddress
+import os
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import FrameType, ModuleType
 from typing import Any
@@ -73,21 +78,108 @@ class Unavailable(Exception):
     """The simulator's package is not part of this build."""
 
 
+@dataclass(frozen=True)
+class NamedFlag:
+    """A flag for one Settings field, spelled out because containers need it."""
+
+    flag: str
+    field: str
+    help: str
+    metavar: str = "URL"
+    repeatable: bool = False
+
+
+NAMED_FLAGS: dict[str, tuple[NamedFlag, ...]] = {
+    "platform": (
+        NamedFlag("--public-url", "public_url", "base of the links for browsers (landing page)"),
+        NamedFlag(
+            "--notify-url",
+            "notify_url",
+            "base of the notify URL the proxy calls back (default: --public-url); in "
+            "containers the service name, e.g. http://platform:8001",
+        ),
+    ),
+    "checkout": (
+        NamedFlag("--public-url", "public_url", "base of the URLs handed to browsers"),
+        NamedFlag(
+            "--station",
+            "stations",
+            "a creditor's paForNode station (repeatable; replaces the default registry)",
+            metavar="CF=URL",
+            repeatable=True,
+        ),
+    ),
+    "mypay": (
+        NamedFlag("--public-url", "public_url", "this simulator's base URL in its answers"),
+        NamedFlag("--checkout-url", "checkout_url", "the checkout where citizens pay"),
+    ),
+    "gpd": (),
+}
+# Where each simulator's Settings takes the allowlist: (networks field, mode field).
+_ALLOWLIST_FIELDS = (("allowlist", "allowlist_mode"), ("allowed_networks", "allow_mode"))
+
+
+class SimulatorParser(argparse.ArgumentParser):
+    """The parser of one simulator; its help ends with the simulator's variables."""
+
+    simulator: str | None = None
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if self.simulator is None:
+            return text
+        try:
+            module = load(self.simulator)
+        except Unavailable:
+            return text + f"\n(the {self.simulator} simulator is not in this build)\n"
+        from simulators.common.env import describe
+
+        variables = describe(module.Settings, prefix(module, self.simulator), extra(module))
+        return f"{text}\n{variables}\n"
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sim",
         help="run one simulator in the foreground",
         description="Run one simulator in the foreground (Ctrl-C stops it), "
         "or list the fault profiles with --list-faults.",
+        epilog="Each simulator also reads environment variables (COLLAUDO_<SIMULATOR>_<FIELD>); "
+        "`collaudo sim SIMULATOR --help` lists them. Flags win over variables.",
     )
-    parser.add_argument("simulator", nargs="?", choices=SIMULATORS, help="which simulator")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, help="port (default: the simulator's own)")
+    parser.add_argument(
+        "--list-faults", action="store_true", help="print every fault profile and exit"
+    )
+    simulators = parser.add_subparsers(
+        dest="simulator", metavar="SIMULATOR", parser_class=SimulatorParser
+    )
+    for name in SIMULATORS:
+        info = INFO[name]
+        sub = simulators.add_parser(
+            name,
+            help=f"the {info.title} simulator (port {info.port})",
+            description=f"Run the {info.title} simulator in the foreground (Ctrl-C stops it).",
+        )
+        sub.simulator = name
+        _add_common_flags(sub)
+        for named in NAMED_FLAGS[name]:
+            sub.add_argument(
+                named.flag,
+                dest=f"named_{named.field}",
+                action="append" if named.repeatable else "store",
+                metavar=named.metavar,
+                help=named.help,
+            )
+    parser.set_defaults(func=run)
+
+
+def _add_common_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", help="port (default: the simulator's own)")
     parser.add_argument(
         "--faults",
         nargs="+",
         action="extend",
-        default=[],
         metavar="SPEC",
         help="fault profiles to switch on, each NAME[:RATE[:SEED]] (see --list-faults)",
     )
@@ -95,20 +187,22 @@ def register(subparsers: Any) -> None:
         "--allowlist",
         nargs="+",
         action="extend",
-        default=[],
         metavar="CIDR",
         help="only these networks may connect (the vendor VPN case)",
     )
     parser.add_argument(
         "--allowlist-mode",
         choices=("refuse", "403"),
-        default="403",
-        help="what callers outside the allowlist get: a reset connection or HTTP 403",
+        help="what callers outside the allowlist get: a reset connection or HTTP 403 (default)",
     )
     parser.add_argument(
-        "--list-faults", action="store_true", help="print every fault profile and exit"
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="any other setting, in the text form of its environment variable (repeatable)",
     )
-    parser.set_defaults(func=run)
 
 
 def list_faults() -> int:
@@ -145,50 +239,76 @@ def load(name: str) -> ModuleType:
     return module
 
 
-def check_arguments(args: argparse.Namespace) -> str | None:
-    """The first problem with the arguments, said so a person can fix it."""
-    from simulators.common.faults import REGISTRY, FaultSpec, UnknownFault, available
-
-    for spec in args.faults:
-        try:
-            name = FaultSpec.parse(spec).name
-        except (UnknownFault, ValueError) as exc:
-            return f"--faults {spec}: {exc}"
-        if args.simulator not in REGISTRY[name].simulators:
-            usable = ", ".join(cls.name for cls in available(args.simulator)) or "none"
-            return (
-                f"--faults {spec}: {name!r} does not apply to the {args.simulator} simulator "
-                f"(its fault profiles: {usable}); see `collaudo sim --list-faults`"
-            )
-    for cidr in args.allowlist:
-        try:
-            ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            return f"--allowlist {cidr}: not an IP network; write it like 10.8.0.0/16"
-    if args.port is not None and not 0 < args.port < 65536:
-        return f"--port {args.port}: choose a port between 1 and 65535"
-    return None
+def prefix(module: ModuleType, simulator: str) -> str:
+    """The simulator's environment prefix, ``COLLAUDO_<NAME>_`` unless it says otherwise."""
+    return str(getattr(module, "ENV_PREFIX", f"COLLAUDO_{simulator.upper()}_"))
 
 
-# Where each simulator's Settings takes the allowlist: (networks field, mode field).
-_ALLOWLIST_FIELDS = (("allowlist", "allowlist_mode"), ("allowed_networks", "allow_mode"))
+def extra(module: ModuleType) -> dict[str, str]:
+    """Variables the simulator reads outside the prefix rule (name -> what it is)."""
+    return dict(getattr(module, "ENV_EXTRA", {}))
 
 
-def make_settings(module: ModuleType, args: argparse.Namespace, port: int) -> tuple[Any, bool]:
-    """The simulator's ``Settings`` from the arguments; True if it took the allowlist."""
-    names = {f.name for f in dataclasses.fields(module.Settings)}
-    values: dict[str, Any] = {"faults": list(args.faults)}
-    if "host" in names:
-        values["host"] = args.host
-    if "port" in names:
-        values["port"] = port
-    took_allowlist = False
+def _flag_values(args: argparse.Namespace, names: set[str]) -> list[tuple[str, str, str]]:
+    """(flag, field, text) for every flag given, in the text form of the field."""
+    given: list[tuple[str, str, str]] = []
+    if args.host is not None:
+        given.append(("--host", "host", args.host))
+    if args.port is not None:
+        given.append(("--port", "port", args.port))
+    if args.faults:
+        given.append(("--faults", "faults", ",".join(args.faults)))
     for networks, mode in _ALLOWLIST_FIELDS:
         if networks in names and mode in names:
-            values[networks], values[mode] = list(args.allowlist), args.allowlist_mode
-            took_allowlist = True
-            break
-    return module.Settings(**values), took_allowlist
+            if args.allowlist:
+                given.append(("--allowlist", networks, ",".join(args.allowlist)))
+            if args.allowlist_mode is not None:
+                given.append(("--allowlist-mode", mode, args.allowlist_mode))
+    for named in NAMED_FLAGS.get(args.simulator, ()):
+        value = getattr(args, f"named_{named.field}", None)
+        if value is not None:
+            text = ",".join(value) if named.repeatable else value
+            given.append((named.flag, named.field, text))
+    return given
+
+
+def make_settings(
+    module: ModuleType, args: argparse.Namespace, environ: Mapping[str, str]
+) -> tuple[Any, bool]:
+    """The simulator's ``Settings``: defaults, then its variables, then the flags.
+
+    True beside it if the Settings took the allowlist (else the CLI guards it itself).
+    Raises :class:`simulators.common.env.SettingError` for a malformed value.
+    """
+    from simulators.common.env import SettingError, from_assignments, from_environ, parse
+
+    settings = module.Settings
+    names = {f.name for f in dataclasses.fields(settings)}
+    env_prefix = prefix(module, args.simulator)
+    values = from_environ(settings, env_prefix, environ)
+    for flag, name, text in _flag_values(args, names):
+        if name not in names:
+            if flag in ("--host", "--port"):
+                continue  # the runner listens there whether the Settings has the field or not
+            raise SettingError(f"{flag}: the {args.simulator} simulator has no {name} setting")
+        values[name] = parse(settings, name, text, flag)
+    values.update(from_assignments(settings, args.assignments, env_prefix))
+    took_allowlist = any(n in names and m in names for n, m in _ALLOWLIST_FIELDS)
+    return settings(**values), took_allowlist
+
+
+def _listen_on(settings: Any, args: argparse.Namespace, info: SimulatorInfo) -> tuple[str, int]:
+    """Host and port from the Settings when it has them, else from the flags."""
+    from simulators.common.env import SettingError
+
+    host = getattr(settings, "host", None) or args.host or "127.0.0.1"
+    port = getattr(settings, "port", None)
+    if port is None:
+        try:
+            port = int(args.port) if args.port is not None else info.port
+        except ValueError:
+            raise SettingError(f"--port={args.port!r}: not an integer") from None
+    return str(host), int(port)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -232,10 +352,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    problem = check_arguments(args)
-    if problem:
-        print(f"collaudo sim: {problem}", file=sys.stderr)
-        return 2
     info = INFO[args.simulator]
     try:
         module = load(args.simulator)
@@ -243,15 +359,36 @@ def run(args: argparse.Namespace) -> int:
         print(f"the {args.simulator} simulator is not available in this build", file=sys.stderr)
         return 2
 
+    from simulators.common.checks import networks
+    from simulators.common.env import SettingError, unknown
+
+    env_prefix = prefix(module, args.simulator)
+    for warning in unknown(module.Settings, env_prefix, os.environ, extra(module)):
+        print(f"collaudo sim: warning: {warning}", file=sys.stderr)
+    try:
+        settings, took_allowlist = make_settings(module, args, os.environ)
+        host, port = _listen_on(settings, args, info)
+        if not took_allowlist:
+            networks(args.allowlist or [])
+    except SettingError as exc:
+        print(f"collaudo sim: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # the CLI's own allowlist, for a Settings without one
+        print(f"collaudo sim: --allowlist {exc}", file=sys.stderr)
+        return 2
+
     import uvicorn
 
     from simulators.common.access import Allowlist, AllowlistMiddleware
     from simulators.common.server import make_config
 
-    port = args.port or info.port
-    settings, took_allowlist = make_settings(module, args, port)
     app = module.create_app(settings)
-    allowlist = Allowlist(args.allowlist, args.allowlist_mode)
+    if took_allowlist:
+        names = next(p for p in _ALLOWLIST_FIELDS if hasattr(settings, p[0]))
+        allowed, mode = list(getattr(settings, names[0])), getattr(settings, names[1])
+    else:
+        allowed, mode = list(args.allowlist or []), args.allowlist_mode or "403"
+    allowlist = Allowlist(allowed, mode)
     # The 403 answer is an HTTP middleware, which the simulator adds itself when its Settings
     # took the allowlist; the refusal happens in the protocol (make_config), guarded by what
     # the simulator exposes (its connection guard also serves the ip-not-allowed-refuse fault).
@@ -261,26 +398,27 @@ def run(args: argparse.Namespace) -> int:
         or getattr(app.state, "allowlist", None)
         or allowlist
     )
-    url = f"http://{args.host}:{port}"
+    url = f"http://{host}:{port}"
     announce = [f"{info.title} simulator listening on {url}"]
     announce += [f"  {what}: {url}{path}" for what, path in info.paths + _ADMIN_PATHS]
     announce += [f"  {note}" for note in getattr(app.state, "notes", [])]
-    if args.faults:
-        announce.append(f"  faults: {', '.join(args.faults)}")
+    faults = list(getattr(settings, "faults", []))
+    if faults:
+        announce.append(f"  faults: {', '.join(faults)}")
     if allowlist.enabled:
-        announce.append(f"  allowlist ({args.allowlist_mode}): {', '.join(args.allowlist)}")
+        announce.append(f"  allowlist ({mode}): {', '.join(allowed)}")
     announce.append("Press Ctrl-C to stop.")
 
     try:
-        sock = bind(args.host, port)
+        sock = bind(host, port)
     except OSError as exc:
         print(
-            f"collaudo sim: cannot listen on {args.host}:{port} ({exc.strerror}); "
+            f"collaudo sim: cannot listen on {host}:{port} ({exc.strerror}); "
             "choose another port with --port",
             file=sys.stderr,
         )
         return 1
-    server = uvicorn.Server(make_config(served, args.host, port, guard))
+    server = uvicorn.Server(make_config(served, host, port, guard))
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         asyncio.run(_serve(server, sock, announce))
