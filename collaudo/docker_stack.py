@@ -5,11 +5,14 @@ Kafka in KRaft mode (``apache/kafka``) with the ``payments`` topic, then the sim
 platform and the payment proxy, all from this repository's image (built from the
 ``Dockerfile`` when the engine lacks it). Each container answers to its service name inside
 the network (``kafka``, ``mypay``, ``gpd``, ``checkout``, ``platform``, ``proxy``) and listens
-on the same port number it is published on, so the URLs a browser is given
-(``http://127.0.0.1:PORT``) are right. Once every container is healthy the proxy is seeded
-through its API with the demo tenant and services, exactly as ``collaudo up`` does, and the
-checkout's Nodo is told where the intermediary's station is; Ctrl-C (or SIGTERM) stops and
-removes everything. Where no engine answers, one sentence says so and :func:`up` returns 2.
+on the same port number it is published on. The simulators are told through their environment
+variables (:mod:`simulators.common.env`) which URLs are for browsers
+(``http://127.0.0.1:PORT``: the checkout's pages and MyPay's link to them) and which for other
+containers (the platform's notify URL, the checkout's station registry).
+Once every container is healthy the proxy is seeded through its API with the demo tenant and
+services, exactly as ``collaudo up`` does, after checking that the checkout's Nodo calls the
+chosen intermediary's station; Ctrl-C (or SIGTERM) stops and removes everything. Where no
+engine answers, one sentence says so and :func:`up` returns 2.
 
 ``docker-compose.yml`` describes the same stack for ``docker compose``; its ``seed`` service
 runs ``python -m collaudo.docker_stack seed`` (:func:`main`).
@@ -109,6 +112,46 @@ def internal_urls(ports: Mapping[str, int]) -> dict[str, str]:
     return {name: f"http://{name}:{ports[name]}" for name in DEFAULT_PORTS}
 
 
+def station_url(intermediary: str, ports: Mapping[str, int]) -> str:
+    """The intermediary simulator's paForNode station, as the checkout container calls it."""
+    return f"{internal_urls(ports)[intermediary]}/pagopa/paForNode"
+
+
+def simulator_environment(
+    intermediary: str, ports: Mapping[str, int], public_host: str
+) -> dict[str, dict[str, str]]:
+    """Each simulator's variables: URLs for browsers on ``public_host``, for containers by name.
+
+    The same values as ``docker-compose.yml`` writes with its defaults.
+    """
+    browser = {name: f"http://{public_host}:{ports[name]}" for name in DEFAULT_PORTS}
+    contracts = {"COLLAUDO_CONTRACTS_DIR": CONTRACTS_MOUNT}
+    return {
+        "mypay": {
+            **contracts,
+            "COLLAUDO_MYPAY_CHECKOUT_URL": browser["checkout"],
+            "COLLAUDO_MYPAY_PASSWORD": SIM_SECRETS["COLLAUDO_SIM_MYPAY_PASSWORD"],
+        },
+        "gpd": {
+            **contracts,
+            "COLLAUDO_GPD_SUBSCRIPTION_KEY": SIM_SECRETS["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"],
+        },
+        "checkout": {
+            **contracts,
+            "COLLAUDO_CHECKOUT_PUBLIC_URL": browser["checkout"],
+            "COLLAUDO_CHECKOUT_STATIONS": (
+                f"{DEMO_CREDITOR_FISCAL_CODE}={station_url(intermediary, ports)}"
+            ),
+        },
+        "platform": {
+            "COLLAUDO_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,
+            # Its links for browsers follow the URL each page was asked on; only the notify
+            # URL, called by the proxy's container, needs the service name.
+            "COLLAUDO_PLATFORM_NOTIFY_URL": internal_urls(ports)["platform"],
+        },
+    }
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     """One container of the stack; ``port`` is both the container's and the host's."""
@@ -136,12 +179,12 @@ def plan(
     intermediary: str, ports: Mapping[str, int], *, api_token: str, public_host: str, image: str
 ) -> list[ContainerSpec]:
     """Kafka first, then the simulators, the platform and the proxy, in start order."""
-    sim_env = {"COLLAUDO_CONTRACTS_DIR": CONTRACTS_MOUNT}
-    gpd_key = SIM_SECRETS["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"]
+    sim_env = simulator_environment(intermediary, ports, public_host)
 
-    def sim(name: str, env: Mapping[str, str], contracts: bool = True) -> ContainerSpec:
+    def sim(name: str, contracts: bool = True) -> ContainerSpec:
         port = ports[name]
         command = ("sim", name, "--host", "0.0.0.0", "--port", str(port))
+        env = sim_env[name]
         return ContainerSpec(name, image, command, env, health_test(port), port, contracts)
 
     proxy_port = ports["proxy"]
@@ -158,10 +201,10 @@ def plan(
     proxy_command += ("--host", "0.0.0.0", "--port", str(proxy_port))
     return [
         ContainerSpec("kafka", KAFKA_IMAGE, (), KAFKA_ENV, KAFKA_HEALTH),
-        sim("mypay", sim_env),
-        sim("gpd", {**sim_env, "COLLAUDO_GPD_SUBSCRIPTION_KEY": gpd_key}),
-        sim("checkout", sim_env),
-        sim("platform", {"COLLAUDO_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP}, contracts=False),
+        sim("mypay"),
+        sim("gpd"),
+        sim("checkout"),
+        sim("platform", contracts=False),
         ContainerSpec(
             "proxy", image, proxy_command, proxy_env, health_test(proxy_port), proxy_port
         ),
@@ -188,7 +231,12 @@ def seed(
     proxy: httpx.Client | None = None,
     checkout: httpx.Client | None = None,
 ) -> None:
-    """The demo tenant and services into the proxy, the station into the checkout's Nodo."""
+    """The demo tenant and services into the proxy, then a check of the checkout's Nodo.
+
+    The checkout is configured at start (``COLLAUDO_CHECKOUT_STATIONS``); seeding only checks
+    that it calls the chosen intermediary's station, since a mismatch would fail every
+    payment later and far from its cause.
+    """
     options = StackOptions(
         intermediary=_intermediary(target.intermediary), ports=dict(DEFAULT_PORTS)
     )
@@ -203,17 +251,7 @@ def seed(
         _upsert(proxy, "tenants", stack.tenant_body(), headers)
         for service in DEMO_SERVICES:
             _upsert(proxy, "services", stack.service_body(service), headers)
-        # The checkout's registry defaults to 127.0.0.1:8010, which inside a container is the
-        # checkout itself; its admin API is the only way to move it (no flag or variable yet).
-        station = f"{target.internal[target.intermediary]}/pagopa/paForNode"
-        answer = checkout.put(
-            f"/_admin/stations/{DEMO_CREDITOR_FISCAL_CODE}", json={"url": station}
-        )
-        if answer.status_code >= 300:
-            raise DockerStackError(
-                f"telling the checkout where the {target.intermediary} station is failed: "
-                f"HTTP {answer.status_code} {answer.text}"
-            )
+        _check_station(checkout, target)
     except httpx.HTTPError as exc:
         raise DockerStackError(f"seeding the stack failed: {exc}") from exc
     finally:
@@ -221,6 +259,23 @@ def seed(
             proxy.close()
         if own_checkout:
             checkout.close()
+
+
+def _check_station(checkout: httpx.Client, target: SeedTarget) -> None:
+    expected = f"{target.internal[target.intermediary]}/pagopa/paForNode"
+    answer = checkout.get("/_admin/stations")
+    if answer.status_code != 200:
+        raise DockerStackError(
+            f"asking the checkout for its stations failed: HTTP {answer.status_code} {answer.text}"
+        )
+    actual = answer.json().get(DEMO_CREDITOR_FISCAL_CODE)
+    if actual != expected:
+        calls = f"calls {actual}" if actual else "knows no station"
+        raise DockerStackError(
+            f"the checkout's Nodo {calls} for creditor {DEMO_CREDITOR_FISCAL_CODE}, not the "
+            f"{target.intermediary} simulator's station: start the checkout with "
+            f"COLLAUDO_CHECKOUT_STATIONS={DEMO_CREDITOR_FISCAL_CODE}={expected}"
+        )
 
 
 def _intermediary(name: str) -> Intermediary:
@@ -489,12 +544,6 @@ def check_ports(intermediary: str, ports: Mapping[str, int]) -> str | None:
             return f"--{name}-port {ports[name]}: choose a fixed port between 1 and 65535"
     if len({ports[name] for name in DEFAULT_PORTS}) < len(DEFAULT_PORTS):
         return "two components were given the same port; give each its own"
-    if intermediary == "mypay" and ports["checkout"] != DEFAULT_PORTS["checkout"]:
-        # simulators.mypay Settings.checkout_url has no flag or variable yet.
-        return (
-            "the MyPay simulator always sends citizens to http://127.0.0.1:8030 (its checkout "
-            "URL cannot be set from the command line yet): keep --checkout-port 8030"
-        )
     return None
 
 
@@ -631,10 +680,11 @@ def seed_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m collaudo.docker_stack",
         description="Seed a containerised stack: the demo tenant and services into the proxy "
-        "(bearer token from COLLAUDO_API_TOKEN), the station into the checkout's Nodo.",
+        "(bearer token from COLLAUDO_API_TOKEN), after checking that the checkout's Nodo calls "
+        "the intermediary's station.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    seed_cmd = sub.add_parser("seed", help="seed the proxy and the checkout")
+    seed_cmd = sub.add_parser("seed", help="seed the proxy, check the checkout")
     seed_cmd.add_argument("--intermediary", choices=INTERMEDIARIES, default="mypay")
     seed_cmd.add_argument("--proxy", default="http://proxy:8000", help="the proxy's base URL")
     seed_cmd.add_argument(

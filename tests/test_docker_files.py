@@ -24,7 +24,9 @@ from docker.utils.build import PatternMatcher
 from adapters.api.settings import ApiSettings
 from collaudo import docker_stack
 from collaudo.cli import build_parser
+from collaudo.commands import sim
 from collaudo.stack import DEFAULT_PORTS
+from simulators.common import env as env_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -33,7 +35,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 COLLAUDO_SERVICES = ("proxy", "platform", "mypay", "gpd", "checkout")
 ONE_SHOTS = ("kafka-init", "seed")
 TOKEN = "token-for-the-test"
-# The simulators' documented demo credentials (DESIGN.md): the only literal secrets allowed.
+# The simulators' documented demo credentials (DESIGN.md): allowed only as defaults of variables.
 DEMO_SECRETS = {"sim-password", "sim-subscription-key"}
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|_KEY\b|APIKEY", re.IGNORECASE)
 
@@ -258,10 +260,20 @@ def test_ports_are_design_md_defaults_and_each_process_listens_on_its_own(
         assert option(command, "--port") == str(port), name
         assert option(command, "--host") == "0.0.0.0", name
     assert port_mappings(stack["kafka"]) == [("127.0.0.1", 9094, 9094)]
-    # Host ports move with variables; the checkout's cannot (its URLs use its own port).
-    moved = services(load(COMPOSE, COLLAUDO_PROXY_PORT="18000", COLLAUDO_BIND="0.0.0.0"))
+    # Host ports move with variables, and the checkout's URLs for browsers move with its port.
+    moved = services(
+        load(
+            COMPOSE,
+            COLLAUDO_PROXY_PORT="18000",
+            COLLAUDO_CHECKOUT_PORT="18030",
+            COLLAUDO_BIND="0.0.0.0",
+        )
+    )
     assert port_mappings(moved["proxy"]) == [("0.0.0.0", 18000, 8000)]
-    assert port_mappings(moved["checkout"]) == [("0.0.0.0", 8030, 8030)]
+    assert port_mappings(moved["checkout"]) == [("0.0.0.0", 18030, 8030)]
+    checkout = environment(moved["checkout"])
+    assert checkout["COLLAUDO_CHECKOUT_PUBLIC_URL"] == "http://127.0.0.1:18030"
+    assert environment(moved["mypay"])["COLLAUDO_MYPAY_CHECKOUT_URL"] == "http://127.0.0.1:18030"
 
 
 def test_every_long_running_service_has_a_healthcheck_on_its_status(
@@ -388,28 +400,87 @@ def test_the_simulators_get_the_contracts_and_matching_demo_credentials(
         assert "../shared/contracts:/contracts:ro" in stack[name]["volumes"]
     elsewhere = services(load(COMPOSE, COLLAUDO_CONTRACTS_DIR="/srv/contracts"))
     assert "/srv/contracts:/contracts:ro" in elsewhere["mypay"]["volumes"]
-    # The key the GPD simulator expects is the key the proxy sends, whatever it is set to.
+    # The key the GPD simulator expects is the key the proxy sends, whatever it is set to;
+    # the same for the MyPay simulator's password.
     for env in ({}, {"COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY": "another-key"}):
         stack = services(load(COMPOSE, **env))
         sent = environment(stack["proxy"])["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"]
         assert environment(stack["gpd"])["COLLAUDO_GPD_SUBSCRIPTION_KEY"] == sent
+    for env in ({}, {"COLLAUDO_SIM_MYPAY_PASSWORD": "another-password"}):
+        stack = services(load(COMPOSE, **env))
+        sent = environment(stack["proxy"])["COLLAUDO_SIM_MYPAY_PASSWORD"]
+        assert sent == env.get("COLLAUDO_SIM_MYPAY_PASSWORD", "sim-password")
+        assert environment(stack["mypay"])["COLLAUDO_MYPAY_PASSWORD"] == sent
 
 
-def test_no_real_secret_is_written_in_the_compose_files() -> None:
+def simulator_settings(
+    name: str, service: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """The Settings `collaudo sim` builds in the container from its command and environment."""
+    env = environment(service)
+    for key in list(os.environ):
+        if key.startswith("COLLAUDO_"):
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    args = build_parser().parse_args(service["command"])
+    module = sim.load(name)
+    prefix = sim.prefix(module, name)
+    assert env_settings.unknown(module.Settings, prefix, env, sim.extra(module)) == [], name
+    settings, _ = sim.make_settings(module, args, env)
+    return settings
+
+
+@pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
+def test_the_simulators_are_configured_by_their_variables_for_the_network(
+    intermediary: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station = docker_stack.station_url(intermediary, DEFAULT_PORTS)
+    variables = {"COLLAUDO_INTERMEDIARY": intermediary}
+    if intermediary == "gpd":  # the one choice compose cannot derive (see the file's header)
+        variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
+    stack = services(load(COMPOSE, **variables))
+    checkout = simulator_settings("checkout", stack["checkout"], monkeypatch)
+    assert checkout.stations == {"80000000002": station}
+    assert checkout.public_url == "http://127.0.0.1:8030"
+    assert (checkout.host, checkout.port) == ("0.0.0.0", 8030)
+    platform = simulator_settings("platform", stack["platform"], monkeypatch)
+    assert platform.notify_url == "http://platform:8001"
+    assert platform.public_url is None  # browsers' links follow the URL they asked on
+    assert platform.kafka_bootstrap == "kafka:9092"
+    mypay = simulator_settings("mypay", stack["mypay"], monkeypatch)
+    assert mypay.checkout_url == "http://127.0.0.1:8030"
+    assert [c.password for c in mypay.creditors] == ["sim-password"]
+    gpd = simulator_settings("gpd", stack["gpd"], monkeypatch)
+    assert gpd.subscription_key == "sim-subscription-key"
+    # The seed service no longer moves the station: it is configured from the start.
+    assert "stations" not in " ".join(stack["seed"]["command"])
+
+
+def test_no_secret_is_written_literally_in_the_compose_files() -> None:
     for path in (COMPOSE, DEV):
         for name, service in services(yaml.safe_load(path.read_text())).items():
             for key, value in environment(service).items():
-                if not SECRET_NAME.search(key):
-                    continue
-                assert value.startswith("${") or value in DEMO_SECRETS, (path.name, name, key)
+                if SECRET_NAME.search(key):  # every credential comes from a variable
+                    assert re.fullmatch(r"\$\{[A-Z_]+(:[-?][^}]*)?\}", value), (name, key)
     raw = services(yaml.safe_load(COMPOSE.read_text()))
     token = environment(raw["proxy"])["COLLAUDO_API_TOKEN"]
     assert token.startswith("${COLLAUDO_API_TOKEN:?")  # required, never defaulted
+    # The demo credentials appear only as the documented defaults of their variables.
+    text = COMPOSE.read_text()
+    text = text.replace("${COLLAUDO_SIM_MYPAY_PASSWORD:-sim-password}", "")
+    text = text.replace("${COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY:-sim-subscription-key}", "")
+    for secret in DEMO_SECRETS:
+        assert secret not in text and secret not in DEV.read_text()
 
 
 @pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
 def test_compose_and_up_docker_run_the_same_processes(intermediary: str) -> None:
-    stack = services(load(COMPOSE, COLLAUDO_INTERMEDIARY=intermediary))
+    variables = {"COLLAUDO_INTERMEDIARY": intermediary}
+    if intermediary == "gpd":
+        station = docker_stack.station_url("gpd", DEFAULT_PORTS)
+        variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
+    stack = services(load(COMPOSE, **variables))
     planned = docker_stack.plan(
         intermediary, DEFAULT_PORTS, api_token=TOKEN, public_host="127.0.0.1", image="i"
     )

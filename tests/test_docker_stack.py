@@ -255,17 +255,27 @@ def test_without_an_engine_one_sentence_says_so_and_what_to_do(
 def test_arguments_that_cannot_work_are_refused_before_touching_the_engine(
     engine: FakeEngine, run: Run
 ) -> None:
-    moved_checkout = {**DEFAULT_PORTS, "checkout": 18030}
-    assert run("mypay", ports=moved_checkout) == 2
-    assert "keep --checkout-port 8030" in run.err.getvalue()
     assert run("mypay", ports={**DEFAULT_PORTS, "gpd": 8010}) == 2
     assert "same port" in run.err.getvalue()
     assert run("mypay", ports={**DEFAULT_PORTS, "proxy": 0}) == 2
     assert "--proxy-port 0" in run.err.getvalue()
     assert run("satispay") == 2
     assert engine.events == []
-    # The GPD path gets its checkout URL from the checkout's answer: any port works.
-    assert run("gpd", ports=moved_checkout) == 0
+
+
+@pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
+def test_a_moved_checkout_port_reaches_the_simulators_that_link_to_it(
+    intermediary: str, engine: FakeEngine, run: Run
+) -> None:
+    moved = {**DEFAULT_PORTS, "checkout": 18030, "platform": 18001}
+    assert run(intermediary, ports=moved) == 0, run.err.getvalue()
+    env = {name: engine.created[name].options["environment"] for name in DEFAULT_PORTS}
+    # Browsers get the published port; containers call each other by service name.
+    assert env["checkout"]["COLLAUDO_CHECKOUT_PUBLIC_URL"] == "http://127.0.0.1:18030"
+    assert env["mypay"]["COLLAUDO_MYPAY_CHECKOUT_URL"] == "http://127.0.0.1:18030"
+    assert env["platform"]["COLLAUDO_PLATFORM_NOTIFY_URL"] == "http://platform:18001"
+    station = f"http://{intermediary}:{DEFAULT_PORTS[intermediary]}/pagopa/paForNode"
+    assert env["checkout"]["COLLAUDO_CHECKOUT_STATIONS"] == f"80000000002={station}"
 
 
 # -- the orchestration -----------------------------------------------------------------------
@@ -329,9 +339,17 @@ def test_each_container_gets_its_command_ports_network_name_and_healthcheck(
     assert env["COLLAUDO_API_TOKEN"] == TOKEN
     assert env["COLLAUDO_KAFKA_BOOTSTRAP"] == "kafka:9092" and env["COLLAUDO_BUS"] == "kafka"
     assert env["COLLAUDO_PUBLIC_URL"] == "http://127.0.0.1:8000"  # browsers use loopback
-    assert made["platform"].options["environment"] == {"COLLAUDO_KAFKA_BOOTSTRAP": "kafka:9092"}
+    assert made["platform"].options["environment"] == {
+        "COLLAUDO_KAFKA_BOOTSTRAP": "kafka:9092",
+        "COLLAUDO_PLATFORM_NOTIFY_URL": "http://platform:8001",
+    }
     gpd_key = made["gpd"].options["environment"]["COLLAUDO_GPD_SUBSCRIPTION_KEY"]
     assert gpd_key == env["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"]
+    password = made["mypay"].options["environment"]["COLLAUDO_MYPAY_PASSWORD"]
+    assert password == env["COLLAUDO_SIM_MYPAY_PASSWORD"]
+    checkout = made["checkout"].options["environment"]
+    assert checkout["COLLAUDO_CHECKOUT_STATIONS"] == "80000000002=http://gpd:8020/pagopa/paForNode"
+    assert checkout["COLLAUDO_CHECKOUT_PUBLIC_URL"] == "http://127.0.0.1:8030"
     mount = {str(tmp_path.resolve()): {"bind": "/contracts", "mode": "ro"}}
     for name in ("mypay", "gpd", "checkout"):
         assert made[name].options["volumes"] == mount
@@ -551,9 +569,15 @@ def test_seeding_configures_the_proxy_and_the_nodo_with_service_names(
         checkout_url="http://127.0.0.1:8030",
         internal=docker_stack.internal_urls(DEFAULT_PORTS),
     )
+    station = f"http://{intermediary}:{DEFAULT_PORTS[intermediary]}/pagopa/paForNode"
+    # The checkout as the containers start it: its stations from the environment.
+    variables = docker_stack.simulator_environment(intermediary, DEFAULT_PORTS, "127.0.0.1")
+    checkout_settings = checkout_sim.Settings(
+        stations=dict([variables["checkout"]["COLLAUDO_CHECKOUT_STATIONS"].split("=", 1)])
+    )
     with (
         TestClient(proxy_app) as proxy,
-        TestClient(checkout_sim.create_app(checkout_sim.Settings())) as checkout,
+        TestClient(checkout_sim.create_app(checkout_settings)) as checkout,
     ):
         docker_stack.seed(target, proxy=proxy, checkout=checkout)
         docker_stack.seed(target, proxy=proxy, checkout=checkout)  # again: updates, no error
@@ -567,9 +591,39 @@ def test_seeding_configures_the_proxy_and_the_nodo_with_service_names(
     else:
         assert tenant["gpd_base_url"] == "http://gpd:8020/gpd/debt-positions-service/v1"
         assert tenant["checkout_base_url"] == "http://checkout:8030/checkout/ec/v1"
-    assert stations == {
-        "80000000002": f"http://{intermediary}:{DEFAULT_PORTS[intermediary]}/pagopa/paForNode"
-    }
+    assert stations == {"80000000002": station}  # seeding checks it, never changes it
+
+
+def test_seeding_stops_when_the_nodo_calls_another_station(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in SIM_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    proxy_app = create_proxy(
+        ApiSettings(api_token=TOKEN, db_path=tmp_path / "proxy.sqlite", intermediary="gpd"),
+        bus=MemoryBus(),
+    )
+    internal = docker_stack.internal_urls(DEFAULT_PORTS)
+    target = SeedTarget("gpd", TOKEN, "http://p", "http://c", internal)
+    mypay_station = checkout_sim.Settings(
+        stations={"80000000002": "http://mypay:8010/pagopa/paForNode"}
+    )
+    with TestClient(proxy_app) as proxy:
+        with (
+            TestClient(checkout_sim.create_app(mypay_station)) as checkout,
+            pytest.raises(DockerStackError) as info,
+        ):
+            docker_stack.seed(target, proxy=proxy, checkout=checkout)
+        assert str(info.value) == (
+            "the checkout's Nodo calls http://mypay:8010/pagopa/paForNode for creditor "
+            "80000000002, not the gpd simulator's station: start the checkout with "
+            "COLLAUDO_CHECKOUT_STATIONS=80000000002=http://gpd:8020/pagopa/paForNode"
+        )
+        with (
+            TestClient(checkout_sim.create_app(checkout_sim.Settings(stations={}))) as empty,
+            pytest.raises(DockerStackError, match="the checkout's Nodo knows no station"),
+        ):
+            docker_stack.seed(target, proxy=proxy, checkout=empty)
 
 
 def test_seeding_with_a_wrong_token_says_so_without_showing_it(tmp_path: Path) -> None:
