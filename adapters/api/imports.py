@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -221,7 +222,14 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     values = dict(request.query_params)
     if content_type == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=10) as form:
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except HTTPException as exc:  # Starlette's own 400 for a malformed or crowded form
+            raise field_errors(
+                [("file", f"unreadable multipart body ({exc.detail}): send only the fields "
+                          "file, tenant_id and service_id")]
+            ) from None  # fmt: skip
+        try:
             upload = form.get("file")
             for key in ("tenant_id", "service_id"):
                 value = form.get(key)
@@ -230,6 +238,8 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
             if not isinstance(upload, UploadFile):
                 raise field_errors([("file", "attach the CSV file as the multipart field 'file'")])
             data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        finally:
+            await form.close()
     elif content_type in ("text/csv", "text/plain", "application/csv"):
         data = await request.body()
     else:

@@ -31,8 +31,15 @@ EVENT_VERSION = "2.0"
 PAYMENT_EVENT_TYPE = "PAGOPA"
 
 
+MAX_AMOUNT = Decimal("999999999.99")  # pagoPA's stAmount: at most 9 integer digits
+
+
 def _two_decimals(value: Decimal) -> Decimal:
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite():
+        raise ValueError(f"amount {value} is not a number")
+    if abs(value) > MAX_AMOUNT:  # checked first: quantize() fails on huge exponents
+        raise ValueError(f"amount {value} exceeds pagoPA's maximum of {MAX_AMOUNT}")
+    if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"amount {value} has more than 2 decimal places")
     return value.quantize(Decimal("0.01"))
 

@@ -251,8 +251,13 @@ def http_status_error(
 def soap_fault_code(fault: zeep.exceptions.Fault) -> str | None:
     """The ``PAA_*`` code inside a SOAP fault (faultcode, faultstring or detail), if any."""
     texts = [str(fault.code or ""), str(fault.message or "")]
-    if fault.detail is not None:
-        texts.append(etree.tostring(fault.detail, encoding="unicode"))
+    detail = fault.detail
+    if isinstance(detail, bytes):  # zeep's "Unknown fault": the raw answer body
+        texts.append(detail.decode("utf-8", "replace"))
+    elif isinstance(detail, str):
+        texts.append(detail)
+    elif detail is not None:
+        texts.append(etree.tostring(detail, encoding="unicode"))
     for text in texts:
         match = _PAA_CODE.search(text)
         if match:

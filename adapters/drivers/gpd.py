@@ -197,6 +197,12 @@ class GpdDriver:
             return await self._http.request(method, url, headers=headers, params=params, json=body)
         except httpx.HTTPError as exc:
             raise transport_error(exc, record, f"GPD {operation}", url) from exc
+        except httpx.InvalidURL as exc:  # e.g. a redirect whose Location is no URL
+            raise IntermediaryFault(
+                f"GPD {operation}: the answer points to an invalid URL ({exc}); it will be retried",
+                exchanges=record.exchanges,
+                code="MALFORMED_ANSWER",
+            ) from exc
 
     @staticmethod
     def _json(response: httpx.Response, record: CallRecord, what: str) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def post_cart(request: Request) -> Response:
         version = int(request.path_params["version"])
-        instance = request.url.path
+        instance = str(request.url)  # checkout_v1.json: ProblemJson.instance is a URI
         if not _api_key_ok(request, settings):
             return JSONResponse(
                 {"type": "about:blank", "title": "Unauthorized", "status": 401,

@@ -1,9 +1,8 @@
 """Bugs the fuzzer found, each pinned by its minimal (shrunk) case.
 
-Each test is ``xfail(strict=True)``: it fails today because of the bug named in its reason;
-once the owner fixes the bug, the test passes, strict xfail turns that into a failure, and
-the fixer removes the mark and the matching entry of :data:`KNOWN_OPEN` (which the CI fuzz
-run in ``test_ci_budget.py`` tolerates, and only these).
+A new finding is first pinned here as ``xfail(strict=True)`` with the bug in its reason and
+listed in :data:`KNOWN_OPEN` (which the CI fuzz run in ``test_ci_budget.py`` tolerates, and
+only these); once fixed, the mark and the entry go and the test guards the fix.
 """
 
 from __future__ import annotations
@@ -29,16 +28,7 @@ from simulators.gpd import app as gpd_sim
 
 # (api, operation substring, check, message substring): findings tolerated by the CI fuzz
 # run because a strict-xfail regression test below pins each of them.
-KNOWN_OPEN: list[tuple[str, str, str, str]] = [
-    ("proxy", "POST /services", "not_a_server_error", ""),
-    ("proxy", "POST /services", "fuzzer error", "InvalidOperation"),
-    ("proxy", "POST /services", "status_code_conformance", "Received: 500"),
-    ("proxy", "POST /imports", "status_code_conformance", "Received: 400"),
-    ("gpd", "/receipts", "status_code_conformance", "Undocumented status code"),
-    ("checkout", "POST /carts", "response_schema_conformance", 'is not a "uri"'),
-    ("drivers", "mypay driver", "typed_errors_only", "Type 'bytes' cannot be serialized"),
-    ("drivers", "gpd driver", "typed_errors_only", "InvalidURL"),
-]
+KNOWN_OPEN: list[tuple[str, str, str, str]] = []
 needs_gpd_spec = pytest.mark.skipif(
     not contracts.available("pagopa/openapi/gpd_payments.json"),
     reason="official pagoPA contracts not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
@@ -55,13 +45,6 @@ def _client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://fuzz.test")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters/core/models.py _two_decimals: Decimal.quantize raises InvalidOperation "
-    "for amounts beyond 28 significant digits (e.g. 1e30) before the maximum is checked; "
-    "POST /services answers 500 instead of 422. Fix: check is_finite()/magnitude "
-    "(<= 999999999.99) before quantize, or catch decimal.InvalidOperation -> ValueError",
-)
 async def test_proxy_rejects_a_huge_service_amount_with_422() -> None:
     app = create_app(
         ApiSettings(api_token="t"),
@@ -96,14 +79,6 @@ async def test_proxy_rejects_a_huge_service_amount_with_422() -> None:
     assert response.status_code == 422, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters/api/imports.py: request.form(max_files=1, max_fields=10) makes Starlette "
-    "answer 400 (HTTPException 'Too many fields') for a multipart body with more than 10 "
-    "fields, a status the /imports operation does not document (200/401/413/415/422). Fix: "
-    "catch starlette's MultiPartException/HTTPException there and answer 422 (or 413) with "
-    "a problem naming the limit, or document 400 in imports.PATHS",
-)
 async def test_proxy_imports_answers_a_documented_status_to_too_many_fields() -> None:
     app = create_app(
         ApiSettings(api_token="t"),
@@ -122,13 +97,6 @@ async def test_proxy_imports_answers_a_documented_status_to_too_many_fields() ->
 
 
 @needs_gpd_spec
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulators/gpd/api.py _segregation_codes answers 400 to a malformed "
-    "segregationCodes, a status gpd_payments.json does not declare for the receipts "
-    "operations (200/401/403/404/500, 422 for one receipt). Fix: answer a documented status "
-    "(422 as for a receipt, or ignore codes that cannot match) or report the spec gap",
-)
 async def test_gpd_receipts_answer_only_documented_statuses() -> None:
     spec = contracts.gpd_payments_spec()
     documented = set(
@@ -144,11 +112,6 @@ async def test_gpd_receipts_answer_only_documented_statuses() -> None:
     assert str(response.status_code) in documented, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulators/checkout/app.py post_cart passes request.url.path as ProblemJson "
-    "'instance'; checkout_v1.json declares it format: uri (absolute). Fix: use str(request.url)",
-)
 async def test_checkout_problem_instance_is_an_absolute_uri() -> None:
     app = checkout_sim.create_app(checkout_sim.Settings(public_url="http://127.0.0.1:8030"))
     async with _client(app) as http:
@@ -158,13 +121,6 @@ async def test_checkout_problem_instance_is_an_absolute_uri() -> None:
 
 
 @needs_wsdl
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters/drivers/_soap.py soap_fault_code calls etree.tostring(fault.detail) but "
-    "zeep gives bytes as detail when a non-200 answer carries no Fault ('Unknown fault "
-    "occured'): TypeError escapes instead of an IntermediaryError. Fix: accept bytes/str "
-    "detail (decode it) and only tostring() lxml elements",
-)
 async def test_mypay_driver_turns_a_201_answer_into_an_intermediary_error() -> None:
     replies = _Replies()
     envelope = (
@@ -192,13 +148,6 @@ async def test_mypay_driver_turns_a_201_answer_into_an_intermediary_error() -> N
         await driver.aclose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adapters/drivers/gpd.py _send catches httpx.HTTPError only; a 3xx answer with a "
-    "malformed Location makes httpx raise httpx.InvalidURL (not an HTTPError) while building "
-    "next_request. Fix: also catch httpx.InvalidURL (and httpx.InvalidURL in checkout_url) "
-    "and raise IntermediaryFault naming the bad Location",
-)
 async def test_gpd_driver_turns_a_malformed_redirect_into_an_intermediary_error() -> None:
     def reply(request: httpx.Request) -> httpx.Response:
         return httpx.Response(302, content=b"", headers={"location": "javascript:alert(1)"})

@@ -55,7 +55,8 @@ async def test_formally_invalid_carts_are_400_problems(
     problem = reply.json()
     assert problem["status"] == 400 and problem["title"] == "Formally invalid input"
     assert words in problem["detail"]
-    assert problem["instance"] == "/checkout/ec/v1/carts"
+    assert problem["instance"].endswith("/checkout/ec/v1/carts")  # an absolute URI
+    assert problem["instance"].startswith("http")
     assert checkout.state.carts == {}
 
 
