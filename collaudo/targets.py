@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -162,7 +162,3 @@ def select(targets: Mapping[str, Target], names: list[str] | None) -> list[Targe
             raise TargetError(f"unknown target {name!r}; known: {', '.join(sorted(targets))}")
         chosen.append(targets[name])
     return chosen
-
-
-def with_overrides(target: Target, **changes: Any) -> Target:
-    return replace(target, **changes)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_bdd.utils import CONFIG_STACK
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.utils import CONFIG_STACK, registry_get_safe
 
 from collaudo.bdd import steps
 from collaudo.bdd.world import PROFILES, CollaudoEnv
@@ -130,6 +131,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             dropped.append(item)
             continue
         item.add_marker(pytest.mark.xdist_group(name))
+        item.user_properties += _describe(item, target.name)
         if not target.simulated and item.get_closest_marker("simulatore"):
             item.add_marker(
                 pytest.mark.skip(
@@ -141,6 +143,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _describe(item: pytest.Item, target: str) -> list[tuple[str, object]]:
+    """Feature, scenario (with its example) and target, for reports (JUnit properties)."""
+    template = registry_get_safe(scenario_wrapper_template_registry, getattr(item, "obj", None))
+    if template is None:
+        return [("collaudo_target", target)]
+    title = template.name
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example") if callspec else None
+    if example:
+        title += " — " + ", ".join(f"{k}={v}" for k, v in example.items())
+    return [
+        ("collaudo_target", target),
+        ("collaudo_feature", template.feature.name),
+        ("collaudo_scenario", title),
+    ]
 
 
 def _env(request: pytest.FixtureRequest) -> CollaudoEnv:
@@ -165,11 +184,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     env = _env(request)
-    env.reset()
     mark = request.node.stash.get(_MARK, None)
-    if mark is None:
-        return
-    exchanges = env.recorder.since(mark)
+    exchanges = env.recorder.since(mark) if mark is not None else []
+    env.reset()  # after reading: the reset's own calls are not the scenario's
     request.node.stash[EXCHANGES] = exchanges
     attach_exchanges(exchanges, f"{scenario.name} [{env.target.name}]")
 

@@ -1,76 +1,133 @@
-"""``collaudo run``: the main job.
+"""``collaudo run``: the collaudo suite, the main job.
 
-Until the Gherkin collaudo suite lands, it runs the stack's self-check: the
-whole stack in-process on embedded defaults, and one citizen's payment walked
-end to end against each intermediary simulator. Exit code 0 only if every
-step passed.
+Runs the Gherkin features (``features/``) against each target (default: the whole
+stack in-process with the MyPay simulator, then with the GPD simulator), one line
+per scenario as it finishes, then a table feature × target and the wall time.
+Writes ``reports/allure-results/`` (each scenario's exchanges and sequence diagram
+attached), ``reports/junit.xml`` and ``reports/summary.md``. Exit code 0 only if
+every scenario passed.
+
+Examples::
+
+    collaudo run                          # both simulators
+    collaudo run --target sim-gpd -n 2    # one target, two workers
+    collaudo run --tags "criticita and not browser"
+    collaudo run --config collaudo.toml --target vendor-test
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from collaudo.selfcheck import INTERMEDIARY_TITLES, JourneyResult, StepResult, run_journey
-from collaudo.stack import INTERMEDIARIES, StackError, StackOptions, StackThread
+from collaudo import reports
+from collaudo.targets import DEFAULT_TARGETS, TargetError, load_targets, select
 
-TARGETS = {"sim-mypay": "mypay", "sim-gpd": "gpd"}
+REPO = Path(__file__).resolve().parents[2]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "run",
-        help="run the collaudo against the simulators (default: both intermediaries)",
+        help="run the collaudo suite (default: against the MyPay and GPD simulators)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--target",
-        choices=sorted(TARGETS),
         action="append",
-        help="target profile (repeatable; default: sim-mypay and sim-gpd)",
+        metavar="NAME",
+        help=f"target profile (repeatable; default: {' and '.join(DEFAULT_TARGETS)})",
+    )
+    parser.add_argument(
+        "--tags", metavar="EXPR", help='Gherkin tags to run, e.g. "checkout and not browser"'
+    )
+    parser.add_argument(
+        "-n",
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parallel workers (pytest-xdist; default: one per target, up to the CPUs; 0: none)",
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="target profiles (default: collaudo.toml)"
+    )
+    parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR")
+    parser.add_argument(
+        "--features", type=Path, default=REPO / "features", metavar="DIR", help=argparse.SUPPRESS
     )
     parser.set_defaults(func=run)
 
 
-def _print_step(step: StepResult) -> None:
-    mark = "ok  " if step.ok else "FAIL"
-    print(f"  [{mark}] {step.name:<50} {step.seconds:6.2f} s  {step.detail}", flush=True)
+def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
+    out: Path = args.reports
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(args.features),
+        "-p",
+        "collaudo.commands._progress",
+    ]
+    command += ["-q", "--no-header", "-p", "no:cacheprovider", "-o", "console_output_style=classic"]
+    command += [f"--rootdir={REPO}", f"--junitxml={out / 'junit.xml'}"]
+    command += [f"--alluredir={out / 'allure-results'}", "--clean-alluredir"]
+    for target in targets:
+        command.append(f"--collaudo-target={target}")
+    if args.config:
+        command.append(f"--collaudo-config={args.config}")
+    if args.tags:
+        command += ["-m", args.tags]
+    if args.workers > 0:
+        # One group per target: each worker starts only the stacks it needs.
+        command += ["-n", str(args.workers), "--dist", "loadgroup"]
+    return command
 
 
 def run(args: argparse.Namespace) -> int:
-    targets = args.target or sorted(TARGETS, key=lambda t: list(TARGETS.values()).index(TARGETS[t]))
-    results: list[JourneyResult] = []
+    try:
+        targets = [t.name for t in select(load_targets(args.config), args.target)]
+    except TargetError as exc:
+        print(f"collaudo run: {exc}", file=sys.stderr)
+        return 2
+    if not args.features.is_dir():
+        print(f"collaudo run: no features at {args.features}; run from a checkout", file=sys.stderr)
+        return 2
+    if args.workers is None:
+        args.workers = min(len(targets), os.cpu_count() or 1) if len(targets) > 1 else 0
+    args.reports.mkdir(parents=True, exist_ok=True)
+    junit = args.reports / "junit.xml"
+    junit.unlink(missing_ok=True)
+    command = pytest_command(args, targets)
+    shown = (
+        "collaudo run " + shlex.join(sys.argv[2:]) if sys.argv[1:2] == ["run"] else "collaudo run"
+    )
+    print(f"{shown}: targets {', '.join(targets)}", flush=True)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="collaudo-run-") as data:
-        for target in targets:
-            intermediary = TARGETS[target]
-            assert intermediary in INTERMEDIARIES
-            print(
-                f"\n{target}: {INTERMEDIARY_TITLES[intermediary]} — starting the stack …",
-                flush=True,
-            )
-            options = StackOptions(intermediary=intermediary, data_dir=Path(data) / target)
-            runner = StackThread(options)
-            try:
-                stack = runner.start()
-            except StackError as exc:
-                print(f"  [FAIL] the stack did not start: {exc}", file=sys.stderr)
-                results.append(JourneyResult(intermediary))
-                continue
-            try:
-                results.append(runner.call(run_journey(stack, on_step=_print_step)))
-            finally:
-                runner.stop()
-    print("\nsummary")
-    for result in results:
-        passed = sum(step.ok for step in result.steps)
-        verdict = "PASSED" if result.ok else "FAILED"
-        print(f"  {result.intermediary:<8} {verdict:<7} {passed}/{len(result.steps)} steps")
-    all_ok = bool(results) and all(r.ok for r in results)
-    verdict = "all passed" if all_ok else "some checks failed"
-    print(f"\n{verdict} in {time.monotonic() - started:.1f} s")
-    return 0 if all_ok else 1
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    code = subprocess.call(command, cwd=REPO, env=env)
+    wall = time.monotonic() - started
+    try:
+        results = reports.read_junit(junit)
+    except reports.ReportError as exc:
+        print(f"\ncollaudo run: no results ({exc}); pytest exited with {code}", file=sys.stderr)
+        return code or 1
+    summary = args.reports / "summary.md"
+    summary.write_text(reports.summary_markdown(results, wall, shown), encoding="utf-8")
+    count = reports.totals(results)
+    print("\n" + reports.summary_table(results))
+    ok = code == 0 and bool(results) and count["failed"] == 0
+    verdict = "all passed" if ok else "FAILED"
+    print(
+        f"\n{verdict}: {count['passed']} passed, {count['failed']} failed, "
+        f"{count['skipped']} skipped — wall time {wall:.1f} s "
+        f"({os.cpu_count()} CPUs, {args.workers or 1} worker(s))"
+    )
+    print(f"reports: {summary}, {junit}, {args.reports / 'allure-results'}/")
+    return 0 if ok else (code or 1)

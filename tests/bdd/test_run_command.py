@@ -1,0 +1,91 @@
+"""``collaudo run``: the suite in a pytest subprocess, progress lines, summary, reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collaudo.cli import main
+
+FAILING_FEATURE = """\
+# language: it
+Funzionalità: Una funzionalità che non passa
+  Scenario: il proxy risponde ciò che non deve
+    Quando una chiamata senza token chiede l'elenco degli enti
+    Allora il proxy risponde 200
+"""
+
+
+def test_a_passing_run_prints_progress_a_table_and_writes_the_reports(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["run", "--target", "sim-gpd", "--tags", "configurazione and not browser",
+         "--reports", str(tmp_path)]
+    )  # fmt: skip
+    out = capfd.readouterr().out
+    assert code == 0, out
+    assert "[ok  ]" in out and "sim-gpd" in out
+    assert "Configurazione del pagamento tramite le API del proxy" in out
+    assert "all passed: 8 passed, 0 failed" in out and "wall time" in out
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Collaudo: SUPERATO")
+    assert "| Configurazione del pagamento tramite le API del proxy | 8/8 |" in summary
+    assert (tmp_path / "junit.xml").exists()
+    attachments = {p.suffix for p in (tmp_path / "allure-results").iterdir()}
+    assert {".svg", ".html", ".json", ".txt"} <= attachments
+
+
+def test_a_failing_scenario_fails_the_run_and_is_named_in_the_summary(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "conftest.py").write_text('pytest_plugins = ["collaudo.bdd.plugin"]\n')
+    (features / "test_failing.py").write_text(
+        "from pytest_bdd import scenarios\n\nscenarios('.')\n"
+    )
+    (features / "failing.feature").write_text(FAILING_FEATURE, encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = main(
+        ["run", "--target", "sim-mypay", "--features", str(features), "--reports", str(reports)]
+    )
+    out = capfd.readouterr().out
+    assert code != 0
+    assert "[FAIL]" in out and "FAILED: 0 passed, 1 failed" in out
+    summary = (reports / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Collaudo: NON SUPERATO")
+    assert (
+        "**sim-mypay** · Una funzionalità che non passa › il proxy risponde ciò che non deve"
+        in (summary)
+    )
+
+
+def test_an_unknown_target_is_refused_before_anything_starts(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--target", "sim-nexi"]) == 2
+    assert "unknown target 'sim-nexi'" in capfd.readouterr().err
+
+
+def test_a_live_target_skips_the_simulator_scenarios_saying_why(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "collaudo.toml"
+    config.write_text(
+        '[targets.vendor]\nintermediary = "gpd"\nkind = "live"\n'
+        '[targets.vendor.tenant]\ngpd_base_url = "https://gpd.vendor.invalid/v1"\n'
+        'gpd_subscription_key_env = "COLLAUDO_TEST_VENDOR_KEY"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COLLAUDO_TEST_VENDOR_KEY", "not-printed")
+    code = main(
+        ["run", "--config", str(config), "--target", "vendor", "--tags", "criticita",
+         "--reports", str(tmp_path / "reports")]
+    )  # fmt: skip
+    out = capfd.readouterr().out
+    assert code == 0, out
+    assert "all passed: 0 passed, 0 failed, 15 skipped" in out
+    summary = (tmp_path / "reports" / "summary.md").read_text(encoding="utf-8")
+    assert "vendor is a live target" in summary and "not-printed" not in summary
