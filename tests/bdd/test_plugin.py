@@ -1,0 +1,54 @@
+"""The collaudo plugin: scenarios per target, examples per intermediary, manual steps."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from collaudo.bdd import actions
+from collaudo.targets import Target
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def collect(*args: str) -> list[str]:
+    command = [sys.executable, "-m", "pytest", "features", "--collect-only", "-q"]
+    command += ["-p", "no:cacheprovider", *args]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def test_every_scenario_runs_on_both_simulators_and_examples_follow_their_intermediary() -> None:
+    ids = collect("-m", "criticita and not browser")
+    mypay = [i for i in ids if "[sim-mypay" in i]
+    gpd = [i for i in ids if "[sim-gpd" in i]
+    assert mypay and gpd and len(mypay) + len(gpd) == len(ids)
+    # Examples tagged @mypay / @gpd run only against that intermediary.
+    assert not [i for i in gpd if "MyPay" in i] and not [i for i in mypay if "-GPD-" in i]
+    assert any("paaSILImportaDovuto" in i for i in mypay)
+    assert any("POST /debtpositions" in i for i in gpd)
+
+
+def test_the_target_option_selects_one_target() -> None:
+    ids = collect("--collaudo-target", "sim-gpd", "-m", "configurazione and not browser")
+    assert ids and all(i.endswith("]") and "[sim-gpd" in i for i in ids)
+
+
+class FakeConfig:
+    """Just enough of pytest's config for :func:`actions.manual` off a terminal."""
+
+    workerinput: dict[str, Any] = {}
+
+
+def test_a_manual_step_off_a_terminal_skips_and_says_what_a_person_would_do() -> None:
+    target = Target("vendor", "gpd", kind="live", tenant={"gpd_base_url": "https://x"})
+    env: Any = SimpleNamespace(target=target)
+    request: Any = SimpleNamespace(config=FakeConfig())
+    with pytest.raises(pytest.skip.Exception, match="needs a person on live target vendor: pay"):
+        actions.manual(env, request, "pay on the test checkout", lambda: False)
