@@ -7,6 +7,7 @@ report opens anywhere, including an air-gapped CI artefact viewer.
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,6 +19,29 @@ ROW = 30
 TOP = 60
 MARGIN = 20
 _SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def in_order(exchanges: Sequence[Exchange]) -> list[Exchange]:
+    """By start time (a call that makes calls is recorded when it ends, after them), with
+    consecutive identical polls (same caller, request and outcome) folded into one."""
+    folded: list[Exchange] = []
+    repeats: list[int] = []
+    for e in sorted(exchanges, key=lambda e: (e.at, e.seq)):
+        last = folded[-1] if folded else None
+        if (
+            last is not None
+            and e.kind == last.kind == "http"
+            and (e.caller, e.callee, e.method, e.path, e.status, e.fault)
+            == (last.caller, last.callee, last.method, last.path, last.status, last.fault)
+        ):
+            repeats[-1] += 1
+            continue
+        folded.append(e)
+        repeats.append(1)
+    return [
+        dataclasses.replace(e, operation=f"{e.label().split(' → ')[0]} ×{n}") if n > 1 else e
+        for e, n in zip(folded, repeats, strict=True)
+    ]
 
 
 def participants(exchanges: Sequence[Exchange]) -> list[str]:
@@ -38,6 +62,7 @@ def _mermaid_text(text: str) -> str:
 
 def mermaid(exchanges: Sequence[Exchange], title: str | None = None) -> str:
     """A Mermaid ``sequenceDiagram`` of ``exchanges``."""
+    exchanges = in_order(exchanges)
     lines = ["sequenceDiagram"]
     if title:
         lines.append(f"    title {_mermaid_text(title)}")
@@ -62,6 +87,7 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
 
 def svg_element(exchanges: Sequence[Exchange], title: str | None = None) -> ET.Element:
     """The diagram as an ``<svg>`` element tree."""
+    exchanges = in_order(exchanges)
     names = participants(exchanges) or ["Collaudo"]
     x_of = {name: MARGIN + LANE // 2 + i * LANE for i, name in enumerate(names)}
     width = MARGIN * 2 + LANE * len(names)
@@ -166,7 +192,7 @@ def html(exchanges: Sequence[Exchange], title: str) -> str:
     header = _el(table, "tr")
     for column in ("#", "time", "from → to", "what", "outcome", "request", "response"):
         _el(header, "th", column)
-    for index, e in enumerate(exchanges, start=1):
+    for index, e in enumerate(in_order(exchanges), start=1):
         tr = _el(table, "tr", **({"class": "ko"} if e.failed else {}))
         _el(tr, "td", str(index))
         _el(tr, "td", datetime.fromtimestamp(e.at).strftime("%H:%M:%S.%f")[:-3])

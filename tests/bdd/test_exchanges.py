@@ -137,3 +137,16 @@ async def test_diagrams_draw_every_exchange_in_order(recorder: ExchangeRecorder)
     page = diagrams.html(exchanges, "demo")
     assert page.startswith("<!doctype html>") and "<svg" in page
     assert "sim-password" not in page and "http" not in page.split("<svg", 1)[0].lower()
+
+
+def test_diagrams_order_by_start_and_fold_repeated_polls(recorder: ExchangeRecorder) -> None:
+    common = {"kind": "http", "caller": "Collaudo", "callee": "Piattaforma", "method": "GET"}
+    recorder.add(at=3.0, path="/payments/1", status=200, **common)
+    recorder.add(at=3.1, path="/payments/1", status=200, **common)
+    recorder.add(at=1.0, path="/outer", status=302, **common)  # recorded last, started first
+    text = diagrams.mermaid(recorder.since(0))
+    body = [line.strip() for line in text.splitlines()[3:]]
+    assert body == [
+        "Collaudo->>Piattaforma: GET /outer → 302",
+        "Collaudo->>Piattaforma: GET /payments/1 ×2 → 200",
+    ]
