@@ -102,12 +102,7 @@ def _gpd(data_dir: Path) -> tuple[Any, list[Spec]]:
     app = gpd_sim.create_app(gpd_sim.Settings(subscription_key=SIM_KEY, organizations=()))
     key = {"Ocp-Apim-Subscription-Key": SIM_KEY}
     return app, [
-        Spec(
-            contracts.gpd_spec(),
-            "/gpd/debt-positions-service/v1",
-            key,
-            exclude_operation_ids=("updateTransferIbanMassive",),
-        ),
+        Spec(contracts.gpd_spec(), "/gpd/debt-positions-service/v1", key),
         Spec(contracts.gpd_payments_spec(), "/gpd/payments-receipts-service/v1", key),
     ]
 
@@ -130,10 +125,6 @@ REST_TARGETS: dict[str, RestTarget] = {
         "GPD simulator (official gpd.json + gpd_payments.json)",
         "http://127.0.0.1:8020",
         _gpd,
-        notes=(
-            "PATCH /organizations/{organizationfiscalcode}/debtpositions/transfers "
-            "(updateTransferIbanMassive) is not implemented by the simulator: not fuzzed",
-        ),
         requires=("pagopa/openapi/gpd.json", "pagopa/openapi/gpd_payments.json"),
     ),
     "checkout": RestTarget(

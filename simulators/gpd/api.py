@@ -20,6 +20,7 @@ from simulators.gpd.store import BadRequest, Entry, GpdError, GpdStore
 DEBT_POSITIONS = "/gpd/debt-positions-service/v1"
 RECEIPTS = "/gpd/payments-receipts-service/v1"
 MAX_DAYS_INTERVAL = 30
+MAX_IBAN_UPDATES = 1000  # updateTransferIbanMassive's limit: default and maximum
 ORDER_KEYS: dict[str, Callable[[DebtPosition], Any]] = {
     "INSERTED_DATE": lambda p: p.inserted_date,
     "IUPD": lambda p: p.iupd,
@@ -220,6 +221,28 @@ class GpdApi:
         entry = self.store.invalidate(self._org(request), request.path_params["iupd"])
         return json_response(position_model(entry.position))
 
+    async def update_ibans(self, request: Request) -> Response:
+        """``updateTransferIbanMassive``: ``oldIban`` → body's ``newIban`` on the updatable
+        transfers of the organization (``limit`` at most, 1000 by default and at most)."""
+        org = self._org(request)
+        old_iban = request.query_params.get("oldIban")
+        if old_iban is None:
+            raise BadRequest(
+                "query parameter oldIban is required: the IBAN to replace", "Bad Request"
+            )
+        # The spec sets no minimum; a negative LIMIT is refused rather than failing later.
+        limit = _integer(request, "limit", MAX_IBAN_UPDATES, 0, MAX_IBAN_UPDATES)
+        body = await self._body(request)
+        if not isinstance(body, dict) or "newIban" not in body:
+            raise BadRequest(
+                'the body must be an UpdateTransferIbanMassiveModel: {"newIban": "IT..."}',
+                "Bad Request",
+            )
+        updated = self.store.update_ibans(org, old_iban, body["newIban"], limit)
+        return json_response(
+            {"description": f"Updated IBAN on {updated} Transfers", "updatedTransfers": updated}
+        )
+
     # --- payments receipts ------------------------------------------------------------------
 
     def _segregation_codes(self, request: Request) -> list[str] | None:
@@ -232,8 +255,12 @@ class GpdApi:
 
     async def receipts(self, request: Request) -> Response:
         org = self._org(request)
-        page = _integer(request, "pageNum", 0, 0, None)
-        size = _integer(request, "pageSize", 20, 1, 100)
+        try:
+            page = _integer(request, "pageNum", 0, 0, None)
+            size = _integer(request, "pageSize", 20, 1, 100)
+        except BadRequest as exc:
+            # gpd_payments.json declares no 400 here: a page that cannot exist is not found.
+            raise _NotFoundReceipts(f"{exc.detail}: no such page of receipts for {org}") from None
         codes = self._segregation_codes(request)
         params = request.query_params
         debtor, service = params.get("debtor"), params.get("service")
@@ -258,7 +285,9 @@ class GpdApi:
         total_pages = math.ceil(len(found) / size)
         if page >= total_pages:
             # The spec declares 404 "No receipts found" for an empty page.
-            raise _NotFoundReceipts(org, page)
+            raise _NotFoundReceipts(
+                f"Not found receipts for Organization Fiscal Code {org} and page {page}"
+            )
         chunk = found[page * size : (page + 1) * size]
         return json_response(
             {
@@ -298,6 +327,8 @@ class GpdApi:
         return [
             Route(base, api(safe(self.list_positions), "status"), methods=["GET"]),
             Route(base, api(safe(self.create), "create"), methods=["POST"]),
+            # Before "/{iupd}": "transfers" is this operation's, not a position's IUPD.
+            Route(base + "/transfers", api(safe(self.update_ibans)), methods=["PATCH"]),
             Route(base + "/{iupd}", api(safe(self.get), "status"), methods=["GET"]),
             Route(base + "/{iupd}", api(safe(self.update)), methods=["PUT"]),
             Route(base + "/{iupd}", api(safe(self.delete)), methods=["DELETE"]),
@@ -333,6 +364,3 @@ class _Forbidden(Exception):
 class _NotFoundReceipts(GpdError):
     status = 404
     title = "Not found the receipts"
-
-    def __init__(self, org: str, page: int) -> None:
-        super().__init__(f"Not found receipts for Organization Fiscal Code {org} and page {page}")

@@ -33,6 +33,16 @@ class InvalidPosition(ValueError):
     """The request body is not a valid ``PaymentPositionModel``; the message says where."""
 
 
+def check_iban(value: object, where: str) -> str:
+    """``value`` as a ``TransferModel.iban`` (1 to 35 letters and digits), else
+    :class:`InvalidPosition` naming ``where``."""
+    if not isinstance(value, str):
+        raise InvalidPosition(f"{where} must be a string, got {type(value).__name__}")
+    if not _IBAN.match(value):
+        raise InvalidPosition(f"{where} {value!r} must be 1 to 35 letters and digits")
+    return value
+
+
 def utcnow() -> datetime:
     """Now, as a naive UTC datetime (GPD works in UTC ``LocalDateTime``)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -82,6 +92,8 @@ class Transfer:
     company_name: str | None = None
     metadata: list[dict[str, str]] = field(default_factory=list)
     status: str = "T_UNREPORTED"
+    # Set when only this transfer changed (updateTransferIbanMassive); else the position's.
+    last_updated_date: datetime | None = None
 
 
 @dataclass

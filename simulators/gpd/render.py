@@ -51,7 +51,10 @@ def _transfer(
     if response:
         out["insertedDate"] = format_datetime(position.inserted_date)
         out["status"] = transfer.status
-        out["lastUpdatedDate"] = format_datetime(position.last_updated_date)
+        updated = position.last_updated_date
+        if transfer.last_updated_date is not None:  # its IBAN changed since
+            updated = max(updated, transfer.last_updated_date)
+        out["lastUpdatedDate"] = format_datetime(updated)
     out["transferMetadata"] = [dict(pair) for pair in transfer.metadata]
     return out
 

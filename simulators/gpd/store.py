@@ -12,7 +12,10 @@ Status rules, as pagoPA's GPD implements them:
 - publish: only from DRAFT; invalidate: only from PUBLISHED and VALID;
 - a VALID position with ``switchToExpired`` becomes EXPIRED after its last due date;
 - a receipt marks its option PO_PAID and the position PAID (PARTIALLY_PAID while
-  other instalments remain unpaid).
+  other instalments remain unpaid);
+- updateTransferIbanMassive: only the transfers of PO_UNPAID options of DRAFT, PUBLISHED,
+  VALID or PARTIALLY_PAID positions (never paid, reported, invalid or expired ones), at
+  most ``limit`` of them.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from typing import Any
 
 from simulators.gpd.models import (
     DebtPosition,
+    InvalidPosition,
     PaymentOption,
+    check_iban,
     format_datetime,
     parse_position,
     utcnow,
@@ -35,6 +40,8 @@ MAX_EXCHANGES = 100
 NOT_UPDATABLE = frozenset({"INVALID", "PARTIALLY_PAID", "PAID", "REPORTED"})
 ALREADY_PAID = frozenset({"PARTIALLY_PAID", "PAID", "REPORTED"})
 INVALIDABLE = frozenset({"PUBLISHED", "VALID"})
+# Positions whose unpaid options may get a new IBAN (GPD's updateTransferIbanMassive).
+IBAN_UPDATABLE = frozenset({"DRAFT", "PUBLISHED", "VALID", "PARTIALLY_PAID"})
 
 
 class GpdError(Exception):
@@ -352,6 +359,36 @@ class GpdStore:
             self._set_status(entry, "INVALID", utcnow())
         self.record(entry, "rest", "invalidatePosition", "200 INVALID")
         return entry
+
+    def update_ibans(self, org: str, old_iban: str, new_iban: object, limit: int) -> int:
+        """Move at most ``limit`` updatable transfers of ``org`` from ``old_iban`` to
+        ``new_iban``; how many moved. Paid, reported, invalid, expired: left alone."""
+        try:
+            iban = check_iban(new_iban, "newIban")
+        except InvalidPosition as exc:
+            raise BadRequest(str(exc)) from exc
+        now = utcnow()
+        updated = 0
+        with self.lock:
+            for entry in self.organization_entries(org):  # statuses refreshed first
+                if updated >= limit:
+                    break
+                if entry.position.status not in IBAN_UPDATABLE:
+                    continue
+                moved = 0
+                for option in entry.position.options:
+                    if option.status != "PO_UNPAID":
+                        continue
+                    for transfer in option.transfers:
+                        if transfer.iban == old_iban and updated + moved < limit:
+                            transfer.iban = iban
+                            transfer.last_updated_date = now
+                            moved += 1
+                if moved:
+                    updated += moved
+                    entry.cached = None
+                    self.record(entry, "rest", "updateTransferIbanMassive", f"200 {moved} IBAN")
+        return updated
 
     def pay(
         self, entry: Entry, option: PaymentOption, receipt: ReceiptRecord, **details: Any

@@ -104,12 +104,14 @@ async def test_gpd_receipts_answer_only_documented_statuses() -> None:
     )
     app = gpd_sim.create_app(gpd_sim.Settings(organizations=()))
     async with _client(app) as http:
-        response = await http.get(
-            "/gpd/payments-receipts-service/v1/payments/0/receipts",
-            params={"segregationCodes": "null"},
-            headers={"Ocp-Apim-Subscription-Key": "sim-subscription-key"},
-        )
-    assert str(response.status_code) in documented, response.text
+        for params in ({"segregationCodes": "null"}, {"pageSize": "-2147483649"}):
+            response = await http.get(
+                "/gpd/payments-receipts-service/v1/payments/0/receipts",
+                params=params,
+                headers={"Ocp-Apim-Subscription-Key": "sim-subscription-key"},
+            )
+            assert str(response.status_code) in documented, (params, response.text)
+    assert "pageSize must be between 1 and 100" in response.json()["detail"]
 
 
 async def test_checkout_problem_instance_is_an_absolute_uri() -> None:

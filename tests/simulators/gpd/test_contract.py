@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT4
 from starlette.testclient import TestClient
 
 from simulators.common.station_xml import contract_file
-from tests.simulators.gpd.conftest import KEY, ORG, POSITIONS, RECEIPTS, position_body
+from tests.simulators.gpd.conftest import IBAN, KEY, ORG, POSITIONS, RECEIPTS, position_body
 
 pytestmark = pytest.mark.contracts
 SPECS = {
@@ -107,6 +107,8 @@ BASE = "/gpd/debt-positions-service/v1/organizations/{organizationfiscalcode}/de
 ONE = BASE + "/{iupd}"
 LIST_RECEIPTS = "/gpd/payments-receipts-service/v1/payments/{organizationfiscalcode}/receipts"
 ONE_RECEIPT = LIST_RECEIPTS + "/{iuv}"
+IBANS = BASE + "/transfers"
+NEW_IBAN = "IT02A0301503200000003517230"
 
 
 def test_every_operation_answers_as_the_spec_declares(
@@ -140,6 +142,26 @@ def test_every_operation_answers_as_the_spec_declares(
         ONE + "/publish", "POST", client.post(f"{POSITIONS}/{iupd}/publish", headers=KEY)
     )  # 409
     conforms(ONE + "/publish", "POST", client.post(f"{POSITIONS}/missing/publish", headers=KEY))
+    moved = client.patch(
+        f"{POSITIONS}/transfers", params={"oldIban": IBAN}, json={"newIban": NEW_IBAN}, headers=KEY
+    )
+    assert moved.json()["updatedTransfers"] == 1
+    conforms(IBANS, "PATCH", moved)
+    conforms(
+        IBANS,
+        "PATCH",
+        client.patch(f"{POSITIONS}/transfers", json={"newIban": NEW_IBAN}, headers=KEY),
+    )  # 400: no oldIban
+    conforms(
+        IBANS,
+        "PATCH",
+        client.patch(
+            f"{POSITIONS}/transfers".replace(ORG, "12345678901"),
+            params={"oldIban": IBAN},
+            json={"newIban": NEW_IBAN},
+            headers=KEY,
+        ),
+    )  # 403
 
     conforms(LIST_RECEIPTS, "GET", client.get(RECEIPTS, headers=KEY))  # 404: nothing paid
     paid = published.json()
@@ -179,7 +201,7 @@ def test_every_operation_answers_as_the_spec_declares(
     conforms(LIST_RECEIPTS, "GET", client.get(RECEIPTS, headers=KEY))  # 500
 
     operations = {(t, m) for t, m, _ in conforms.checked}
-    assert len(operations) == 9  # every implemented operation was checked
+    assert len(operations) == 10  # every implemented operation was checked
     statuses = {s for _, _, s in conforms.checked}
     assert {200, 201, 400, 401, 403, 404, 409, 500} <= statuses
 
