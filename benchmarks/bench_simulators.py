@@ -14,7 +14,9 @@
    connections, cycling through the seeded keys: ``paaSILChiediPagati`` (SOAP POST
    ``/ws/pa``) and GET of a GPD debt position;
 5. prints one line per endpoint (requests, req/s, p50/p99 ms, errors) beside the
-   WireMock reference: a JVM static stub serves about 2,700 req/s on these 2 cores.
+   WireMock reference: a JVM static stub serves about 2,700 req/s on these 2 cores;
+   then the share of a core each simulator used and its requests per CPU-second, which
+   tell a slow simulator from a busy machine.
 
 The load generator is ``wrk`` when installed (``apt-get install wrk``), the fair
 comparison with WireMock's figure. Without it the script falls back to a Python client
