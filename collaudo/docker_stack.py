@@ -51,6 +51,7 @@ from collaudo.stack import (
     Stack,
     StackOptions,
 )
+from simulators.common.contracts import contracts_dir as official_contracts_dir
 
 logger = logging.getLogger(__name__)
 
@@ -525,13 +526,6 @@ def engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
-def contracts_dir() -> Path | None:
-    """``$COLLAUDO_CONTRACTS_DIR``, else ``../shared/contracts`` beside the repository."""
-    env = os.environ.get("COLLAUDO_CONTRACTS_DIR")
-    candidate = Path(env) if env else REPO_ROOT.parent / "shared" / "contracts"
-    return candidate.resolve() if candidate.is_dir() else None
-
-
 def check_ports(intermediary: str, ports: Mapping[str, int]) -> str | None:
     """The first problem with the choice of intermediary and ports, said plainly."""
     if intermediary not in INTERMEDIARIES:
@@ -606,7 +600,7 @@ def up(
         return 2
     token = api_token or secrets.token_urlsafe(24)
     public_host = "127.0.0.1" if host in WILDCARDS else host
-    contracts = contracts_dir()
+    contracts = official_contracts_dir()
     stack = DockerStack(
         client,
         plan(intermediary, ports, api_token=token, public_host=public_host, image=image),

@@ -82,9 +82,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {'':<10} note: {note}")
     for target, why in result.skipped.items():
         print(f"  {target:<10} SKIPPED {why}")
-    print("\ncontract defects patched in memory (report them upstream):")
-    for defect in result.defects:
-        print(f"  - {defect}")
+    if result.defects:
+        print("\ncontract defects patched in memory (report them upstream):")
+        for defect in result.defects:
+            print(f"  - {defect}")
     print(f"\nreports: {result.junit} and {result.allure}")
     total = sum(r.cases for r in result.reports)
     verdict = "no failures" if result.ok else f"{result.failures} failure(s)"

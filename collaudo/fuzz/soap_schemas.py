@@ -2,13 +2,12 @@
 inline schemas), the ``Dovuti``/``Versamento`` documents and ``paForNode.xsd``.
 
 ``pa-per-ente.wsdl``'s ``ppt`` schema uses ``ppthead:stText35`` without importing that
-namespace (a defect of the official file, see :data:`contracts.CONTRACT_DEFECTS`): each
-inline schema is lifted into its own document and the import is added in memory.
+namespace (a defect of the official file): :mod:`simulators.common.contracts` lifts each
+inline schema into its own document and adds the import in memory.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +15,15 @@ from typing import Any
 import xmlschema
 from lxml import etree
 
-from collaudo.fuzz.contracts import contract_file
+from simulators.common import contracts as official
+from simulators.common.contracts import contract_file
 
-XSD = "http://www.w3.org/2001/XMLSchema"
+PPT = official.PPT
+PPTHEAD = official.PPTHEAD
+
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
-PPT = "http://www.regione.veneto.it/pagamenti/ente/"
-PPTHEAD = "http://www.regione.veneto.it/pagamenti/ente/ppthead"
 PAFORNODE = "http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass(frozen=True)
@@ -69,20 +68,6 @@ def _operations(wsdl: etree._Element) -> list[SoapOperation]:
     return found
 
 
-def _lift(wsdl: etree._Element) -> dict[str, str]:
-    lifted: dict[str, str] = {}
-    for schema in wsdl.iter(f"{{{XSD}}}schema"):
-        nsmap = {k: v for k, v in {**wsdl.nsmap, **schema.nsmap}.items() if k}
-        doc = etree.Element(f"{{{XSD}}}schema", nsmap=nsmap)
-        for key, value in schema.attrib.items():
-            doc.set(key, value)
-        doc.extend(copy.deepcopy(child) for child in schema)
-        if schema.get("targetNamespace") == PPT:
-            doc.insert(0, etree.Element(f"{{{XSD}}}import", namespace=PPTHEAD))
-        lifted[schema.get("targetNamespace", "")] = etree.tostring(doc).decode()
-    return lifted
-
-
 @dataclass(frozen=True)
 class SoapContract:
     """A compiled schema and the operations of one SOAP interface."""
@@ -106,20 +91,17 @@ class SoapContract:
 
 @functools.lru_cache(maxsize=1)
 def mypay() -> SoapContract:
-    path = contract_file("mypay/pa-per-ente.wsdl")
-    wsdl = etree.parse(str(path), _PARSER).getroot()
-    lifted = _lift(wsdl)
-    schema = xmlschema.XMLSchema([lifted[PPT], lifted[PPTHEAD]], base_url=str(path.parent) + "/")
-    return SoapContract(schema, tuple(_operations(wsdl)))
+    schemas = official.mypay_inline_schemas()
+    sources: list[Any] = [schemas[PPT].decode(), schemas[PPTHEAD].decode()]
+    return SoapContract(xmlschema.XMLSchema(sources), tuple(_operations(official.mypay_wsdl())))
 
 
-@functools.lru_cache(maxsize=1)
 def mypay_documents() -> Any:
-    return xmlschema.XMLSchema(str(contract_file("mypay/PagInf_Dovuti_Pagati_6_2_0.xsd")))
+    return official.xmlschema_schema(official.MYPAY_DOCUMENTS_XSD)
 
 
 @functools.lru_cache(maxsize=1)
 def pa_for_node() -> SoapContract:
-    wsdl = etree.parse(str(contract_file("pagopa/wsdl/paForNode.wsdl")), _PARSER).getroot()
-    schema = xmlschema.XMLSchema(str(contract_file("pagopa/wsdl/xsd/paForNode.xsd")))
-    return SoapContract(schema, tuple(_operations(wsdl)))
+    wsdl = etree.parse(str(contract_file(official.PAFORNODE_WSDL)), official.xml_parser())
+    schema = official.xmlschema_schema(official.PAFORNODE_XSD)
+    return SoapContract(schema, tuple(_operations(wsdl.getroot())))

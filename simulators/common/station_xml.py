@@ -1,7 +1,7 @@
 """paForNode on the wire: SOAP 1.1 envelopes, the official schema, element codecs.
 
 Built from the official ``pagopa/wsdl/paForNode.wsdl`` + ``wsdl/xsd/paForNode.xsd``
-(loaded at run time from ``../shared/contracts``, never copied). Both schemas leave
+(found by :mod:`simulators.common.contracts`, never copied). Both schemas leave
 ``elementFormDefault`` unset, so only the wrapper element (``paf:paGetPaymentV2Request``
 ...) is namespace-qualified; every child element is unqualified.
 
@@ -16,11 +16,11 @@ import logging
 import os
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from lxml import etree
 
+from simulators.common import contracts
 from simulators.common.safexml import parse_xml
 
 log = logging.getLogger(__name__)
@@ -41,41 +41,17 @@ class ContractViolation(ValueError):
     """A paForNode message does not validate against the official paForNode.xsd."""
 
 
-# --- where the official contracts are -------------------------------------------------------
-
-
-def contracts_dir() -> Path | None:
-    """``$COLLAUDO_CONTRACTS_DIR``, else ``../shared/contracts`` beside the repository."""
-    env = os.environ.get("COLLAUDO_CONTRACTS_DIR")
-    candidate = (
-        Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "contracts"
-    )
-    return candidate if candidate.is_dir() else None
-
-
-def contract_file(relative: str) -> Path | None:
-    """The path of one official contract file, or None when the contracts are absent."""
-    base = contracts_dir()
-    if base is None:
-        return None
-    path = base / relative
-    return path if path.is_file() else None
-
-
-PAFORNODE_XSD = "pagopa/wsdl/xsd/paForNode.xsd"
+PAFORNODE_XSD = contracts.PAFORNODE_XSD
 MBD_XSD = "pagopa/xsd-common/MarcaDaBollo.xsd"
 
 
 @functools.lru_cache(maxsize=4)
 def load_schema(relative: str) -> Any | None:
     """The compiled official schema (xmlschema), loaded once; None when absent."""
-    path = contract_file(relative)
-    if path is None:
+    if contracts.find(relative) is None:
         log.warning("official schema %s not found: messages are not validated", relative)
         return None
-    import xmlschema  # imported lazily: compiling is only needed when validating
-
-    return xmlschema.XMLSchema(str(path))
+    return contracts.xmlschema_schema(relative)
 
 
 _validation = {"enabled": os.environ.get("COLLAUDO_XSD_VALIDATION", "1") not in {"0", "false"}}

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -22,12 +20,10 @@ from adapters.drivers.mypay_xml import (
     versamento,
 )
 from adapters.pagopa import document_hash
+from simulators.common.contracts import search_dir
 from tests.drivers.stack import PAYER
 
-CONTRACTS = Path(
-    os.environ.get("COLLAUDO_CONTRACTS_DIR")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "contracts"
-)
+CONTRACTS = search_dir()
 XSD = CONTRACTS / "mypay" / "PagInf_Dovuti_Pagati_6_2_0.xsd"
 needs_xsd = pytest.mark.skipif(
     not XSD.exists(), reason=f"official MyPay XSD not found at {XSD} (set COLLAUDO_CONTRACTS_DIR)"

@@ -16,6 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from simulators.checkout.app import Settings, create_app
+from simulators.common.contracts import contracts_dir
 from simulators.common.server import serving
 from simulators.common.station import (
     StationError,
@@ -25,7 +26,7 @@ from simulators.common.station import (
     StationTransfer,
     station_mount,
 )
-from simulators.common.station_xml import contracts_dir, schema_errors, unwrap
+from simulators.common.station_xml import schema_errors, unwrap
 
 CREDITOR = "80000000002"
 IBAN = "IT60X0542811101000000123456"

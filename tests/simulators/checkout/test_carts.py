@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from simulators.checkout.app import Settings, create_app
-from simulators.common.station_xml import contract_file
+from simulators.common.contracts import find
 from tests.simulators.checkout.conftest import PLAIN, Checkout, cart_body
 
 
@@ -86,7 +86,7 @@ async def test_v2_needs_the_waiting_url(checkout: Checkout) -> None:
 
 
 async def test_official_example_is_accepted_once_its_urls_are_absolute(checkout: Checkout) -> None:
-    path = contract_file("pagopa/openapi/checkout_v1.json")
+    path = find("pagopa/openapi/checkout_v1.json")
     if path is None:
         pytest.skip("official contracts not found in ../shared/contracts: example not checked")
     spec = json.loads(path.read_text())

@@ -21,7 +21,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 from starlette.testclient import TestClient
 
-from simulators.common.station_xml import contract_file
+from simulators.common.contracts import find
 from tests.simulators.gpd.conftest import IBAN, KEY, ORG, POSITIONS, RECEIPTS, position_body
 
 pytestmark = pytest.mark.contracts
@@ -42,7 +42,7 @@ FORMATS.checks("date-time", raises=ValueError)(_rfc3339)
 
 @cache
 def spec(relative: str) -> dict[str, Any]:
-    path = contract_file(relative)
+    path = find(relative)
     if path is None:
         pytest.skip(
             f"official contract {relative} not found: put pagoPA's contracts in ../shared/contracts"

@@ -65,15 +65,16 @@ def test_notice_pdf_and_zip_carry_the_pagopa_qr_payload(client: TestClient) -> N
 def test_wsdl_endpoint_without_contracts_says_how_to_fix(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
+    from simulators.common import contracts as official
     from simulators.mypay import contracts
 
     monkeypatch.setenv("COLLAUDO_CONTRACTS_DIR", str(tmp_path))
     contracts.wsdl_for.cache_clear()
-    contracts._wsdl_tree.cache_clear()
+    official.mypay_wsdl.cache_clear()
     try:
         reply = client.get("/ws/pa?wsdl")
         assert reply.status_code == 503 and "COLLAUDO_CONTRACTS_DIR" in reply.text
     finally:
         monkeypatch.delenv("COLLAUDO_CONTRACTS_DIR")
         contracts.wsdl_for.cache_clear()
-        contracts._wsdl_tree.cache_clear()
+        official.mypay_wsdl.cache_clear()
