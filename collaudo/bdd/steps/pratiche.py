@@ -61,7 +61,7 @@ def submit_for_configured_service(
 
 @then("la piattaforma pubblica il pagamento in stato CREATION_PENDING")
 def creation_pending_published(env: CollaudoEnv, pratica: Application) -> None:
-    published = [e for e in actions.topic_events(env, pratica.payment_id)]
+    published = actions.topic_events(env, pratica.payment_id)
     assert published, "nothing about this payment on the payments topic"
     first = published[0]
     assert first["status"] == "CREATION_PENDING", first
