@@ -19,6 +19,9 @@ from reportlab.pdfgen import canvas
 
 from simulators.mypay.model import Position
 
+QR_QUIET_ZONE = 4  # modules of white border around the QR, as ISO/IEC 18004 asks
+QR_SCALE = 6  # pixels per module in the embedded PNG
+
 
 def qr_payload(notice_number: str, creditor_fiscal_code: str, amount: Decimal) -> str:
     """The pagoPA notice QR string; the amount in euro cents, at least two digits."""
@@ -40,7 +43,9 @@ def render_pdf(position: Position) -> bytes:
     creditor = position.creditor
     payload = qr_payload(position.notice_number, creditor.fiscal_code, position.amount)
     qr_png = io.BytesIO()
-    segno.make_qr(payload, error="m", boost_error=False).save(qr_png, kind="png", scale=6, border=2)
+    segno.make_qr(payload, error="m", boost_error=False).save(
+        qr_png, kind="png", scale=QR_SCALE, border=QR_QUIET_ZONE
+    )
     qr_png.seek(0)
 
     out = io.BytesIO()

@@ -10,7 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from simulators.mypay.app import MyPaySimulator
-from simulators.mypay.notice import qr_payload
+from simulators.mypay.notice import QR_SCALE, qr_payload
+from tests.drivers.pdfqr import _images, decode_pdf_qr
 from tests.simulators.mypay.conftest import needs_contracts
 from tests.simulators.mypay.helpers import (
     CF_ENTE,
@@ -60,6 +61,23 @@ def test_notice_pdf_and_zip_carry_the_pagopa_qr_payload(client: TestClient) -> N
     )
     assert archive.read(f"avviso_{iuv}.pdf") == pdf
     assert client.get("/avvisi/01000000000000000.pdf").status_code == 404
+
+
+def test_notice_qr_has_the_iso_18004_quiet_zone_and_reads_back(client: TestClient) -> None:
+    answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-QR")).content)
+    iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+    pdf = client.get(f"/avvisi/{iuv}.pdf").content
+    assert decode_pdf_qr(pdf) == qr_payload("3" + iuv, CF_ENTE, Decimal("20.00"))
+    (image,) = list(_images(pdf))
+    dark_rows = [y for y in range(image.shape[0]) if image[y].min() < 128]
+    dark_cols = [x for x in range(image.shape[1]) if image[:, x].min() < 128]
+    margins = {
+        dark_rows[0],
+        image.shape[0] - 1 - dark_rows[-1],
+        dark_cols[0],
+        image.shape[1] - 1 - dark_cols[-1],
+    }
+    assert margins == {4 * QR_SCALE}  # four white modules on every side
 
 
 def test_wsdl_endpoint_without_contracts_says_how_to_fix(
