@@ -366,9 +366,10 @@ def test_the_proxy_and_the_platform_share_kafka_and_the_proxy_keeps_its_store(
     assert "controller" in kafka["KAFKA_PROCESS_ROLES"]  # KRaft: no ZooKeeper
     assert not any("ZOOKEEPER" in key for key in kafka)
     assert kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
-    advertised = dict(
-        reversed(item.split("://")) for item in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
-    )
+    advertised: dict[str, str] = {}
+    for item in kafka["KAFKA_ADVERTISED_LISTENERS"].split(","):
+        protocol, address = item.split("://")
+        advertised[address] = protocol
     assert advertised == {"kafka:9092": "PLAINTEXT", "localhost:9094": "PLAINTEXT_HOST"}
     # The same broker settings as `collaudo up --docker`, plus the listener for the host.
     listener_keys = {"KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS"}
