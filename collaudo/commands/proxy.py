@@ -12,18 +12,17 @@ Settings come from the environment (``COLLAUDO_API_TOKEN``, ``COLLAUDO_DB``,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import logging
 import os
 import secrets
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
 from adapters.api.settings import ApiSettings, SettingsError
+from collaudo.commands._serve import bind, cannot_listen, serve_foreground
 
 
 def register(subparsers: Any) -> None:
@@ -71,40 +70,11 @@ def _settings(args: argparse.Namespace, port: int) -> tuple[ApiSettings, str | N
     return dataclasses.replace(settings, **changes), generated
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-async def _serve(server: Any, sock: socket.socket, announce: list[str]) -> None:
-    async def announce_when_started() -> None:
-        while not server.started:
-            await asyncio.sleep(0.02)
-        print("\n".join(announce), flush=True)
-
-    watcher = asyncio.create_task(announce_when_started())
-    try:
-        await server.serve(sockets=[sock])
-    finally:
-        watcher.cancel()
-
-
 def run(args: argparse.Namespace) -> int:
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind(args.host, args.port)
     except OSError as exc:
-        print(
-            f"collaudo proxy: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
-            "choose another port with --port",
-            file=sys.stderr,
-        )
+        cannot_listen("proxy", args.host, args.port, exc)
         return 1
     port = sock.getsockname()[1]
     try:
@@ -145,15 +115,11 @@ def run(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=15,
         lifespan="on",
     )
-    server = uvicorn.Server(config)
-    try:
-        asyncio.run(_serve(server, sock, announce))
-    except KeyboardInterrupt:
-        pass
-    except SystemExit:  # uvicorn gives up when the lifespan fails
-        print("collaudo proxy: the proxy did not start (see the error above)", file=sys.stderr)
-        return 1
-    finally:
-        sock.close()
-    print("collaudo payment proxy stopped.", flush=True)
-    return 0
+    return serve_foreground(
+        uvicorn.Server(config),
+        sock,
+        announce,
+        verb="proxy",
+        what="the proxy",
+        stopped="collaudo payment proxy stopped.",
+    )

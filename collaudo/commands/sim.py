@@ -17,17 +17,17 @@ the flags: the named ones below and ``--set FIELD=VALUE`` for any other field.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import importlib
 import os
-import signal
-import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import FrameType, ModuleType
+from types import ModuleType
 from typing import Any
+
+from collaudo.commands._serve import bind as bind  # tests bind a port the same way
+from collaudo.commands._serve import cannot_listen, serve_foreground
 
 SIMULATORS = ("mypay", "gpd", "checkout", "platform")
 
@@ -311,38 +311,6 @@ def _listen_on(settings: Any, args: argparse.Namespace, info: SimulatorInfo) -> 
     return str(host), int(port)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound here so a taken port gets a plain answer."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-async def _serve(server: Any, sock: socket.socket, announce: list[str]) -> None:
-    """Serve until stopped; print ``announce`` once the server accepts connections."""
-
-    async def announce_when_started() -> None:
-        while not server.started:
-            await asyncio.sleep(0.02)
-        print("\n".join(announce), flush=True)
-
-    watcher = asyncio.create_task(announce_when_started())
-    try:
-        await server.serve(sockets=[sock])
-    finally:
-        watcher.cancel()
-
-
 def run(args: argparse.Namespace) -> int:
     if args.list_faults:
         return list_faults()
@@ -412,26 +380,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         sock = bind(host, port)
     except OSError as exc:
-        print(
-            f"collaudo sim: cannot listen on {host}:{port} ({exc.strerror}); "
-            "choose another port with --port",
-            file=sys.stderr,
-        )
+        cannot_listen("sim", host, port, exc)
         return 1
-    server = uvicorn.Server(make_config(served, host, port, guard))
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        asyncio.run(_serve(server, sock, announce))
-    except KeyboardInterrupt:
-        pass
-    except SystemExit:  # uvicorn gives up when the application fails to start
-        print(
-            f"collaudo sim: the {args.simulator} simulator did not start (see the error above)",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
-    print(f"{info.title} simulator stopped.", flush=True)
-    return 0
+    return serve_foreground(
+        uvicorn.Server(make_config(served, host, port, guard)),
+        sock,
+        announce,
+        verb="sim",
+        what=f"the {args.simulator} simulator",
+        stopped=f"{info.title} simulator stopped.",
+        sigterm_stops=True,
+    )
