@@ -30,6 +30,7 @@ class ScenarioResult:
     outcome: str  # passed | failed | skipped
     seconds: float
     message: str = ""
+    exchanges: str = ""  # a failed scenario's exchanges, for `collaudo vendor-report`
 
 
 def _parser() -> etree.XMLParser:
@@ -68,6 +69,7 @@ def read_junit(path: Path) -> list[ScenarioResult]:
                 outcome=outcome,
                 seconds=float(case.get("time") or 0),
                 message=" ".join(message.split())[:300],
+                exchanges=props.get("collaudo_exchanges", ""),
             )
         )
     return results

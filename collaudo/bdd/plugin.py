@@ -22,8 +22,11 @@ fixtures in :mod:`collaudo.bdd.fixtures`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pkgutil
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +74,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="target profile to run the features against (repeatable; default: sim-mypay "
         "and sim-gpd)",
+    )
+    group.addoption(
+        "--collaudo-scenarios",
+        default=None,
+        metavar="DIR",
+        help="where a failed scenario's exchanges are written for `collaudo vendor-report "
+        "--scenario` (default: reports/scenarios beside --junitxml, else reports/scenarios)",
     )
     group.addoption(
         "--collaudo-config",
@@ -189,6 +199,55 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     env.reset()  # after reading: the reset's own calls are not the scenario's
     request.node.stash[EXCHANGES] = exchanges
     attach_exchanges(exchanges, f"{scenario.name} [{env.target.name}]")
+
+
+def _scenarios_dir(config: pytest.Config) -> Path:
+    chosen = config.getoption("--collaudo-scenarios")
+    if chosen:
+        return Path(chosen)
+    junit = getattr(config.option, "xmlpath", None)
+    return (Path(junit).parent if junit else Path("reports")) / "scenarios"
+
+
+def scenario_file_name(nodeid: str) -> str:
+    """A file name for a node id: readable, unique, safe on every filesystem."""
+    digest = hashlib.sha1(nodeid.encode()).hexdigest()[:10]
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::")[-1])[:80]
+    return f"{readable}-{digest}.json"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed scenario leaves its exchanges where ``collaudo vendor-report`` finds them."""
+    report = yield
+    if report.when != "call" or not report.failed or EXCHANGES not in item.stash:
+        return report
+    from collaudo.recorder.scenario import FORMAT
+
+    target = next((v for k, v in report.user_properties if k == "collaudo_target"), "")
+    name = next((v for k, v in report.user_properties if k == "collaudo_scenario"), item.name)
+    directory = _scenarios_dir(item.config)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / scenario_file_name(item.nodeid)
+    document = {
+        "format": FORMAT,
+        "scenario": {
+            "id": path.stem,
+            "nodeid": item.nodeid,
+            "name": str(name),
+            "target": str(target),
+            "outcome": "failed",
+            "failure": str(report.longrepr)[-4000:],
+            "started": datetime.fromtimestamp(call.start, UTC).isoformat(),
+        },
+        "exchanges": [e.to_dict() for e in item.stash[EXCHANGES]],
+    }
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+    report.sections.append(
+        ("collaudo", f"exchanges: {path}\nvendor report: collaudo vendor-report --scenario {path}")
+    )
+    report.user_properties.append(("collaudo_exchanges", str(path)))
+    return report
 
 
 def attach_exchanges(exchanges: list[Any], title: str) -> None:

@@ -127,14 +127,21 @@ def run(args: argparse.Namespace) -> int:
     # A run where nothing actually ran (all skipped: e.g. a live target's manual steps with
     # nobody at the terminal) proves nothing: it does not pass.
     ok = code == 0 and count["passed"] > 0 and count["failed"] == 0
-    verdict = "all passed" if ok else "NOTHING RAN" if count["passed"] == 0 else "FAILED"
+    nothing_ran = count["passed"] == 0 and count["failed"] == 0
+    verdict = "all passed" if ok else "NOTHING RAN" if nothing_ran else "FAILED"
     print(
         f"\n{verdict}: {count['passed']} passed, {count['failed']} failed, "
         f"{count['skipped']} skipped — wall time {wall:.1f} s "
         f"({os.cpu_count()} CPUs, {args.workers or 1} worker(s))"
     )
     print(f"reports: {summary}, {junit}, {args.reports / 'allure-results'}/")
-    if count["passed"] == 0 and count["failed"] == 0:
+    failed = [r for r in results if r.outcome == "failed" and r.exchanges]
+    if failed:
+        print("\nfailed scenarios, each one command from a report for the vendor:")
+        for result in failed:
+            print(f"  {result.target} · {result.scenario}")
+            print(f"    collaudo vendor-report --scenario {result.exchanges}")
+    if nothing_ran:
         print(
             "collaudo run: every scenario was skipped; check the target and --tags "
             "(manual steps need a person at the terminal)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,16 @@ def test_a_failing_scenario_fails_the_run_and_is_named_in_the_summary(
         "**sim-mypay** · Una funzionalità che non passa › il proxy risponde ciò che non deve"
         in (summary)
     )
+    # The failure points to its exchanges, and one command turns them into a vendor report.
+    command = next(line.split() for line in out.splitlines() if "vendor-report --scenario" in line)
+    scenario_file = Path(command[-1])
+    assert scenario_file.parent == reports / "scenarios" and scenario_file.exists()
+    bundle = tmp_path / "vendor.zip"
+    assert main(["vendor-report", "--scenario", str(scenario_file), "--out", str(bundle)]) == 0
+    with zipfile.ZipFile(bundle) as archive:
+        page = archive.read("index.html").decode()
+    assert "il proxy risponde ciò che non deve" in page
+    assert "GET" in page and "/tenants" in page  # the exchange the scenario made
 
 
 def test_an_unknown_target_is_refused_before_anything_starts(
