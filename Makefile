@@ -22,7 +22,7 @@ $(FORMIO): $(STAMP)
 install: $(STAMP) $(FORMIO)
 
 ## The main job: the collaudo run against the simulators, on embedded defaults.
-run: $(STAMP)
+run: $(STAMP) $(FORMIO)
 	$(BIN)/collaudo run
 
 ## Lint, type-check, then the whole test suite.
