@@ -348,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from simulators.common.access import Allowlist, AllowlistMiddleware
-    from simulators.common.server import make_config
+    from simulators.common.server import connection_guard, make_config
 
     app = module.create_app(settings)
     if took_allowlist:
@@ -361,11 +361,7 @@ def run(args: argparse.Namespace) -> int:
     # took the allowlist; the refusal happens in the protocol (make_config), guarded by what
     # the simulator exposes (its connection guard also serves the ip-not-allowed-refuse fault).
     served = app if took_allowlist or not allowlist.enabled else AllowlistMiddleware(app, allowlist)
-    guard = (
-        getattr(app.state, "connection_guard", None)
-        or getattr(app.state, "allowlist", None)
-        or allowlist
-    )
+    guard = connection_guard(app) or allowlist
     url = f"http://{host}:{port}"
     announce = [f"{info.title} simulator listening on {url}"]
     announce += [f"  {what}: {url}{path}" for what, path in info.paths + _ADMIN_PATHS]

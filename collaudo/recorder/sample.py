@@ -36,15 +36,14 @@ from adapters.core.intermediary import (
 )
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
+from collaudo import loopback
 from collaudo.citizen import Citizen
+from collaudo.loopback import LoopbackSimulators
 from collaudo.recorder.addon import RecordingAddon
 from collaudo.recorder.proxy import ReverseProxy
 from collaudo.recorder.pseudonyms import Pseudonyms
 from collaudo.recorder.redaction import Redactor
-from simulators.checkout import app as checkout_sim
 from simulators.common.server import BackgroundServer, free_port
-from simulators.gpd import app as gpd_sim
-from simulators.mypay import app as mypay_sim
 
 log = logging.getLogger(__name__)
 Sample = Literal["mypay", "gpd"]
@@ -94,15 +93,11 @@ class World:
     checkout: BackgroundServer
     mypay: BackgroundServer
     gpd: BackgroundServer
+    running: LoopbackSimulators
 
     def route_station(self, url: str) -> None:
         """Point the Nodo's station registry for the demo creditor at ``url``."""
-        reply = httpx.put(
-            f"{self.checkout.url}/_admin/stations/{CREDITOR_FISCAL_CODE}",
-            json={"url": url},
-            timeout=5,
-        )
-        reply.raise_for_status()
+        self.running.route(url)
 
     def fault(self, simulator: str, name: str, on: bool = True) -> None:
         base = f"{getattr(self, simulator).url}/_admin/faults"
@@ -117,32 +112,8 @@ class World:
 @contextlib.contextmanager
 def simulators() -> Iterator[World]:
     """MyPay, GPD and Checkout/Nodo simulators in background threads."""
-    ports = {name: free_port() for name in ("checkout", "mypay", "gpd")}
-    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    checkout = checkout_sim.create_app(
-        checkout_sim.Settings(
-            port=ports["checkout"],
-            stations={CREDITOR_FISCAL_CODE: f"{url['mypay']}/pagopa/paForNode"},
-            rt_retry_delays=(0.2, 0.5, 1.0),
-        )
-    )
-    mypay = mypay_sim.create_app(
-        mypay_sim.Settings(port=ports["mypay"], checkout_url=url["checkout"])
-    )
-    gpd = gpd_sim.create_app(gpd_sim.Settings(port=ports["gpd"]))
-    servers: list[BackgroundServer] = []
-    try:
-        servers.append(BackgroundServer(checkout, port=ports["checkout"]).start())
-        servers.append(
-            BackgroundServer(mypay, port=ports["mypay"], allowlist=mypay.state.allowlist).start()
-        )
-        servers.append(
-            BackgroundServer(gpd, port=ports["gpd"], allowlist=gpd.state.connection_guard).start()
-        )
-        yield World(*servers)
-    finally:
-        for server in servers:
-            server.stop()
+    with loopback.simulators(CREDITOR_FISCAL_CODE) as running:
+        yield World(running=running, **running.servers)
 
 
 def creditor(intermediary: Sample, urls: dict[str, str]) -> CreditorConfig:

@@ -33,6 +33,17 @@ def make_config(
     )
 
 
+def connection_guard(app: Any) -> Allowlist | None:
+    """What a simulator app asks its server to check at TCP accept: its
+    ``state.connection_guard`` (an allowlist that also serves a refuse fault), else its
+    ``state.allowlist``; None when it exposes neither."""
+    state = getattr(app, "state", None)
+    guard: Allowlist | None = getattr(state, "connection_guard", None) or getattr(
+        state, "allowlist", None
+    )
+    return guard
+
+
 class BackgroundServer:
     """A uvicorn server in a daemon thread; ``url`` once started."""
 

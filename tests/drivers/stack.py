@@ -1,9 +1,9 @@
 """The simulated world the drivers are tested against, on loopback ports, and the citizen.
 
 Checkout + Nodo mock, MyPay simulator and GPD simulator, each in a background uvicorn
-thread; the Nodo's station registry points the demo creditor at the intermediary under
-test. Also: a citizen walking the checkout's HTML forms with httpx, and the fixtures'
-tenant configuration for each driver.
+thread (:mod:`collaudo.loopback`); the Nodo's station registry points the demo creditor at
+the intermediary under test. Also: a citizen walking the checkout's HTML forms with httpx,
+and the fixtures' tenant configuration for each driver.
 """
 
 from __future__ import annotations
@@ -31,10 +31,8 @@ from adapters.core.intermediary import (
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from adapters.pagopa import document_hash
-from simulators.checkout import app as checkout_app
-from simulators.common.server import BackgroundServer, free_port
-from simulators.gpd import app as gpd_app
-from simulators.mypay import app as mypay_app
+from collaudo.loopback import LoopbackSimulators, start_simulators
+from simulators.common.server import BackgroundServer
 
 CREDITOR_CF = "80000000002"
 CREDITOR_NAME = "Comune di Bugliano"
@@ -110,39 +108,16 @@ class Stack:
 @dataclass
 class Started:
     stack: Stack
-    servers: list[BackgroundServer]
+    running: LoopbackSimulators
 
     def stop(self) -> None:
-        for server in self.servers:
-            server.stop()
+        self.running.stop()
 
 
 def start_stack() -> Started:
-    ports = {name: free_port() for name in ("checkout", "mypay", "gpd")}
-    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    checkout = checkout_app.create_app(
-        checkout_app.Settings(
-            port=ports["checkout"],
-            stations={CREDITOR_CF: f"{url['mypay']}/pagopa/paForNode"},
-            rt_retry_delays=(0.2, 0.5, 1.0),
-        )
-    )
-    mypay = mypay_app.create_app(
-        mypay_app.Settings(port=ports["mypay"], checkout_url=url["checkout"])
-    )
-    gpd = gpd_app.create_app(gpd_app.Settings(port=ports["gpd"]))
-    servers = [
-        BackgroundServer(checkout, port=ports["checkout"]).start(),
-        BackgroundServer(mypay, port=ports["mypay"], allowlist=mypay.state.allowlist).start(),
-        BackgroundServer(gpd, port=ports["gpd"], allowlist=gpd.state.connection_guard).start(),
-    ]
-    stack = Stack(
-        checkout=servers[0],
-        mypay=servers[1],
-        gpd=servers[2],
-        apps={"checkout": checkout, "mypay": mypay, "gpd": gpd},
-    )
-    return Started(stack, servers)
+    running = start_simulators(CREDITOR_CF)
+    stack = Stack(apps=running.apps, **running.servers)
+    return Started(stack, running)
 
 
 # -- tenant configuration -------------------------------------------------------------
