@@ -243,6 +243,15 @@ class FaultState:
                 return fault
         return None
 
+    def fires(self, name: str) -> Fault | None:
+        """The fault ``name`` if it is active and fires now (one dict lookup when not)."""
+        fault = self._active.get(name)
+        return fault if fault is not None and fault.fires() else None
+
+    @property
+    def any_active(self) -> bool:
+        return bool(self._active)
+
     def is_active(self, name: str) -> bool:
         return name in self._active
 

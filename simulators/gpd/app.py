@@ -39,7 +39,7 @@ from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
 from simulators.gpd.backoffice import backoffice_endpoint
-from simulators.gpd.gate import Gate, GpdFaults, RefuseGuard, RefuseMiddleware, StationFaults
+from simulators.gpd.gate import Gate, RefuseGuard, RefuseMiddleware, StationFaults
 from simulators.gpd.station import GpdStation
 from simulators.gpd.store import GpdStore
 
@@ -84,7 +84,7 @@ class GpdSimulator:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.gpd_faults = GpdFaults("gpd")
+        self.gpd_faults = FaultState("gpd")
         self.faults: FaultState = self.gpd_faults  # what the admin API switches
         for spec in settings.faults:
             parsed = FaultSpec.parse(spec)

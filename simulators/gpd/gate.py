@@ -34,7 +34,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulators.common.access import Allowlist
-from simulators.common.faults import Fault, FaultState
+from simulators.common.faults import FaultState
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -53,18 +53,6 @@ FAILURES = {
     "status": ("status-error", "Service unavailable"),
     "receipt": ("receipt-download-failure", "The receipt recovery is failed"),
 }
-
-
-class GpdFaults(FaultState):
-    """:class:`FaultState` that can also ask one named fault whether it fires now."""
-
-    def fires(self, name: str) -> Fault | None:
-        fault = self._active.get(name)
-        return fault if fault is not None and fault.fires() else None
-
-    @property
-    def any_active(self) -> bool:
-        return bool(self._active)
 
 
 def apim_error(status: int, message: str) -> Response:
@@ -88,7 +76,7 @@ class RefuseGuard(Allowlist):
     or the refuse fault active), since the resetting protocol is uvicorn's slower h11.
     """
 
-    def __init__(self, faults: GpdFaults, static: Allowlist) -> None:
+    def __init__(self, faults: FaultState, static: Allowlist) -> None:
         super().__init__(mode="refuse")
         self.faults = faults
         self.static = static
@@ -107,7 +95,7 @@ class RefuseGuard(Allowlist):
 class Gate:
     """Wraps handlers with the subscription-key check and the fault profiles."""
 
-    def __init__(self, faults: GpdFaults, subscription_key: str) -> None:
+    def __init__(self, faults: FaultState, subscription_key: str) -> None:
         self.faults = faults
         self.subscription_key = subscription_key
 
@@ -181,7 +169,7 @@ class RefuseMiddleware:
     """``ip-not-allowed-refuse`` at request level: the answer starts, then the connection
     drops. Only the GPD APIs and the station are affected, never the admin API."""
 
-    def __init__(self, app: ASGIApp, faults: GpdFaults) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultState) -> None:
         self.app = app
         self.faults = faults
 

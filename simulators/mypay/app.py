@@ -50,7 +50,7 @@ from starlette.types import Receive, Scope, Send
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
 from simulators.common.admin import admin_mount
-from simulators.common.faults import Fault, FaultSpec, FaultState
+from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
 from simulators.mypay import backoffice, contracts
 from simulators.mypay.model import MAX_EXCHANGE_CHARS, Creditor, Exchange, Position
@@ -78,24 +78,12 @@ _PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password>)[^<]*(</)")
 FAULTED_PATHS = ("/ws/", "/avvisi/")
 
 
-class MyPayFaults(FaultState):
-    """:class:`FaultState` that can also ask one named fault whether it fires now."""
-
-    def fires(self, name: str) -> Fault | None:
-        fault = self._active.get(name)
-        return fault if fault is not None and fault.fires() else None
-
-    @property
-    def any_active(self) -> bool:
-        return bool(self._active)
-
-
 class MyPaySimulator:
     """The simulator's state, as the admin API and the tests see it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.mypay_faults = MyPayFaults("mypay")
+        self.mypay_faults = FaultState("mypay")
         self.faults: FaultState = self.mypay_faults  # what the admin API switches
         for spec in settings.faults:
             parsed = FaultSpec.parse(spec)
@@ -236,7 +224,7 @@ class MyPayApp(Starlette):
     one. Only the MyPay API is struck: the admin API and the station stay reachable.
     """
 
-    faults: MyPayFaults
+    faults: FaultState
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self.faults
