@@ -78,18 +78,7 @@ def svg(exchanges: Sequence[Evidence]) -> etree._Element:
         x1, x2 = x[e.caller], x[e.callee]
         y += ROW
         _el(root, "line", x1=x1, y1=y, x2=x2, y2=y, stroke=colour, marker_end="url(#arrow)")
-        label = f"#{e.index} {e.operation}"
-        _el(
-            root,
-            "text",
-            label,
-            x=(x1 + x2) / 2,
-            y=y - 5,
-            text_anchor="middle",
-            font_size=11,
-            font_family="sans-serif",
-            fill=colour,
-        )
+        _label(root, f"#{e.index} {e.operation}", (x1 + x2) / 2, y, colour)
         y += ROW
         answer = "no answer" if e.status is None else f"{e.status} {e.outcome}"
         if e.fault_code:
@@ -105,15 +94,20 @@ def svg(exchanges: Sequence[Evidence]) -> etree._Element:
             stroke_dasharray="5 3",
             marker_end="url(#arrow)",
         )
-        _el(
-            root,
-            "text",
-            answer,
-            x=(x1 + x2) / 2,
-            y=y - 5,
-            text_anchor="middle",
-            font_size=11,
-            font_family="sans-serif",
-            fill=colour,
-        )
+        _label(root, answer, (x1 + x2) / 2, y, colour)
     return root
+
+
+def _label(root: etree._Element, text: str, x: float, y: float, colour: str) -> None:
+    """A message's label, centred above its arrow."""
+    _el(
+        root,
+        "text",
+        text,
+        x=x,
+        y=y - 5,
+        text_anchor="middle",
+        font_size=11,
+        font_family="sans-serif",
+        fill=colour,
+    )
