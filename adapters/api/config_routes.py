@@ -119,12 +119,7 @@ async def get_tenant(request: Request) -> Response:
 async def replace_tenant(request: Request) -> Response:
     require_token(request)
     current = _get_tenant(request)
-    body = await json_body(request)
-    if request.method == "PATCH":
-        if not isinstance(body, dict):
-            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
-        body = merge(_dump(current), body)
-    _same_id(body, current.id)
+    body = await _replacement(request, current)
     tenant = build_tenant(body, _driver(request))
     tenant.created_at, tenant.updated_at = current.created_at, utcnow()
     _store(request).put_tenant(tenant)
@@ -190,12 +185,7 @@ async def get_service(request: Request) -> Response:
 async def replace_service(request: Request) -> Response:
     require_token(request)
     current = _get_service(request)
-    body = await json_body(request)
-    if request.method == "PATCH":
-        if not isinstance(body, dict):
-            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
-        body = merge(_dump(current), body)
-    _same_id(body, current.id)
+    body = await _replacement(request, current)
     if isinstance(body, dict):
         body = {**body, "id": str(current.id)}
     service = build_service(body, _driver(request))
@@ -211,6 +201,17 @@ async def delete_service(request: Request) -> Response:
     service.active, service.updated_at = False, utcnow()
     _store(request).put_service(service)
     return Response(status_code=204)
+
+
+async def _replacement(request: Request, current: TenantConfig | ServiceConfig) -> Any:
+    """A PUT's body, or a PATCH's merged onto ``current``; its id checked against the path's."""
+    body = await json_body(request)
+    if request.method == "PATCH":
+        if not isinstance(body, dict):
+            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
+        body = merge(_dump(current), body)
+    _same_id(body, current.id)
+    return body
 
 
 def _same_id(body: Any, path_id: uuid.UUID) -> None:
