@@ -67,7 +67,10 @@ async def test_paying_from_the_citizen_page_completes_the_payment(
 
     assert result.outcome == "OK", result
     assert "hai pagato 20,00 €" in result.message
-    assert result.page_names[:-1] == ["pagamenti", *CHECKOUT_PAGES, "esito-pagina"]
+    walked = ["pagamenti", *CHECKOUT_PAGES, "esito-pagina"]
+    assert result.page_names[: len(walked)] == walked
+    # Then the application's page; on a busy machine it may show COMPLETE only after a reload.
+    assert result.page_names[len(walked) :] in (["pratica"], ["pratica", "pratica-aggiornata"])
     # Back through the proxy's landing to the application's page on the platform.
     assert result.return_url is not None
     assert result.return_url.startswith(f"{stack.urls['proxy']}/landing/{pending.payment_id}")
