@@ -42,7 +42,7 @@ from adapters.core.intermediary import Intermediary as IntermediaryDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from simulators.checkout import app as checkout_sim
-from simulators.common.server import free_port, make_config
+from simulators.common.server import connection_guard, free_port, make_config
 from simulators.gpd import app as gpd_sim
 from simulators.mypay import app as mypay_sim
 from simulators.platform import app as platform_sim
@@ -316,7 +316,7 @@ class Stack:
             if name not in self.apps:
                 continue
             app = self.apps[name]
-            allowlist = getattr(getattr(app, "state", None), "allowlist", None)
+            allowlist = connection_guard(app)  # checked at TCP accept (refuse faults too)
             server = uvicorn.Server(
                 make_config(self.served[name], self.options.host, self.ports[name], allowlist)
             )
