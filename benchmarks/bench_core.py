@@ -103,18 +103,26 @@ async def end_to_end(count: int, workdir: Path) -> None:
 
 async def _publish_and_wait(bus: MemoryBus, messages: list[bytes], count: int) -> float:
     started = time.perf_counter()
+    first = len(bus.messages())
     for message in messages:
         bus.publish_nowait("payments", str(SERVICE).encode(), message)
+    done: set[uuid.UUID] = set()
+    failed: list[PaymentEvent] = []
+    seen = first + count  # our own CREATION_PENDING events come first
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        events = [PaymentEvent.model_validate_json(v) for v in bus.messages()[-2 * count :]]
-        done = {e.id for e in events if e.status is not PaymentStatus.CREATION_PENDING}
-        if len(done) >= count:
-            break
-        await asyncio.sleep(0.02)
+    while len(done) < count and time.monotonic() < deadline:
+        log = bus.messages()
+        for raw in log[seen:]:  # only what arrived since the last look
+            event = PaymentEvent.model_validate_json(raw)
+            if event.status is not PaymentStatus.CREATION_PENDING:
+                done.add(event.id)
+            if event.status is PaymentStatus.CREATION_FAILED:
+                failed.append(event)
+        seen = len(log)
+        await asyncio.sleep(0.01)
     elapsed = time.perf_counter() - started
-    failed = [e for e in events if e.status is PaymentStatus.CREATION_FAILED]
     assert not failed, f"{len(failed)} creations failed, e.g. {failed[0].status_reason}"
+    assert len(done) >= count, f"only {len(done)} of {count} payments were created in time"
     return elapsed
 
 
