@@ -31,7 +31,8 @@ body{font-family:"Titillium Web",system-ui,sans-serif;margin:0;color:#17324d;bac
 header{background:#0073e6;color:#fff;padding:1rem 2rem}header p{margin:0;font-weight:600}
 main{background:#fff;margin:2rem auto;padding:1.5rem 2rem;max-width:40rem;border-radius:4px}
 label{display:block;margin:.8rem 0 .2rem;font-weight:600}input{font-size:1rem;padding:.4rem}
-form button{display:block}button,a.bottone{font-size:1rem;padding:.5rem 1.2rem;margin:.8rem .5rem 0 0;cursor:pointer}
+form button{display:block}
+button,a.bottone{font-size:1rem;padding:.5rem 1.2rem;margin:.8rem .5rem 0 0;cursor:pointer}
 .errore{color:#a00}ul.avvisi{list-style:none;padding:0}li.avviso{border-bottom:1px solid #ccd;
 padding:.6rem 0}.importo{font-weight:700}fieldset{border:none;padding:0}
 """
