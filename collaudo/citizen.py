@@ -88,8 +88,7 @@ class Citizen:
             if page.status_code != 200:
                 raise CheckoutWalkError("open cart", page)
             if cancel:
-                return await self._finish(http, await self._submit(http, page, "annulla", {}),
-                                          visited)  # fmt: skip
+                return await self._cancel(http, page, visited)
             page = await self._submit(http, page, "carrello", {"email": self.email})
             page = await self._submit(http, page, "metodo", {"method": "CP"})
             card_data = {
@@ -104,6 +103,18 @@ class Citizen:
                 return CheckoutResult("ERROR", None, visited)  # card screen error
             page = await self._submit(http, page, "conferma", {})
             return await self._finish(http, page, visited)
+
+    async def _cancel(
+        self, http: httpx.AsyncClient, page: httpx.Response, visited: list[str]
+    ) -> CheckoutResult:
+        """Press "Annulla": the checkout either shows an outcome page or sends the citizen
+        straight back to the creditor's cancel URL."""
+        checkout = page.url
+        page = await self._submit(http, page, "annulla", {})
+        if page.url.host != checkout.host or page.url.port != checkout.port:
+            visited.append(str(page.url))
+            return CheckoutResult("CANCELED", str(page.url), visited)
+        return await self._finish(http, page, visited)
 
     async def _submit(
         self, http: httpx.AsyncClient, page: httpx.Response, form_id: str, data: dict[str, str]

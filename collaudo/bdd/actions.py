@@ -148,11 +148,7 @@ def pay_online(
             lambda: _status(env, application) not in ("PAYMENT_PENDING", None),
         )
         return CheckoutResult("OK" if not cancel else "CANCELED", None, [begin])
-    result = env.run(CheckoutCitizen().pay_online(begin, card, cancel=cancel))
-    if cancel and result.outcome == "ERROR" and "/landing/" in result.pages[-1]:
-        # Cancelling sends the browser straight back to the proxy's landing: no outcome page.
-        return CheckoutResult("CANCELED", result.pages[-1], result.pages)
-    return result
+    return env.run(CheckoutCitizen().pay_online(begin, card, cancel=cancel))
 
 
 def _status(env: CollaudoEnv, application: Application) -> str | None:
