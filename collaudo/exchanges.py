@@ -125,6 +125,7 @@ class ExchangeRecorder:
         self.redact = Redactor(secrets)
         self._items: list[Exchange] = []
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
         self._in_flight = 0
 
     def started(self) -> None:
@@ -134,6 +135,17 @@ class ExchangeRecorder:
     def finished(self) -> None:
         with self._lock:
             self._in_flight -= 1
+            if self._in_flight == 0:
+                self._settled.notify_all()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the requests being served to be recorded.
+
+        A client has its answer before the server's middleware has logged the exchange;
+        whoever reads the log right after a call waits here. False if some request is
+        still held (e.g. by a slow-response fault) when the time is up."""
+        with self._settled:
+            return self._settled.wait_for(lambda: self._in_flight == 0, timeout)
 
     def in_flight(self) -> int:
         """HTTP requests being served right now (e.g. held back by a slow-response fault)."""
@@ -252,8 +264,10 @@ class RecordingMiddleware:
         try:
             await self.app(scope, recording_receive, _Send(recording_send, send))
         finally:
-            self.recorder.finished()
-            self._record(scope, started, bytes(request_body), bytes(response_body), response)
+            try:
+                self._record(scope, started, bytes(request_body), bytes(response_body), response)
+            finally:
+                self.recorder.finished()  # only once recorded: settle() relies on it
 
     def _record(
         self,

@@ -195,6 +195,8 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     env = _env(request)
     mark = request.node.stash.get(_MARK, None)
+    # The last answer reached the step before its server logged it: let the log catch up.
+    env.recorder.settle(timeout=2.0)
     exchanges = env.recorder.since(mark) if mark is not None else []
     env.reset()  # after reading: the reset's own calls are not the scenario's
     request.node.stash[EXCHANGES] = exchanges

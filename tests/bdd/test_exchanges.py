@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import httpx
 import pytest
@@ -68,6 +70,45 @@ async def test_soap_operation_fault_and_caller_are_recorded_without_secrets(
     assert "sim-password" not in json.dumps(exchange.to_dict())
     assert "<password>***</password>" in exchange.request
     assert recorder.in_flight() == 0
+
+
+class _CheckingRecorder(ExchangeRecorder):
+    """Fails if a request stops counting as in flight before its exchange is logged."""
+
+    def finished(self) -> None:
+        assert self.mark() == 1, "finished() before the exchange was recorded"
+        super().finished()
+
+
+async def test_a_request_is_logged_before_it_stops_being_in_flight() -> None:
+    recorder = _CheckingRecorder()
+    transport = httpx.ASGITransport(app=RecordingMiddleware(app(), "proxy", recorder))
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as http:
+        await http.get("/receipt/1")
+    assert recorder.in_flight() == 0 and len(recorder.since(0)) == 1
+
+
+def test_settle_waits_for_a_request_still_being_logged_and_gives_up_on_a_held_one(
+    recorder: ExchangeRecorder,
+) -> None:
+    recorder.started()
+
+    def late_server() -> None:
+        time.sleep(0.2)
+        recorder.add(
+            at=time.time(), kind="http", caller="Cittadino", callee="Proxy", method="GET", path="/"
+        )
+        recorder.finished()
+
+    thread = threading.Thread(target=late_server)
+    thread.start()
+    assert recorder.settle(timeout=5.0) is True
+    assert len(recorder.since(0)) == 1  # the reader sees the late exchange
+    thread.join()
+
+    recorder.started()  # a request held back (a slow-response fault)
+    assert recorder.settle(timeout=0.05) is False
+    recorder.finished()
 
 
 async def test_a_problem_title_is_the_outcome_and_the_citizen_is_told_apart(
