@@ -22,7 +22,7 @@ import yaml
 from docker.utils.build import PatternMatcher
 
 from adapters.api.settings import ApiSettings
-from collaudo import docker_stack
+from collaudo import docker_plan, docker_seed
 from collaudo.cli import build_parser
 from collaudo.commands import sim
 from collaudo.stack import DEFAULT_PORTS
@@ -166,9 +166,9 @@ def test_the_compose_file_is_self_contained_from_published_images(
     stack = services(compose)
     assert set(stack) == {"kafka", *ONE_SHOTS, *COLLAUDO_SERVICES}
     for name in (*COLLAUDO_SERVICES, "seed"):
-        assert stack[name]["image"] == docker_stack.IMAGE, name
-    assert stack["kafka"]["image"] == stack["kafka-init"]["image"] == docker_stack.KAFKA_IMAGE
-    assert not docker_stack.KAFKA_IMAGE.endswith(":latest")  # a public image, pinned
+        assert stack[name]["image"] == docker_plan.IMAGE, name
+    assert stack["kafka"]["image"] == stack["kafka-init"]["image"] == docker_plan.KAFKA_IMAGE
+    assert not docker_plan.KAFKA_IMAGE.endswith(":latest")  # a public image, pinned
     # The comment says where the collaudo image comes from.
     header = COMPOSE.read_text().split("\nname:")[0]
     assert "docker-compose.dev.yml" in header and "docker-compose.override.yml" in header
@@ -282,9 +282,9 @@ def test_every_long_running_service_has_a_healthcheck_on_its_status(
     stack = services(compose)
     for name, port in DEFAULT_PORTS.items():
         test = stack[name]["healthcheck"]["test"]
-        assert tuple(test) == docker_stack.health_test(port), name
+        assert tuple(test) == docker_plan.health_test(port), name
         assert f"http://127.0.0.1:{port}/status" in test[-1]
-    assert tuple(stack["kafka"]["healthcheck"]["test"]) == docker_stack.KAFKA_HEALTH
+    assert tuple(stack["kafka"]["healthcheck"]["test"]) == docker_plan.KAFKA_HEALTH
     for name in ONE_SHOTS:
         assert stack[name]["healthcheck"] == {"disable": True}
         assert stack[name]["restart"] == "no"
@@ -335,7 +335,7 @@ def test_every_command_is_a_real_collaudo_verb_whose_arguments_parse(
         assert (sim.command, sim.simulator) == ("sim", name)
     kafka_init = stack["kafka-init"]
     topics = shlex.join(kafka_init["entrypoint"] + kafka_init["command"])
-    assert shlex.join(docker_stack.CREATE_TOPIC).replace("localhost:9092", "kafka:9092") == topics
+    assert shlex.join(docker_plan.CREATE_TOPIC).replace("localhost:9092", "kafka:9092") == topics
 
 
 def test_the_seed_service_seeds_the_chosen_intermediary_by_service_names(
@@ -343,9 +343,9 @@ def test_the_seed_service_seeds_the_chosen_intermediary_by_service_names(
 ) -> None:
     seed = services(compose)["seed"]
     assert seed["entrypoint"] == ["python", "-m", "collaudo.docker_stack"]
-    args = docker_stack.seed_parser().parse_args(seed["command"])
+    args = docker_seed.seed_parser().parse_args(seed["command"])
     assert args.command == "seed" and args.intermediary == "mypay"
-    expected = docker_stack.internal_urls(DEFAULT_PORTS)
+    expected = docker_plan.internal_urls(DEFAULT_PORTS)
     assert (args.proxy, args.checkout, args.mypay, args.gpd) == (
         expected["proxy"],
         expected["checkout"],
@@ -354,7 +354,7 @@ def test_the_seed_service_seeds_the_chosen_intermediary_by_service_names(
     )
     assert environment(seed) == {"COLLAUDO_API_TOKEN": TOKEN}
     gpd = services(load(COMPOSE, COLLAUDO_INTERMEDIARY="gpd"))
-    assert docker_stack.seed_parser().parse_args(gpd["seed"]["command"]).intermediary == "gpd"
+    assert docker_seed.seed_parser().parse_args(gpd["seed"]["command"]).intermediary == "gpd"
     assert option(gpd["proxy"]["command"], "--intermediary") == "gpd"
 
 
@@ -374,7 +374,7 @@ def test_the_proxy_and_the_platform_share_kafka_and_the_proxy_keeps_its_store(
     # The same broker settings as `collaudo up --docker`, plus the listener for the host.
     listener_keys = {"KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS"}
     listener_keys.add("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP")
-    for key, value in docker_stack.KAFKA_ENV.items():
+    for key, value in docker_plan.KAFKA_ENV.items():
         if key not in listener_keys:
             assert kafka[key] == value, key
     proxy_env = environment(stack["proxy"])
@@ -436,7 +436,7 @@ def simulator_settings(
 def test_the_simulators_are_configured_by_their_variables_for_the_network(
     intermediary: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    station = docker_stack.station_url(intermediary, DEFAULT_PORTS)
+    station = docker_plan.station_url(intermediary, DEFAULT_PORTS)
     variables = {"COLLAUDO_INTERMEDIARY": intermediary}
     if intermediary == "gpd":  # the one choice compose cannot derive (see the file's header)
         variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
@@ -479,10 +479,10 @@ def test_no_secret_is_written_literally_in_the_compose_files() -> None:
 def test_compose_and_up_docker_run_the_same_processes(intermediary: str) -> None:
     variables = {"COLLAUDO_INTERMEDIARY": intermediary}
     if intermediary == "gpd":
-        station = docker_stack.station_url("gpd", DEFAULT_PORTS)
+        station = docker_plan.station_url("gpd", DEFAULT_PORTS)
         variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
     stack = services(load(COMPOSE, **variables))
-    planned = docker_stack.plan(
+    planned = docker_plan.plan(
         intermediary, DEFAULT_PORTS, api_token=TOKEN, public_host="127.0.0.1", image="i"
     )
     for spec in planned:
@@ -502,7 +502,7 @@ def test_compose_and_up_docker_run_the_same_processes(intermediary: str) -> None
 def test_the_dev_override_builds_the_image_from_this_repository(compose: dict[str, Any]) -> None:
     dev = services(load(DEV))
     main = services(compose)
-    collaudo_image = {n for n, s in main.items() if s.get("image") == docker_stack.IMAGE}
+    collaudo_image = {n for n, s in main.items() if s.get("image") == docker_plan.IMAGE}
     assert {n for n, s in dev.items() if "build" in s} == collaudo_image
     for name in collaudo_image:
         build = dev[name]["build"]

@@ -1,4 +1,4 @@
-"""``collaudo up --docker`` (collaudo.docker_stack): no engine for real, an engine faked.
+"""``collaudo up --docker`` (collaudo.docker_*): no engine for real, an engine faked.
 
 No Docker engine runs here. The no-engine answer is tested for real (DOCKER_HOST at a socket
 that does not exist); the orchestration is tested against a fake ``docker.DockerClient`` that
@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,9 @@ from starlette.testclient import TestClient
 from adapters.api.app import create_app as create_proxy
 from adapters.api.settings import ApiSettings
 from adapters.core.bus import MemoryBus
-from collaudo import docker_stack
-from collaudo.docker_stack import DockerStackError, SeedTarget
+from collaudo import docker_engine, docker_plan, docker_seed, docker_stack
+from collaudo.docker_plan import DockerStackError
+from collaudo.docker_seed import SeedTarget
 from collaudo.stack import DEFAULT_PORTS, DEMO_SERVICES, DEMO_TENANT_ID, SIM_SECRETS
 from simulators.checkout import app as checkout_sim
 
@@ -41,7 +44,7 @@ class FakeContainer:
         self.image = image
         self.options = options
         self.name = options["name"]
-        self.service = options["labels"][f"{docker_stack.LABEL}.service"]
+        self.service = options["labels"][f"{docker_plan.LABEL}.service"]
         self.status = "created"
         self.attrs: dict[str, Any] = {"State": {"Status": "created"}}
         self.looks = 0
@@ -98,7 +101,7 @@ class FakeContainers:
         return container
 
     def list(self, all: bool = False, filters: dict[str, str] | None = None) -> list[Any]:
-        assert filters == {"label": docker_stack.LABEL}
+        assert filters == {"label": docker_plan.LABEL}
         return list(self.alive)
 
 
@@ -132,7 +135,7 @@ class FakeNetworks:
 class FakeImages:
     def __init__(self, engine: FakeEngine) -> None:
         self.engine = engine
-        self.present = {docker_stack.IMAGE, docker_stack.KAFKA_IMAGE}
+        self.present = {docker_plan.IMAGE, docker_plan.KAFKA_IMAGE}
 
     def get(self, name: str) -> object:
         self.engine.log("image-get", name)
@@ -290,7 +293,7 @@ def test_the_stack_starts_in_order_then_everything_is_removed(engine: FakeEngine
     ]
     services = ["mypay", "gpd", "checkout", "platform", "proxy"]
     assert flow == [
-        ("network-create", docker_stack.NETWORK),
+        ("network-create", docker_plan.NETWORK),
         ("create", "kafka"),
         ("healthy", "kafka"),
         ("exec", "kafka"),
@@ -299,7 +302,7 @@ def test_the_stack_starts_in_order_then_everything_is_removed(engine: FakeEngine
         ("seed", "mypay"),
         ("wait",),
         *[("stop", name) for name in reversed(["kafka", *services])],
-        ("network-remove", docker_stack.NETWORK),
+        ("network-remove", docker_plan.NETWORK),
     ]
     # The real order of events, not just the grouping above.
     order = [e[:2] for e in engine.events]
@@ -318,20 +321,20 @@ def test_each_container_gets_its_command_ports_network_name_and_healthcheck(
     assert run("gpd", host="0.0.0.0") == 0
     made = engine.created
     kafka = made["kafka"].options
-    assert made["kafka"].image == docker_stack.KAFKA_IMAGE and "ports" not in kafka
+    assert made["kafka"].image == docker_plan.KAFKA_IMAGE and "ports" not in kafka
     assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     topic = engine.kinds("exec")[0]
     assert "--create" in topic and "payments" in topic and "--if-not-exists" in topic
     for name, port in DEFAULT_PORTS.items():
         options = made[name].options
-        assert made[name].image == docker_stack.IMAGE
-        assert options["name"] == f"{docker_stack.NETWORK}-{name}"
-        assert options["network"] == docker_stack.NETWORK
-        assert options["networking_config"] == {docker_stack.NETWORK: {"Aliases": [name]}}
+        assert made[name].image == docker_plan.IMAGE
+        assert options["name"] == f"{docker_plan.NETWORK}-{name}"
+        assert options["network"] == docker_plan.NETWORK
+        assert options["networking_config"] == {docker_plan.NETWORK: {"Aliases": [name]}}
         assert options["ports"] == {f"{port}/tcp": ("0.0.0.0", port)}
         assert options["command"][options["command"].index("--port") + 1] == str(port)
         check = options["healthcheck"]
-        assert check["test"] == list(docker_stack.health_test(port))
+        assert check["test"] == list(docker_plan.health_test(port))
         assert check["interval"] == 2_000_000_000  # nanoseconds, as the Engine API wants
     proxy = made["proxy"].options
     assert proxy["command"][:5] == ["proxy", "--intermediary", "gpd", "--bus", "kafka"]
@@ -394,8 +397,8 @@ def test_a_missing_image_is_built_with_progress_and_kafka_is_pulled(
 ) -> None:
     engine.images.present.clear()
     assert run() == 0
-    assert engine.kinds("build") == [("build", docker_stack.IMAGE, str(docker_stack.REPO_ROOT))]
-    assert engine.kinds("pull") == [("pull", docker_stack.KAFKA_IMAGE)]
+    assert engine.kinds("build") == [("build", docker_plan.IMAGE, str(docker_engine.REPO_ROOT))]
+    assert engine.kinds("pull") == [("pull", docker_plan.KAFKA_IMAGE)]
     order = [e[0] for e in engine.events]
     assert order.index("build") < order.index("network-create")
     out = run.out.getvalue()
@@ -404,7 +407,7 @@ def test_a_missing_image_is_built_with_progress_and_kafka_is_pulled(
 
 
 def test_a_failed_build_starts_nothing(engine: FakeEngine, run: Run) -> None:
-    engine.images.present.discard(docker_stack.IMAGE)
+    engine.images.present.discard(docker_plan.IMAGE)
     engine.build_error = "The command '/bin/sh -c pip install .' returned a non-zero code: 1"
     assert run() == 1
     assert "building ghcr.io/collaudo/collaudo:latest failed: The command" in run.err.getvalue()
@@ -414,10 +417,10 @@ def test_a_failed_build_starts_nothing(engine: FakeEngine, run: Run) -> None:
 def test_no_dockerfile_and_no_image_says_how_to_get_one(
     engine: FakeEngine, tmp_path: Path, run: Run
 ) -> None:
-    engine.images.present.discard(docker_stack.IMAGE)
-    stack = docker_stack.DockerStack(engine, [], build_context=tmp_path, out=io.StringIO())
+    engine.images.present.discard(docker_plan.IMAGE)
+    stack = docker_engine.DockerStack(engine, [], build_context=tmp_path, out=io.StringIO())
     with pytest.raises(DockerStackError, match=r"docker pull ghcr.io/collaudo/collaudo:latest"):
-        stack._build(docker_stack.IMAGE)
+        stack._build(docker_plan.IMAGE)
 
 
 def test_an_unhealthy_container_stops_the_start_and_shows_its_log(
@@ -481,9 +484,9 @@ def test_a_container_dying_after_start_is_reported_and_the_stack_removed(run: Ru
 
 def test_check_notices_a_stopped_container(engine: FakeEngine, run: Run) -> None:
     assert run() == 0
-    stack = docker_stack.DockerStack(engine, [], out=io.StringIO())
+    stack = docker_engine.DockerStack(engine, [], out=io.StringIO())
     container = engine.containers.create(
-        "i", name="x", labels={f"{docker_stack.LABEL}.service": "gpd"}
+        "i", name="x", labels={f"{docker_plan.LABEL}.service": "gpd"}
     )
     container.status = "running"
     stack.started.append(("gpd", container))
@@ -495,10 +498,10 @@ def test_check_notices_a_stopped_container(engine: FakeEngine, run: Run) -> None
 
 def test_leftovers_of_an_earlier_run_are_removed_first(engine: FakeEngine, run: Run) -> None:
     engine.containers.create(
-        "old", name="collaudo-up-proxy", labels={f"{docker_stack.LABEL}.service": "proxy"}
+        "old", name="collaudo-up-proxy", labels={f"{docker_plan.LABEL}.service": "proxy"}
     )
     engine.networks.existing.append(
-        FakeNetwork(engine, docker_stack.NETWORK, {docker_stack.LABEL: "1"})
+        FakeNetwork(engine, docker_plan.NETWORK, {docker_plan.LABEL: "1"})
     )
     engine.events.clear()
     assert run() == 0
@@ -508,7 +511,7 @@ def test_leftovers_of_an_earlier_run_are_removed_first(engine: FakeEngine, run: 
 
 
 def test_a_foreign_network_with_our_name_is_left_alone(engine: FakeEngine, run: Run) -> None:
-    engine.networks.existing.append(FakeNetwork(engine, docker_stack.NETWORK, {}))
+    engine.networks.existing.append(FakeNetwork(engine, docker_plan.NETWORK, {}))
     assert run() == 1
     assert "docker network rm collaudo-up" in run.err.getvalue()
     assert len(engine.networks.existing) == 1 and engine.kinds("create") == []
@@ -519,9 +522,9 @@ def test_teardown_goes_on_when_a_container_is_already_gone(engine: FakeEngine) -
         def stop(self, timeout: int) -> None:
             raise NotFound("gone")
 
-    stack = docker_stack.DockerStack(engine, [], out=io.StringIO())
-    gone = Gone(engine, "i", {"name": "a", "labels": {f"{docker_stack.LABEL}.service": "a"}})
-    other = engine.containers.create("i", name="b", labels={f"{docker_stack.LABEL}.service": "b"})
+    stack = docker_engine.DockerStack(engine, [], out=io.StringIO())
+    gone = Gone(engine, "i", {"name": "a", "labels": {f"{docker_plan.LABEL}.service": "a"}})
+    other = engine.containers.create("i", name="b", labels={f"{docker_plan.LABEL}.service": "b"})
     stack.started += [("b", other), ("a", gone)]
     stack.stop()
     assert ("remove", "b") in engine.events and stack.started == []
@@ -567,11 +570,11 @@ def test_seeding_configures_the_proxy_and_the_nodo_with_service_names(
         TOKEN,
         proxy_url="http://127.0.0.1:8000",
         checkout_url="http://127.0.0.1:8030",
-        internal=docker_stack.internal_urls(DEFAULT_PORTS),
+        internal=docker_plan.internal_urls(DEFAULT_PORTS),
     )
     station = f"http://{intermediary}:{DEFAULT_PORTS[intermediary]}/pagopa/paForNode"
     # The checkout as the containers start it: its stations from the environment.
-    variables = docker_stack.simulator_environment(intermediary, DEFAULT_PORTS, "127.0.0.1")
+    variables = docker_plan.simulator_environment(intermediary, DEFAULT_PORTS, "127.0.0.1")
     checkout_settings = checkout_sim.Settings(
         stations=dict([variables["checkout"]["COLLAUDO_CHECKOUT_STATIONS"].split("=", 1)])
     )
@@ -579,8 +582,8 @@ def test_seeding_configures_the_proxy_and_the_nodo_with_service_names(
         TestClient(proxy_app) as proxy,
         TestClient(checkout_sim.create_app(checkout_settings)) as checkout,
     ):
-        docker_stack.seed(target, proxy=proxy, checkout=checkout)
-        docker_stack.seed(target, proxy=proxy, checkout=checkout)  # again: updates, no error
+        docker_seed.seed(target, proxy=proxy, checkout=checkout)
+        docker_seed.seed(target, proxy=proxy, checkout=checkout)  # again: updates, no error
         auth = {"Authorization": f"Bearer {TOKEN}"}
         tenant = proxy.get(f"/tenants/{DEMO_TENANT_ID}", headers=auth).json()
         for service in DEMO_SERVICES:
@@ -603,7 +606,7 @@ def test_seeding_stops_when_the_nodo_calls_another_station(
         ApiSettings(api_token=TOKEN, db_path=tmp_path / "proxy.sqlite", intermediary="gpd"),
         bus=MemoryBus(),
     )
-    internal = docker_stack.internal_urls(DEFAULT_PORTS)
+    internal = docker_plan.internal_urls(DEFAULT_PORTS)
     target = SeedTarget("gpd", TOKEN, "http://p", "http://c", internal)
     mypay_station = checkout_sim.Settings(
         stations={"80000000002": "http://mypay:8010/pagopa/paForNode"}
@@ -613,7 +616,7 @@ def test_seeding_stops_when_the_nodo_calls_another_station(
             TestClient(checkout_sim.create_app(mypay_station)) as checkout,
             pytest.raises(DockerStackError) as info,
         ):
-            docker_stack.seed(target, proxy=proxy, checkout=checkout)
+            docker_seed.seed(target, proxy=proxy, checkout=checkout)
         assert str(info.value) == (
             "the checkout's Nodo calls http://mypay:8010/pagopa/paForNode for creditor "
             "80000000002, not the gpd simulator's station: start the checkout with "
@@ -623,7 +626,7 @@ def test_seeding_stops_when_the_nodo_calls_another_station(
             TestClient(checkout_sim.create_app(checkout_sim.Settings(stations={}))) as empty,
             pytest.raises(DockerStackError, match="the checkout's Nodo knows no station"),
         ):
-            docker_stack.seed(target, proxy=proxy, checkout=empty)
+            docker_seed.seed(target, proxy=proxy, checkout=empty)
 
 
 def test_seeding_with_a_wrong_token_says_so_without_showing_it(tmp_path: Path) -> None:
@@ -632,30 +635,45 @@ def test_seeding_with_a_wrong_token_says_so_without_showing_it(tmp_path: Path) -
         bus=MemoryBus(),
     )
     target = SeedTarget(
-        "gpd", "the-wrong-one", "http://p", "http://c", docker_stack.internal_urls(DEFAULT_PORTS)
+        "gpd", "the-wrong-one", "http://p", "http://c", docker_plan.internal_urls(DEFAULT_PORTS)
     )
     with TestClient(proxy_app) as proxy, TestClient(checkout_sim.create_app()) as checkout:
         with pytest.raises(
             DockerStackError, match="seeding the proxy's tenants failed: HTTP 401"
         ) as info:
-            docker_stack.seed(target, proxy=proxy, checkout=checkout)
+            docker_seed.seed(target, proxy=proxy, checkout=checkout)
     assert "the-wrong-one" not in str(info.value) and "the-right-one" not in str(info.value)
     assert "the-wrong-one" not in repr(target)
 
 
 def test_seeding_an_unreachable_proxy_is_a_plain_error() -> None:
-    internal = docker_stack.internal_urls(DEFAULT_PORTS)
+    internal = docker_plan.internal_urls(DEFAULT_PORTS)
     target = SeedTarget("mypay", TOKEN, "http://127.0.0.1:1", "http://127.0.0.1:1", internal)
     with pytest.raises(DockerStackError, match="seeding the stack failed"):
-        docker_stack.seed(target)
+        docker_seed.seed(target)
 
 
 def test_the_seed_entry_point_needs_the_token(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("COLLAUDO_API_TOKEN", raising=False)
-    assert docker_stack.main(["seed"]) == 2
+    assert docker_seed.main(["seed"]) == 2
     assert "set COLLAUDO_API_TOKEN" in capsys.readouterr().err
     monkeypatch.setenv("COLLAUDO_API_TOKEN", TOKEN)
-    assert docker_stack.main(["seed", "--proxy", "http://127.0.0.1:1"]) == 1
+    assert docker_seed.main(["seed", "--proxy", "http://127.0.0.1:1"]) == 1
     assert "seed: seeding the stack failed" in capsys.readouterr().err
+
+
+def test_the_compose_entrypoint_runs_the_seeder() -> None:
+    """docker-compose.yml's seed service runs ``python -m collaudo.docker_stack seed``."""
+    env = {k: v for k, v in os.environ.items() if k != "COLLAUDO_API_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-m", "collaudo.docker_stack", "seed"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 2
+    assert done.stderr == "seed: set COLLAUDO_API_TOKEN to the proxy's bearer token\n"
