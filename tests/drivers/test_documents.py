@@ -11,7 +11,7 @@ from lxml import etree
 from adapters.core.intermediary import DigitalStamp, Transfer
 from adapters.drivers._receipt import decode_base64_xml, read_receipt
 from adapters.drivers._xml import UnsafeXML
-from adapters.drivers.mypay_xml import (
+from adapters.drivers.mypay.documents import (
     NS,
     Azione,
     dati_specifici_riscossione,

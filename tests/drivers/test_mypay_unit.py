@@ -21,7 +21,7 @@ from adapters.core.intermediary import (
     RequestRejected,
 )
 from adapters.drivers.mypay import MyPayDriver
-from adapters.drivers.mypay_xml import NS as PAY_I
+from adapters.drivers.mypay.documents import NS as PAY_I
 from tests.drivers.stack import CREDITOR_CF, context
 from tests.drivers.stack import request as make_request
 from tests.drivers.test_documents import CONTRACTS

@@ -1,0 +1,151 @@
+"""The zeep/httpx side of the MyPay driver: one SOAP service per WSDL, calls whose faults
+come back as the core's errors, and the notice download.
+
+Every exception zeep, lxml or httpx raise is translated here, once, to an
+:class:`IntermediaryError`; the verbs above only meet fault beans they chose to tolerate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import zeep.exceptions
+from lxml import etree
+
+from adapters.core.intermediary import (
+    CreditorConfig,
+    IntermediaryError,
+    IntermediaryFault,
+    RequestRejected,
+)
+from adapters.drivers import _config, _soap
+from adapters.drivers._http import (
+    CallRecord,
+    RecordingTransport,
+    recording,
+    status_error,
+    transport_error,
+)
+from adapters.drivers.mypay.config import F_ENDPOINT, F_IPA, F_WSDL, credential_hint
+from adapters.drivers.mypay.faults import (
+    MyPayFault,
+    fault_of,
+    pdf_from_archive,
+    translate_fault,
+    translate_soap_fault,
+)
+
+
+class MyPayClient:
+    """The transports, the loaded WSDLs (one per WSDL URL and endpoint) and the calls."""
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        wsdl_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        # One recording wrapper per direction; the inner transports are real unless given.
+        self._transport = RecordingTransport(transport)
+        self._wsdl_transport = RecordingTransport(
+            wsdl_transport
+            if wsdl_transport is not None
+            else (transport if isinstance(transport, httpx.BaseTransport) else None)
+        )
+        self._http = httpx.AsyncClient(transport=self._transport, follow_redirects=True)
+        self._services: dict[tuple[str, str | None], _soap.SoapService] = {}
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        for service in self._services.values():
+            await service.aclose()
+        await self._http.aclose()
+
+    async def service(self, creditor: CreditorConfig) -> _soap.SoapService:
+        """The SOAP service of the creditor's WSDL, loaded on first use."""
+        wsdl = _config.required(creditor, F_WSDL)
+        endpoint = _config.field_value(creditor, F_ENDPOINT)
+        key = (wsdl, endpoint)
+        if key in self._services:
+            return self._services[key]
+        with recording("wsdl", timeout=_soap.WSDL_TIMEOUT) as record:
+            try:
+                return await _soap.load_once(
+                    self._lock,
+                    self._services,
+                    key,
+                    transport=self._transport,
+                    wsdl_transport=self._wsdl_transport,
+                )
+            except IntermediaryError:
+                raise
+            except Exception as exc:
+                raise _soap.wsdl_error(exc, record, wsdl) from exc
+
+    async def call(
+        self,
+        record: CallRecord,
+        creditor: CreditorConfig,
+        operation: str,
+        *,
+        header: bool,
+        not_found: bool = False,
+        tolerate: frozenset[str] = frozenset(),
+        **fields: Any,
+    ) -> tuple[Any, MyPayFault | None]:
+        """Call ``operation``; a fault bean in ``tolerate`` is returned, any other raised."""
+        soap = await self.service(creditor)
+        record.operation = operation
+        what = f"MyPay {operation}"
+        if header:
+            fields["_soapheaders"] = {"header": {"codIpaEnte": _config.required(creditor, F_IPA)}}
+        try:
+            answer = await getattr(soap.service, operation)(**fields)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, record, what, soap.endpoint) from exc
+        except zeep.exceptions.Fault as exc:
+            raise translate_soap_fault(exc, record, what, not_found) from exc
+        except zeep.exceptions.TransportError as exc:
+            raise _soap.http_status_error(
+                exc.status_code,
+                record,
+                what,
+                soap.endpoint,
+                credential=credential_hint(creditor),
+            ) from exc
+        except (zeep.exceptions.Error, etree.LxmlError, ValueError) as exc:
+            if not record.exchanges:  # zeep refused to build the request
+                raise RequestRejected(
+                    f"{what}: the request does not fit the WSDL ({exc})", code="INVALID_REQUEST"
+                ) from exc
+            raise IntermediaryFault(
+                f"{what}: unreadable answer ({type(exc).__name__}: {exc}); it will be retried",
+                exchanges=record.exchanges,
+                code="MALFORMED_ANSWER",
+            ) from exc
+        if answer is None:
+            raise IntermediaryFault(
+                f"{what}: the answer has no {operation}Risposta element (wrong namespace?)",
+                exchanges=record.exchanges,
+                code="MALFORMED_ANSWER",
+            )
+        fault = fault_of(answer)
+        if fault is not None and fault.code not in tolerate:
+            raise translate_fault(
+                fault, record, what, credential_hint(creditor), not_found=not_found
+            )
+        return answer, fault
+
+    async def download_pdf(self, url: str, record: CallRecord) -> bytes:
+        """The notice PDF at ``urlFileAvviso`` (a PDF, or a ZIP holding one)."""
+        record.operation = "urlFileAvviso"
+        what = "downloading the MyPay notice"
+        try:
+            response = await self._http.get(url)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, record, what, url) from exc
+        if response.status_code >= 400:
+            raise status_error(response, record, what, credential="the notice URL")
+        return pdf_from_archive(response.content, record)
