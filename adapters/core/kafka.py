@@ -2,7 +2,7 @@
 
 - producer: ``acks=all`` and idempotence on, so a publish that returned is durable
   and a producer retry does not duplicate it; key = ``service_id`` (see
-  :func:`adapters.core.store.event_key`), so one service's events stay in order
+  :func:`adapters.core.store_rows.event_key`), so one service's events stay in order
   on one partition;
 - consumer: a consumer group (replicas share the partitions), no auto-commit:
   :meth:`Message.commit` commits ``offset + 1`` of that partition after processing

@@ -17,7 +17,8 @@ import httpx
 from adapters.core.metrics import ProxyMetrics
 from adapters.core.models import utcnow
 from adapters.core.settings import ProxySettings
-from adapters.core.store import NotificationRecord, Store
+from adapters.core.store import Store
+from adapters.core.store_rows import NotificationRecord
 
 __all__ = ["Notifier"]
 

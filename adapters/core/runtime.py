@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from adapters.core.bus import Bus, Message
-from adapters.core.service import OutcomeAction, PaymentService
+from adapters.core.outcomes import OutcomeAction
+from adapters.core.service import PaymentService
 
 __all__ = ["LoopHealth", "ProxyRuntime"]
 

@@ -12,6 +12,10 @@ all of them or none. The publisher drains the outbox afterwards
 publishing and marking republishes the same ``event_id``, which consumers
 deduplicate.
 
+The schema and the records the store hands out (:class:`StoredPayment`,
+:class:`OutboxRecord`, :class:`NotificationRecord`) live in
+:mod:`adapters.core.store_rows`.
+
 Methods are synchronous (SQLite is local and fast) and thread-safe: one
 connection guarded by a lock, so Starlette's thread pool may call them too.
 """
@@ -19,117 +23,43 @@ connection guarded by a lock, so Starlette's thread pool may call them too.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from adapters.core.config import ServiceConfig, TenantConfig
-from adapters.core.intermediary import DebtPosition, Exchange
+from adapters.core.crash import crash_point
+from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
+from adapters.core.store_rows import (
+    PAYMENT_COLUMNS,
+    SCHEMA,
+    NotificationRecord,
+    OutboxRecord,
+    StoredPayment,
+    event_key,
+    from_timestamp,
+    notification_record,
+    outbox_record,
+    payment_from_row,
+    position_json,
+    to_timestamp,
+)
 
 __all__ = [
     "DEFAULT_STORE_PATH",
-    "NotificationRecord",
-    "OutboxRecord",
     "PaymentExists",
     "StaleWrite",
     "StampAlreadyUsed",
     "Store",
-    "StoredPayment",
-    "crash_point",
 ]
 
 DEFAULT_STORE_PATH = Path(".collaudo") / "proxy.sqlite3"
-CRASH_ENV = "COLLAUDO_CRASH_AT"
-ORIGINS = ("created", "adopted", "imported")
 _POLLED = (PaymentStatus.PAYMENT_PENDING.value, PaymentStatus.PAYMENT_STARTED.value)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tenants (
-    id TEXT PRIMARY KEY, active INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS services (
-    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, active INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS services_tenant ON services (tenant_id);
-CREATE TABLE IF NOT EXISTS payments (
-    id TEXT PRIMARY KEY,
-    tenant_id TEXT NOT NULL,
-    service_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    notice_number TEXT,
-    origin TEXT NOT NULL,
-    event TEXT NOT NULL,
-    position TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    checks INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    next_check_at REAL,
-    next_attempt_at REAL,
-    version INTEGER NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS payments_notice
-    ON payments (tenant_id, notice_number) WHERE notice_number IS NOT NULL;
-CREATE INDEX IF NOT EXISTS payments_check
-    ON payments (next_check_at) WHERE next_check_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS payments_attempt
-    ON payments (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS payments_service_status ON payments (service_id, status);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL UNIQUE,
-    payment_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    key BLOB NOT NULL,
-    value BLOB NOT NULL,
-    created_at REAL NOT NULL,
-    published_at REAL);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE published_at IS NULL;
-CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS notifications (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    payment_id TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    method TEXT NOT NULL,
-    body BLOB NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL,
-    sent_at REAL,
-    last_error TEXT,
-    UNIQUE (event_id, url));
-CREATE INDEX IF NOT EXISTS notifications_due
-    ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS paper_stamps (
-    tenant_id TEXT NOT NULL,
-    identifier TEXT NOT NULL,
-    issued_on TEXT NOT NULL,
-    payment_id TEXT,
-    application_id TEXT,
-    registered_at REAL NOT NULL,
-    PRIMARY KEY (tenant_id, identifier));
-CREATE TABLE IF NOT EXISTS exchanges (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    payment_id TEXT NOT NULL,
-    operation TEXT NOT NULL,
-    doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS exchanges_payment ON exchanges (payment_id);
-"""
-
-
-def crash_point(name: str) -> None:
-    """Kill this process with SIGKILL when ``COLLAUDO_CRASH_AT`` names this point.
-
-    The crash-safety tests use it to stop a real process between two writes;
-    unset (always, in production) it costs one environment lookup.
-    """
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class StampAlreadyUsed(ValueError):
@@ -150,111 +80,6 @@ class StaleWrite(RuntimeError):
 
 class PaymentExists(StaleWrite):
     """A payment with this id (or this notice number in the tenant) is already stored."""
-
-
-@dataclass
-class StoredPayment:
-    """A payment as the proxy keeps it: the latest event plus bookkeeping."""
-
-    event: PaymentEvent
-    position: DebtPosition | None = None
-    attempts: int = 0
-    last_error: str | None = None
-    next_check_at: datetime | None = None
-    origin: str = "created"  # "created" | "adopted" | "imported"
-    checks: int = 0  # status checks done so far (drives the polling backoff)
-    next_attempt_at: datetime | None = None  # when to retry a creation
-    version: int = 0  # 0 = never stored; bumped by every save
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.event.id
-
-    @property
-    def status(self) -> PaymentStatus:
-        return self.event.status
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    seq: int
-    event_id: uuid.UUID
-    payment_id: uuid.UUID
-    topic: str
-    key: bytes
-    value: bytes
-
-
-@dataclass(frozen=True)
-class NotificationRecord:
-    id: int
-    payment_id: uuid.UUID
-    event_id: uuid.UUID
-    url: str
-    method: str
-    body: bytes
-    attempts: int
-
-
-def _ts(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
-
-
-def _dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
-
-
-def _position_json(position: DebtPosition | None) -> str | None:
-    if position is None:
-        return None
-    return json.dumps(
-        {
-            "iud": position.iud,
-            "iuv": position.iuv,
-            "notice_number": position.notice_number,
-            "creditor_fiscal_code": position.creditor_fiscal_code,
-            "amount": str(position.amount),
-            "handle": dict(position.handle),
-        }
-    )
-
-
-def _position(text: str | None) -> DebtPosition | None:
-    if text is None:
-        return None
-    data = json.loads(text)
-    return DebtPosition(
-        iud=data["iud"],
-        iuv=data["iuv"],
-        notice_number=data["notice_number"],
-        creditor_fiscal_code=data["creditor_fiscal_code"],
-        amount=Decimal(data["amount"]),
-        handle=data.get("handle") or {},
-    )
-
-
-_PAYMENT_COLUMNS = (
-    "event, position, attempts, last_error, next_check_at, origin, checks, next_attempt_at, version"
-)
-
-
-def _payment(row: sqlite3.Row) -> StoredPayment:
-    return StoredPayment(
-        event=PaymentEvent.model_validate_json(row["event"]),
-        position=_position(row["position"]),
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        next_check_at=_dt(row["next_check_at"]),
-        origin=row["origin"],
-        checks=row["checks"],
-        next_attempt_at=_dt(row["next_attempt_at"]),
-        version=row["version"],
-    )
-
-
-def event_key(event: PaymentEvent) -> bytes:
-    """The bus key of a payment event: its ``service_id`` (keeps one service ordered)."""
-    return str(event.service_id).encode()
 
 
 class Store:
@@ -293,7 +118,7 @@ class Store:
             # drop the last commits, never corrupt the file.
             db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.executescript(_SCHEMA)
+        db.executescript(SCHEMA)
         return cls(db, file_path)
 
     def close(self) -> None:
@@ -378,16 +203,16 @@ class Store:
 
     def get_payment(self, payment_id: uuid.UUID) -> StoredPayment | None:
         rows = self._query(
-            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = ?", (str(payment_id),)
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?", (str(payment_id),)
         )
-        return _payment(rows[0]) if rows else None
+        return payment_from_row(rows[0]) if rows else None
 
     def find_by_notice(self, tenant_id: uuid.UUID, notice_number: str) -> StoredPayment | None:
         rows = self._query(
-            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE tenant_id = ? AND notice_number = ?",
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE tenant_id = ? AND notice_number = ?",
             (str(tenant_id), notice_number),
         )
-        return _payment(rows[0]) if rows else None
+        return payment_from_row(rows[0]) if rows else None
 
     def count_payments(self, status: PaymentStatus | None = None) -> int:
         if status is None:
@@ -426,12 +251,12 @@ class Store:
             notice,
             stored.origin,
             event.model_dump_json(),
-            _position_json(position),
+            position_json(position),
             stored.attempts,
             stored.checks,
             stored.last_error,
-            _ts(stored.next_check_at),
-            _ts(stored.next_attempt_at),
+            to_timestamp(stored.next_check_at),
+            to_timestamp(stored.next_attempt_at),
         )
         with self._tx("save_payment") as db:
             if stored.version == 0:
@@ -486,20 +311,22 @@ class Store:
     def due_for_check(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
         """Pending or started payments whose next status check is due, oldest first."""
         rows = self._query(
-            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE next_check_at <= ? "
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE next_check_at <= ? "
             "ORDER BY next_check_at LIMIT ?",
             (now.timestamp(), limit),
         )
-        return [p for p in map(_payment, rows) if p.status.value in _POLLED]
+        return [p for p in map(payment_from_row, rows) if p.status.value in _POLLED]
 
     def due_for_creation(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
         """Payments whose creation failed retriably and whose next attempt is due."""
         rows = self._query(
-            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE next_attempt_at <= ? "
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE next_attempt_at <= ? "
             "ORDER BY next_attempt_at LIMIT ?",
             (now.timestamp(), limit),
         )
-        return [p for p in map(_payment, rows) if p.status is PaymentStatus.CREATION_PENDING]
+        return [
+            p for p in map(payment_from_row, rows) if p.status is PaymentStatus.CREATION_PENDING
+        ]
 
     # -- consumed events ------------------------------------------------------------------
 
@@ -525,17 +352,7 @@ class Store:
             "WHERE published_at IS NULL ORDER BY seq LIMIT ?",
             (limit,),
         )
-        return [
-            OutboxRecord(
-                seq=r["seq"],
-                event_id=uuid.UUID(r["event_id"]),
-                payment_id=uuid.UUID(r["payment_id"]),
-                topic=r["topic"],
-                key=bytes(r["key"]),
-                value=bytes(r["value"]),
-            )
-            for r in rows
-        ]
+        return [outbox_record(r) for r in rows]
 
     def mark_published(self, seqs: Sequence[int], now: datetime | None = None) -> None:
         at = (now or datetime.now(UTC)).timestamp()
@@ -563,18 +380,7 @@ class Store:
             "WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
             (now.timestamp(), limit),
         )
-        return [
-            NotificationRecord(
-                id=r["id"],
-                payment_id=uuid.UUID(r["payment_id"]),
-                event_id=uuid.UUID(r["event_id"]),
-                url=r["url"],
-                method=r["method"],
-                body=bytes(r["body"]),
-                attempts=r["attempts"],
-            )
-            for r in rows
-        ]
+        return [notification_record(r) for r in rows]
 
     def notification_sent(self, record: NotificationRecord, sent_at: datetime) -> None:
         """Mark delivered, and record ``sent_at`` on the payment's matching notify link."""
@@ -609,7 +415,7 @@ class Store:
             db.execute(
                 "UPDATE notifications SET attempts = attempts + 1, last_error = ?, "
                 "next_attempt_at = ? WHERE id = ?",
-                (error, _ts(retry_at), record.id),
+                (error, to_timestamp(retry_at), record.id),
             )
 
     def notification_status(self, payment_id: uuid.UUID) -> list[dict[str, object]]:
@@ -624,9 +430,9 @@ class Store:
                 "event_id": r["event_id"],
                 "url": r["url"],
                 "attempts": r["attempts"],
-                "sent_at": _dt(r["sent_at"]),
+                "sent_at": from_timestamp(r["sent_at"]),
                 "last_error": r["last_error"],
-                "next_attempt_at": _dt(r["next_attempt_at"]),
+                "next_attempt_at": from_timestamp(r["next_attempt_at"]),
             }
             for r in rows
         ]

@@ -10,7 +10,8 @@ from adapters.core.bus import MemoryBus
 from adapters.core.fake import FakeIntermediary
 from adapters.core.intermediary import IntermediaryFault
 from adapters.core.models import PaymentEvent, PaymentStatus
-from adapters.core.service import OutcomeAction, PaymentService
+from adapters.core.outcomes import OutcomeAction
+from adapters.core.service import PaymentService
 from adapters.core.store import Store
 from adapters.pagopa.notice import NoticeNumber, generate_notice
 

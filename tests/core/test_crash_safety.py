@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.core.crash import CRASH_ENV
 from adapters.core.models import PaymentEvent, PaymentStatus
-from adapters.core.store import CRASH_ENV, Store
+from adapters.core.store import Store
 
 from .conftest import creation_pending
 

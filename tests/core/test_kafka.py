@@ -12,7 +12,7 @@ import pytest
 
 from adapters.core.kafka import BOOTSTRAP_ENV, KafkaBus, KafkaNotConfigured
 from adapters.core.models import PaymentEvent
-from adapters.core.store import event_key
+from adapters.core.store_rows import event_key
 
 from .conftest import SERVICE_ID, creation_pending
 

@@ -7,7 +7,8 @@ import hashlib
 
 from adapters.core.fake import FakeIntermediary
 from adapters.core.metrics import ProxyMetrics
-from adapters.core.service import OutcomeAction, PaymentService
+from adapters.core.outcomes import OutcomeAction
+from adapters.core.service import PaymentService
 
 from .conftest import STAMP_SERVICE_ID, creation_pending, raw
 

@@ -12,7 +12,8 @@ import pytest
 from adapters.core.config import ServiceConfig
 from adapters.core.intermediary import DebtPosition
 from adapters.core.models import PaymentEvent, PaymentStatus
-from adapters.core.store import PaymentExists, StaleWrite, StampAlreadyUsed, Store, StoredPayment
+from adapters.core.store import PaymentExists, StaleWrite, StampAlreadyUsed, Store
+from adapters.core.store_rows import StoredPayment
 
 from .conftest import SERVICE_ID, TENANT_ID, creation_pending
 

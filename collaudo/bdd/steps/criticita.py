@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from adapters.core.store import StoredPayment
+from adapters.core.store_rows import StoredPayment
 from collaudo.bdd import actions
 from collaudo.bdd.fixtures import Application
 from collaudo.bdd.world import CollaudoEnv, eventually
