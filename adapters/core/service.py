@@ -88,16 +88,8 @@ class PaymentService:
         self.notifier = Notifier(store, metrics, settings, clock=clock, http=http)
         self._life = Lifecycle(store, intermediary, settings, metrics, clock, rng)
 
-    # The collaborators live on the lifecycle, once: replacing one here (a test
-    # swapping the intermediary, say) reaches every operation.
-
-    @property
-    def store(self) -> Store:
-        return self._life.store
-
-    @store.setter
-    def store(self, value: Store) -> None:
-        self._life.store = value
+    # The collaborators live on the lifecycle, once. Only the intermediary may be
+    # replaced on a running service (a test swapping in a slow one reaches every operation).
 
     @property
     def intermediary(self) -> Intermediary:
@@ -108,45 +100,30 @@ class PaymentService:
         self._life.intermediary = value
 
     @property
+    def store(self) -> Store:
+        return self._life.store
+
+    @property
     def settings(self) -> ProxySettings:
         return self._life.settings
-
-    @settings.setter
-    def settings(self, value: ProxySettings) -> None:
-        self._life.settings = value
 
     @property
     def metrics(self) -> ProxyMetrics:
         return self._life.metrics
 
-    @metrics.setter
-    def metrics(self, value: ProxyMetrics) -> None:
-        self._life.metrics = value
-
     @property
     def clock(self) -> Clock:
         return self._life.clock
-
-    @clock.setter
-    def clock(self, value: Clock) -> None:
-        self._life.clock = value
 
     @property
     def rng(self) -> random.Random:
         return self._life.rng
 
-    @rng.setter
-    def rng(self, value: random.Random) -> None:
-        self._life.rng = value
-
     @property
     def on_outbox(self) -> list[Callable[[], None]]:
-        """Called after every write that enqueued events (the runtime wakes its loops)."""
+        """Called after every write that enqueued events (the runtime wakes its loops);
+        append to it."""
         return self._life.on_outbox
-
-    @on_outbox.setter
-    def on_outbox(self, value: list[Callable[[], None]]) -> None:
-        self._life.on_outbox = value
 
     @property
     def registry(self) -> CollectorRegistry:
