@@ -20,6 +20,7 @@ import asyncio
 import json
 import random
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -37,7 +38,8 @@ from adapters.core.intermediary import DebtPosition  # noqa: E402
 from adapters.core.models import PaymentEvent, PaymentStatus  # noqa: E402
 from adapters.core.runtime import ProxyRuntime  # noqa: E402
 from adapters.core.service import PaymentService, ProxySettings  # noqa: E402
-from adapters.core.store import Store, StoredPayment  # noqa: E402
+from adapters.core.store import Store  # noqa: E402
+from adapters.core.store_rows import StoredPayment  # noqa: E402
 from adapters.pagopa.notice import generate_notice  # noqa: E402
 
 TENANT = uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329")
@@ -211,6 +213,39 @@ def store_bench(size: int, workdir: Path) -> None:
     print(
         f"  memory: database {disk / 1e6:.1f} MB on disk ({disk / size:,.0f} B/payment), "
         f"Python heap held by the store {heap / 1e6:.2f} MB, process max RSS {rss_mb:.0f} MB"
+    )
+    store.close()
+    prune_bench(path, ids)
+
+
+def prune_bench(path: Path, ids: list[uuid.UUID]) -> None:
+    """A year of history to prune: per payment two events published and one consumed id
+    a year ago. Prints rows/s and the longest batch (how long the proxy's writers wait)."""
+    year_ago = (NOW - timedelta(days=365)).timestamp()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO outbox (event_id, payment_id, topic, key, value, created_at, "
+            "published_at) VALUES (?, ?, 'payments', x'00', x'00', ?, ?)",
+            [(str(uuid.uuid4()), str(pid), year_ago, year_ago) for pid in ids for _ in (1, 2)],
+        )
+        db.executemany(
+            "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+            [(str(uuid.uuid4()), year_ago) for _ in ids],
+        )
+    store = Store.open(path)
+    deleted, batches, longest = 0, 0, 0.0
+    started = time.perf_counter()
+    while True:
+        batch_started = time.perf_counter()
+        done = sum(store.prune(NOW - timedelta(days=90)).values())
+        longest = max(longest, time.perf_counter() - batch_started)
+        if not done:
+            break
+        deleted, batches = deleted + done, batches + 1
+    took = time.perf_counter() - started
+    print(
+        f"  prune: {deleted:,} rows of year-old history in {took:.2f} s "
+        f"({deleted / took:,.0f} rows/s, {batches} batches, longest {longest * 1000:.0f} ms)"
     )
     store.close()
 

@@ -68,7 +68,9 @@ def create_app(
     store = store if store is not None else Store.open(settings.db_path)
     bus = bus if bus is not None else make_bus(settings)
     metrics = ProxyMetrics()
-    proxy_settings = ProxySettings(public_url=settings.public_url)
+    proxy_settings = ProxySettings(
+        public_url=settings.public_url, retention_days=settings.retention_days
+    )
     service = PaymentService(store, intermediary, bus, proxy_settings, metrics=metrics)
     runtime = ProxyRuntime(service) if run_background else None
 

@@ -45,7 +45,7 @@ def _check_bus(bus: object) -> str | None:
 
 
 def _check_runtime(runtime: ProxyRuntime | None, started: bool) -> str | None:
-    """Once started, every loop (consumer, publisher, poller, notifier) must be running."""
+    """Once started, every loop of the runtime (``runtime.LOOPS``) must be running."""
     if runtime is None or not started:
         return None
     stopped = [name for name, health in runtime.health.items() if not health.running]

@@ -10,6 +10,9 @@ COLLAUDO_PUBLIC_URL      ``http://127.0.0.1:8000``      base URL of the citizen 
 COLLAUDO_BUS             ``memory``                     ``memory`` or ``kafka``
 COLLAUDO_KAFKA_BOOTSTRAP ``localhost:9092``             Kafka bootstrap servers
 COLLAUDO_INTERMEDIARY    ``fake``                       driver name: ``fake``, ``mypay``, ``gpd``
+COLLAUDO_RETENTION_DAYS  ``90``                         days published events, consumed event
+                                                        ids, finished notifications and
+                                                        exchanges are kept (``0``: forever)
 ======================== ============================== =====================================
 
 The token is a secret: it is never logged and ``repr`` hides it.
@@ -42,6 +45,7 @@ class ApiSettings:
     bus: BusKind = "memory"
     kafka_bootstrap: str = "localhost:9092"
     intermediary: str = "fake"
+    retention_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -54,6 +58,12 @@ class ApiSettings:
             raise SettingsError(
                 f"COLLAUDO_PUBLIC_URL={public_url!r} must be an http:// or https:// URL"
             )
+        retention = env.get("COLLAUDO_RETENTION_DAYS", "").strip() or "90"
+        if not retention.isdigit():
+            raise SettingsError(
+                f"COLLAUDO_RETENTION_DAYS={retention!r} must be a whole number of days "
+                "(0 keeps everything)"
+            )
         return cls(
             api_token=env.get("COLLAUDO_API_TOKEN") or None,
             db_path=Path(env.get("COLLAUDO_DB", "").strip() or DEFAULT_STORE_PATH),
@@ -61,4 +71,5 @@ class ApiSettings:
             bus="kafka" if bus == "kafka" else "memory",
             kafka_bootstrap=env.get("COLLAUDO_KAFKA_BOOTSTRAP", "").strip() or "localhost:9092",
             intermediary=env.get("COLLAUDO_INTERMEDIARY", "").strip().lower() or "fake",
+            retention_days=int(retention),
         )

@@ -1,12 +1,14 @@
 """The proxy's long-running loops, started and stopped together.
 
-:class:`ProxyRuntime` owns four asyncio tasks around one :class:`PaymentService`:
+:class:`ProxyRuntime` owns five asyncio tasks around one :class:`PaymentService`:
 
 - **consumer**: reads the ``payments`` topic, hands each message to
   :meth:`PaymentService.handle_event`, commits only after processing;
 - **publisher**: drains the outbox onto the bus (woken by every write);
 - **poller**: status checks with backoff, expiries and creation retries;
-- **notifier**: POSTs status changes to the platform's notify URLs.
+- **notifier**: POSTs status changes to the platform's notify URLs;
+- **pruner**: deletes history and bookkeeping past ``ProxySettings.retention_days``,
+  hourly, so a proxy running for years keeps a store of bounded size.
 
 ``await runtime.start()`` / ``await runtime.stop()`` (graceful: the message in
 hand is finished and committed, the outbox drained once more, everything
@@ -28,9 +30,11 @@ from adapters.core.bus import Bus, Message
 from adapters.core.outcomes import OutcomeAction
 from adapters.core.service import PaymentService
 
-__all__ = ["LoopHealth", "ProxyRuntime"]
+__all__ = ["LOOPS", "LoopHealth", "ProxyRuntime"]
 
 log = logging.getLogger(__name__)
+
+LOOPS = ("consumer", "publisher", "poller", "notifier", "pruner")
 
 
 @dataclass
@@ -56,6 +60,7 @@ class ProxyRuntime:
         poll_interval: float = 5.0,
         notify_interval: float = 2.0,
         outbox_interval: float = 1.0,
+        prune_interval: float = 3600.0,
         shutdown_timeout: float = 15.0,
         error_pause: float = 1.0,
         message_attempts: int = 3,
@@ -65,12 +70,11 @@ class ProxyRuntime:
         self.poll_interval = poll_interval
         self.notify_interval = notify_interval
         self.outbox_interval = outbox_interval
+        self.prune_interval = prune_interval
         self.shutdown_timeout = shutdown_timeout
         self.error_pause = error_pause
         self.message_attempts = message_attempts
-        self.health: dict[str, LoopHealth] = {
-            name: LoopHealth(name) for name in ("consumer", "publisher", "poller", "notifier")
-        }
+        self.health: dict[str, LoopHealth] = {name: LoopHealth(name) for name in LOOPS}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
         self._wake = {name: asyncio.Event() for name in ("publisher", "notifier")}
@@ -108,6 +112,10 @@ class ProxyRuntime:
                     "notifier", self.service.deliver_notifications, self.notify_interval, "notifier"
                 ),
                 name="proxy-notifier",
+            ),
+            "pruner": asyncio.create_task(
+                self._every("pruner", self.service.prune_history, self.prune_interval, None),
+                name="proxy-pruner",
             ),
         }
         log.info(
@@ -188,6 +196,8 @@ class ProxyRuntime:
                     continue
                 if done == 0 and not self._stopping.is_set():
                     await self._nap(interval, wake)
+                else:
+                    await asyncio.sleep(0)  # more to do: let the other loops and the API in first
         finally:
             health.running = False
 

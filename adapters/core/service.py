@@ -27,7 +27,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -248,6 +248,22 @@ class PaymentService:
     async def deliver_notifications(self, now: datetime | None = None) -> int:
         """POST due notifications to the platform; returns how many were delivered."""
         return await self.notifier.deliver_due(now or self.clock())
+
+    async def prune_history(self, now: datetime | None = None) -> int:
+        """Delete one batch of bookkeeping older than ``settings.retention_days``
+        (see :meth:`Store.prune`); returns the rows deleted, 0 when retention is off."""
+        days = self.settings.retention_days
+        if days == 0:
+            return 0
+        deleted = self.store.prune((now or self.clock()) - timedelta(days=days))
+        total = sum(deleted.values())
+        if total:
+            log.info(
+                "pruned bookkeeping older than %d days: %s",
+                days,
+                ", ".join(f"{n} {table}" for table, n in deleted.items() if n),
+            )
+        return total
 
     # -- CSV import -----------------------------------------------------------------------------
 

@@ -44,12 +44,21 @@ class ProxySettings:
     notify_timeout_s: float = 10.0
     # Payments without expire_at are polled this long after creation, then EXPIRED.
     max_polling_days: int = 365
+    # Published events, consumed event ids, finished notifications and recorded exchanges
+    # older than this are deleted (a payment keeps its current event); 0 keeps them all.
+    # Longer than the Kafka topic's retention, so a redelivery is still recognised.
+    retention_days: int = 90
 
     def __post_init__(self) -> None:
         for name in ("public_url", "update_url"):
             value = getattr(self, name)
             if value is not None and not value.startswith(("http://", "https://")):
                 raise ValueError(f"ProxySettings.{name} must be an http(s) URL, got {value!r}")
+        if self.retention_days < 0:
+            raise ValueError(
+                f"ProxySettings.retention_days must be 0 (keep everything) or more, "
+                f"got {self.retention_days}"
+            )
         if ":" not in self.app_id:
             raise ValueError(f"app_id must read '<name>:<version>', got {self.app_id!r}")
 

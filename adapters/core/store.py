@@ -372,6 +372,46 @@ class Store:
         )
         return [PaymentEvent.model_validate_json(bytes(r["value"])) for r in rows]
 
+    def prune(self, before: datetime, batch: int = 1_000) -> dict[str, int]:
+        """Delete bookkeeping older than ``before``, at most ``batch`` rows per table.
+
+        Goes: published outbox rows (a payment's event history; its current event
+        stays on the payment), consumed event ids, finished notifications (delivered
+        before ``before``, or given up on for an event whose outbox row is gone) and
+        recorded exchanges. Payments, configurations, unpublished events, pending
+        notifications and paper stamps always stay. Redeliveries are recognised only
+        within the window: keep ``before`` older than the topic's retention. Returns the rows deleted per table; call again while any is
+        ``batch`` (one short transaction each, so the proxy's writers are not held up).
+        """
+        cutoff = before.timestamp()
+        statements = {
+            # Old rows sit at the front of the rowid order, so each batch finds its rows
+            # in the first pages it reads instead of re-reading what earlier batches kept.
+            "outbox": (
+                "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+                "WHERE published_at < ? ORDER BY seq LIMIT ?)"
+            ),
+            "seen_events": (
+                "DELETE FROM seen_events WHERE event_id IN "
+                "(SELECT event_id FROM seen_events WHERE seen_at < ? LIMIT ?)"
+            ),
+            "notifications": (
+                "DELETE FROM notifications WHERE id IN (SELECT id FROM notifications AS n "
+                "WHERE next_attempt_at IS NULL AND (sent_at < ? OR (sent_at IS NULL AND "
+                "NOT EXISTS (SELECT 1 FROM outbox WHERE event_id = n.event_id))) LIMIT ?)"
+            ),
+            "exchanges": (
+                "DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges WHERE "
+                "(julianday(json_extract(doc, '$.started_at')) - 2440587.5) * 86400.0 < ? "
+                "LIMIT ?)"
+            ),
+        }
+        deleted: dict[str, int] = {}
+        for table, sql in statements.items():
+            with self._tx(f"prune.{table}") as db:
+                deleted[table] = db.execute(sql, (cutoff, batch)).rowcount
+        return deleted
+
     # -- notifications --------------------------------------------------------------------
 
     def due_notifications(self, now: datetime, limit: int = 100) -> list[NotificationRecord]:

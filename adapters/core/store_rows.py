@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at REAL NOT NULL,
     published_at REAL);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_payment ON outbox (payment_id, seq);
 CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -140,8 +140,9 @@ def test_lifespan_starts_and_stops_the_runtime(tmp_path: object) -> None:
     from pathlib import Path
 
     assert isinstance(tmp_path, Path)
-    settings = ApiSettings(api_token=TOKEN, db_path=tmp_path / "proxy.sqlite")
+    settings = ApiSettings(api_token=TOKEN, db_path=tmp_path / "proxy.sqlite", retention_days=7)
     app = create_app(settings, intermediary=FakeIntermediary())
+    assert app.state.service.settings.retention_days == 7
     with TestClient(app) as client:
         assert app.state.runtime_started is True
         status = client.get("/status")
@@ -158,3 +159,11 @@ def test_settings_from_environment_never_show_the_token() -> None:
     assert "very-secret" not in repr(settings)
     with pytest.raises(ValueError, match="COLLAUDO_BUS"):
         ApiSettings.from_env({"COLLAUDO_BUS": "rabbit"})
+
+
+def test_retention_days_come_from_the_environment_and_bad_ones_say_what_to_write() -> None:
+    assert ApiSettings.from_env({}).retention_days == 90
+    assert ApiSettings.from_env({"COLLAUDO_RETENTION_DAYS": " 0 "}).retention_days == 0
+    for bad in ("-1", "30d", "1.5"):
+        with pytest.raises(ValueError, match=r"COLLAUDO_RETENTION_DAYS=.*whole number of days"):
+            ApiSettings.from_env({"COLLAUDO_RETENTION_DAYS": bad})

@@ -33,7 +33,12 @@ def test_file_is_wal_with_indexes(store: Store) -> None:
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"payments_notice", "payments_check", "outbox_pending"} <= indexes
+    assert {"payments_notice", "payments_check", "outbox_pending", "outbox_payment"} <= indexes
+    # A payment's history (the operator's view, retention) is read by index, not by a scan.
+    history = db.execute(
+        "EXPLAIN QUERY PLAN SELECT value FROM outbox WHERE payment_id = ? ORDER BY seq", ("p",)
+    ).fetchall()
+    assert "outbox_payment" in " ".join(str(r) for r in history)
     plan = " ".join(
         str(r)
         for r in db.execute(
