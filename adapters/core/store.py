@@ -380,8 +380,10 @@ class Store:
         before ``before``, or given up on for an event whose outbox row is gone) and
         recorded exchanges. Payments, configurations, unpublished events, pending
         notifications and paper stamps always stay. Redeliveries are recognised only
-        within the window: keep ``before`` older than the topic's retention. Returns the rows deleted per table; call again while any is
-        ``batch`` (one short transaction each, so the proxy's writers are not held up).
+        within the window: keep ``before`` older than the topic's retention.
+
+        Returns the rows deleted per table; call again while any is ``batch`` (one
+        short transaction each, so the proxy's writers are not held up).
         """
         cutoff = before.timestamp()
         statements = {
