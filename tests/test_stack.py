@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from collaudo.cli import main
-from collaudo.selfcheck import run_journey
 from collaudo.stack import DEMO_TENANT_ID, StackOptions, running_stack
 from simulators.common.server import free_port
+from tests.journey import run_journey
 
 
 @pytest.mark.parametrize("intermediary", ["mypay", "gpd"])

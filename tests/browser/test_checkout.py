@@ -17,8 +17,8 @@ from playwright.async_api import Browser
 
 from collaudo.browser import BrowserCheckoutResult, citizen_actions, pay_in_browser, watch_landing
 from collaudo.citizen import CARD_SCREEN_ERROR_CARD, DECLINED_CARD, PAYING_CARD
-from collaudo.selfcheck import Journey
 from collaudo.stack import Stack
+from tests.journey import Journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 

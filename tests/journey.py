@@ -1,4 +1,4 @@
-"""The stack's self-check: one citizen's payment, end to end, per intermediary.
+"""A test helper: one citizen's payment through the whole stack, end to end, per intermediary.
 
 Application on the platform → ``CREATION_PENDING`` on the bus → the proxy
 creates the debt position on the intermediary simulator → ``PAYMENT_PENDING``
