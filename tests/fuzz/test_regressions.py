@@ -22,7 +22,7 @@ from adapters.core.store import Store
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from collaudo.fuzz import contracts
-from collaudo.fuzz.drivers import _context, _creditor, _Replies, _request
+from collaudo.fuzz.driver_harness import Replies, debt_position_request, fuzz_creditor
 from simulators.checkout import app as checkout_sim
 from simulators.gpd import app as gpd_sim
 
@@ -124,7 +124,7 @@ async def test_checkout_problem_instance_is_an_absolute_uri() -> None:
 
 @needs_wsdl
 async def test_mypay_driver_turns_a_201_answer_into_an_intermediary_error() -> None:
-    replies = _Replies()
+    replies = Replies()
     envelope = (
         b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
         b"<soapenv:Body><ns0:paaSILImportaDovutoRisposta "
@@ -145,7 +145,9 @@ async def test_mypay_driver_turns_a_201_answer_into_an_intermediary_error() -> N
     )
     try:
         with pytest.raises(IntermediaryError):
-            await driver.create_debt_position(_request(_creditor("mypay"), _amount()))
+            await driver.create_debt_position(
+                debt_position_request(fuzz_creditor("mypay"), _amount())
+            )
     finally:
         await driver.aclose()
 
@@ -157,7 +159,9 @@ async def test_gpd_driver_turns_a_malformed_redirect_into_an_intermediary_error(
     driver = GpdDriver(transport=httpx.MockTransport(reply), environ={"FUZZ_GPD_KEY": "k"})
     try:
         with pytest.raises(IntermediaryError):
-            await driver.create_debt_position(_request(_creditor("gpd"), _amount()))
+            await driver.create_debt_position(
+                debt_position_request(fuzz_creditor("gpd"), _amount())
+            )
     finally:
         await driver.aclose()
 
@@ -168,4 +172,4 @@ def _amount() -> Any:
     return Decimal("20.00")
 
 
-__all__ = ["KNOWN_OPEN", "_context"]
+__all__ = ["KNOWN_OPEN"]
