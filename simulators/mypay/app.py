@@ -53,8 +53,10 @@ from simulators.common.admin import admin_mount
 from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
 from simulators.mypay import backoffice, contracts
+from simulators.mypay.avvisi import notice_pdf
+from simulators.mypay.context import Context
 from simulators.mypay.model import MAX_EXCHANGE_CHARS, Creditor, Exchange, Position
-from simulators.mypay.operations import Context, dispatch, notice_pdf
+from simulators.mypay.operations import dispatch
 from simulators.mypay.settings import ENV_EXTRA, ENV_PREFIX, Settings
 from simulators.mypay.soap import PPT, SoapFault, envelope, fault_envelope, parse_request
 from simulators.mypay.station import MyPayStation
