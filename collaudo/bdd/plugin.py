@@ -198,8 +198,8 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     # The last answer reached the step before its server logged it: let the log catch up.
     env.recorder.settle(timeout=2.0)
     exchanges = env.recorder.since(mark) if mark is not None else []
+    request.node.stash[EXCHANGES] = exchanges  # kept even if the reset below fails
     env.reset()  # after reading: the reset's own calls are not the scenario's
-    request.node.stash[EXCHANGES] = exchanges
     attach_exchanges(exchanges, f"{scenario.name} [{env.target.name}]")
 
 

@@ -62,7 +62,9 @@ def test_a_failing_scenario_fails_the_run_and_is_named_in_the_summary(
         in (summary)
     )
     # The failure points to its exchanges, and one command turns them into a vendor report.
-    command = next(line.split() for line in out.splitlines() if "vendor-report --scenario" in line)
+    commands = [line.split() for line in out.splitlines() if "vendor-report --scenario" in line]
+    assert commands, out
+    command = commands[0]
     scenario_file = Path(command[-1])
     assert scenario_file.parent == reports / "scenarios" and scenario_file.exists()
     bundle = tmp_path / "vendor.zip"
