@@ -5,7 +5,7 @@
 
 Settings come from the environment (``COLLAUDO_API_TOKEN``, ``COLLAUDO_DB``,
 ``COLLAUDO_PUBLIC_URL``, ``COLLAUDO_BUS``, ``COLLAUDO_KAFKA_BOOTSTRAP``,
-``COLLAUDO_INTERMEDIARY``); the options override them. Without
+``COLLAUDO_INTERMEDIARY``, ``COLLAUDO_RETENTION_DAYS``); the options override them. Without
 ``COLLAUDO_API_TOKEN`` a token is generated for this run and printed once.
 """
 
