@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from simulators.checkout import app as checkout_sim
-from simulators.common.server import BackgroundServer, connection_guard, free_port
+from simulators.common.server import BackgroundServer, bind_socket, bound_port, connection_guard
 from simulators.gpd import app as gpd_sim
 from simulators.mypay import app as mypay_sim
 
@@ -52,7 +52,8 @@ def start_simulators(
     creditor_fiscal_code: str, *, rt_retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0)
 ) -> LoopbackSimulators:
     """Start the three simulators on free loopback ports (all of them, or none)."""
-    ports = {name: free_port() for name in NAMES}
+    sockets = {name: bind_socket() for name in NAMES}  # served on below: no port race
+    ports = {name: bound_port(sock) for name, sock in sockets.items()}
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     apps: dict[str, Any] = {
         "checkout": checkout_sim.create_app(
@@ -71,10 +72,12 @@ def start_simulators(
     try:
         for name in NAMES:
             app = apps[name]
-            server = BackgroundServer(app, port=ports[name], allowlist=connection_guard(app))
+            server = BackgroundServer(app, sock=sockets[name], allowlist=connection_guard(app))
             running.servers[name] = server.start()
     except BaseException:
         running.stop()
+        for sock in sockets.values():
+            sock.close()
         raise
     return running
 

@@ -21,6 +21,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
@@ -42,7 +43,14 @@ from adapters.core.intermediary import Intermediary as IntermediaryDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from simulators.checkout import app as checkout_sim
-from simulators.common.server import connection_guard, free_port, make_config
+from simulators.common.server import (
+    PortUnavailable,
+    bind_socket,
+    bound_port,
+    connection_guard,
+    make_config,
+    serve,
+)
 from simulators.gpd import app as gpd_sim
 from simulators.mypay import app as mypay_sim
 from simulators.platform import app as platform_sim
@@ -146,9 +154,15 @@ class Stack:
         self.components = tuple(
             name for name in COMPONENTS if options.simulated or name not in SIMULATED_OUTSIDE
         )
-        self.ports = {
-            name: options.ports.get(name) or free_port(options.host) for name in self.components
-        }
+        # Bound now, served on at start: no other process can take a port in between.
+        self._sockets: dict[str, socket.socket] = {}
+        try:
+            for name in self.components:
+                self._sockets[name] = bind_socket(options.host, options.ports.get(name) or 0)
+        except PortUnavailable as exc:
+            self._close_sockets()
+            raise StackError(f"the {name} component: {exc}") from exc
+        self.ports = {name: bound_port(sock) for name, sock in self._sockets.items()}
         self.urls = {name: f"http://{options.host}:{port}" for name, port in self.ports.items()}
         self.bus = options.bus if options.bus is not None else MemoryBus()
         self.apps: dict[str, ASGIApp] = {}
@@ -320,15 +334,15 @@ class Stack:
             server = uvicorn.Server(
                 make_config(self.served[name], self.options.host, self.ports[name], allowlist)
             )
-            task = asyncio.create_task(server.serve(), name=f"serve-{name}")
+            task = asyncio.create_task(serve(server, self._sockets[name]), name=f"serve-{name}")
             self._servers.append(server)
             self._tasks.append(task)
             while not server.started:
                 if task.done():
                     await self.stop()
                     raise StackError(
-                        f"the {name} component could not listen on {self.urls[name]} "
-                        "(is the port taken? choose another one or stop what uses it)"
+                        f"the {name} component could not start on {self.urls[name]}: "
+                        f"{task.exception() if not task.cancelled() else 'cancelled'}"
                     )
                 await asyncio.sleep(0.01)
         await self._seed()
@@ -340,6 +354,12 @@ class Stack:
             await asyncio.wait(self._tasks, timeout=20)
         self._servers.clear()
         self._tasks.clear()
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        """Close the bound sockets (a served one is closed already; closing is idempotent)."""
+        for sock in self._sockets.values():
+            sock.close()
 
     def describe(self) -> list[tuple[str, str]]:
         """(what, URL) lines for a person."""
@@ -387,7 +407,9 @@ class StackThread:
         if self._loop.is_running():
             asyncio.run_coroutine_threadsafe(self.stack.stop(), self._loop).result(30)
             self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self.stack._close_sockets()  # the loop never ran: nothing served on them
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from collaudo.cli import build_parser, main
 from collaudo.commands import sim
 from simulators.common import env as env_settings
 from simulators.common.faults import REGISTRY
-from simulators.common.server import free_port
+from simulators.common.server import bind_socket, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -282,7 +282,7 @@ def sim_args(*argv: str) -> argparse.Namespace:
 
 
 def test_taken_port_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    with sim.bind("127.0.0.1", 0) as taken:
+    with bind_socket("127.0.0.1", 0) as taken:
         taken.listen()
         port = taken.getsockname()[1]
         assert main(["sim", "platform", "--port", str(port)]) == 1

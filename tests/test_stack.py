@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from collaudo.cli import main
-from collaudo.stack import DEMO_TENANT_ID, StackOptions, running_stack
+from collaudo.stack import DEMO_TENANT_ID, StackError, StackOptions, StackThread, running_stack
 from simulators.common.server import free_port
 from tests.journey import run_journey
 
@@ -91,3 +92,15 @@ def test_collaudo_up_docker_says_plainly_when_no_engine(
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     assert main(["up", "--docker"]) == 2
     assert "no Docker engine answers" in capsys.readouterr().err
+
+
+def test_a_taken_port_fails_the_stack_at_once_naming_the_component(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        options = StackOptions(intermediary="gpd", data_dir=tmp_path, ports={"proxy": port})
+        with pytest.raises(StackError, match=rf"the proxy component: cannot listen on .*:{port}"):
+            StackThread(options)
+        assert time.monotonic() - started < 5  # not the 60 s start-up timeout

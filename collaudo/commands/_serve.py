@@ -1,8 +1,8 @@
 """Running a server in the foreground for a CLI verb (``proxy``, ``sim``).
 
-The socket is bound first, so a taken port gets a plain answer instead of uvicorn's
-traceback; where the server listens is printed once it accepts connections; Ctrl-C (and,
-where asked, SIGTERM) stops it cleanly.
+The socket is bound first (``simulators.common.server.bind_socket``), so a taken port
+gets a plain answer instead of uvicorn's traceback; where the server listens is printed
+once it accepts connections; Ctrl-C (and, where asked, SIGTERM) stops it cleanly.
 """
 
 from __future__ import annotations
@@ -14,24 +14,13 @@ import sys
 from types import FrameType
 from typing import Any
 
-
-def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound here so a taken port gets a plain answer."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+from simulators.common.server import PortUnavailable
 
 
-def cannot_listen(verb: str, host: str, port: int, exc: OSError) -> None:
+def cannot_listen(verb: str, host: str, port: int, exc: PortUnavailable) -> None:
     """Say on stderr that ``collaudo VERB`` cannot listen there, and what to do."""
     print(
-        f"collaudo {verb}: cannot listen on {host}:{port} ({exc.strerror}); "
+        f"collaudo {verb}: cannot listen on {host}:{port} ({exc.reason}); "
         "choose another port with --port",
         file=sys.stderr,
     )

@@ -22,7 +22,8 @@ from typing import Any
 
 from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
 from adapters.api.settings import ApiSettings, SettingsError
-from collaudo.commands._serve import bind, cannot_listen, serve_foreground
+from collaudo.commands._serve import cannot_listen, serve_foreground
+from simulators.common.server import PortUnavailable, bind_socket
 
 
 def register(subparsers: Any) -> None:
@@ -72,8 +73,8 @@ def _settings(args: argparse.Namespace, port: int) -> tuple[ApiSettings, str | N
 
 def run(args: argparse.Namespace) -> int:
     try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
+        sock = bind_socket(args.host, args.port)
+    except PortUnavailable as exc:
         cannot_listen("proxy", args.host, args.port, exc)
         return 1
     port = sock.getsockname()[1]

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from collaudo.commands._serve import bind as bind  # tests bind a port the same way
 from collaudo.commands._serve import cannot_listen, serve_foreground
 
 SIMULATORS = ("mypay", "gpd", "checkout", "platform")
@@ -348,7 +347,12 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from simulators.common.access import Allowlist, AllowlistMiddleware
-    from simulators.common.server import connection_guard, make_config
+    from simulators.common.server import (
+        PortUnavailable,
+        bind_socket,
+        connection_guard,
+        make_config,
+    )
 
     app = module.create_app(settings)
     if took_allowlist:
@@ -374,8 +378,8 @@ def run(args: argparse.Namespace) -> int:
     announce.append("Press Ctrl-C to stop.")
 
     try:
-        sock = bind(host, port)
-    except OSError as exc:
+        sock = bind_socket(host, port)
+    except PortUnavailable as exc:
         cannot_listen("sim", host, port, exc)
         return 1
     return serve_foreground(

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from collaudo.formio.install import FormioAssets
-from simulators.common.server import free_port, make_config
+from simulators.common.server import bind_socket, bound_port, make_config, serve
 
 logger = logging.getLogger(__name__)
 
@@ -140,13 +140,16 @@ async def serving_form_page(
     host: str = "127.0.0.1",
 ) -> AsyncIterator[str]:
     """Serve the page on a free loopback port in this event loop; yields its URL."""
-    port = free_port(host)
+    sock = bind_socket(host)
+    port = bound_port(sock)
     app = create_app(proxy_url, token, kind, schema, assets)
     server = uvicorn.Server(make_config(app, host, port))
-    task = asyncio.create_task(server.serve(), name="formio-page")
+    task = asyncio.create_task(serve(server, sock), name="formio-page")
     while not server.started:
         if task.done():
-            raise RuntimeError(f"the form page could not listen on {host}:{port}: {task.result()}")
+            sock.close()
+            task.result()  # raises why it could not start
+            raise RuntimeError(f"the form page on {host}:{port} stopped before it started")
         await asyncio.sleep(0.01)
     url = f"http://{host}:{port}/"
     logger.info("form.io admin page for the %s form listening on %s", kind, url)

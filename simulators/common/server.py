@@ -15,11 +15,64 @@ from starlette.types import ASGIApp
 from simulators.common.access import Allowlist, allowlist_protocol
 
 
+class PortUnavailable(RuntimeError):
+    """A server cannot listen where it was asked to; the message says what to do,
+    ``reason`` says why (e.g. "Address already in use")."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port free right now. Another process may take it before it is bound again:
+    for a server of ours, :func:`bind_socket` and serve on the socket instead."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: a port the OS picks), not listening yet.
+
+    Serving on it (:func:`serve`, :class:`BackgroundServer`) leaves no moment in which
+    another process can take the port, as picking a free port and binding it later does.
+    Whoever does not serve on it must close it.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise PortUnavailable(
+            f"cannot listen on {host}:{port}: {reason}; "
+            "choose another port (0 picks a free one) or stop what uses it",
+            reason,
+        ) from exc
+    return sock
+
+
+def bound_port(sock: socket.socket) -> int:
+    port: int = sock.getsockname()[1]
+    return port
+
+
+async def serve(server: uvicorn.Server, sock: socket.socket | None = None) -> None:
+    """``server.serve()``, on ``sock`` when given. A start-up that fails raises
+    :class:`PortUnavailable` here: uvicorn itself calls ``sys.exit``, which would stop the
+    whole event loop (and every other server on it) instead of failing this one."""
+    try:
+        await server.serve(sockets=[sock] if sock is not None else None)
+    except SystemExit as exc:
+        where = f"{server.config.host}:{server.config.port}"
+        raise PortUnavailable(
+            f"the server for {where} could not start (uvicorn exit {exc.code}); "
+            "see the error logged above"
+        ) from None
 
 
 def make_config(
@@ -53,11 +106,15 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         allowlist: Allowlist | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self.host = host
-        self.port = port or free_port(host)
+        self._sock = sock if sock is not None else bind_socket(host, port)
+        self.port = bound_port(self._sock)
         self.server = uvicorn.Server(make_config(app, self.host, self.port, allowlist))
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -68,13 +125,16 @@ class BackgroundServer:
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError(f"server on {self.url} did not start within {timeout} s")
             time.sleep(0.01)
         return self
 
     def stop(self) -> None:
         self.server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self._sock.close()  # already closed by the server once it served on it
 
 
 @contextlib.contextmanager

@@ -1,0 +1,80 @@
+"""Serving on a socket bound up front: no port race, and a failed start fails only itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from simulators.common.server import (
+    BackgroundServer,
+    PortUnavailable,
+    bind_socket,
+    bound_port,
+    make_config,
+    serve,
+)
+
+
+def hello() -> Starlette:
+    return Starlette(routes=[Route("/", lambda request: PlainTextResponse("ciao"))])
+
+
+def test_a_bound_port_is_never_handed_out_again_until_it_is_closed() -> None:
+    held = [bind_socket() for _ in range(50)]
+    try:
+        ports = {bound_port(sock) for sock in held}
+        with socket.socket() as other:
+            other.bind(("127.0.0.1", 0))  # what a free-port picker elsewhere does
+            assert bound_port(other) not in ports
+        assert len(ports) == 50
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_taken_port_says_why_and_what_to_do() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = bound_port(taken)
+        with pytest.raises(PortUnavailable) as caught:
+            bind_socket("127.0.0.1", port)
+    assert caught.value.reason.lower() == "address already in use"
+    assert f"cannot listen on 127.0.0.1:{port}" in str(caught.value)
+    assert "choose another port (0 picks a free one) or stop what uses it" in str(caught.value)
+
+
+def test_the_background_server_serves_on_the_port_it_held_from_the_start() -> None:
+    server = BackgroundServer(hello())
+    with socket.socket() as intruder, pytest.raises(OSError):
+        intruder.bind(("127.0.0.1", server.port))  # held before start: nobody can take it
+    server.start()
+    try:
+        assert httpx.get(server.url + "/").text == "ciao"
+    finally:
+        server.stop()
+    server.stop()  # twice is harmless
+
+
+async def test_a_server_that_cannot_start_raises_and_the_event_loop_lives_on() -> None:
+    @contextlib.asynccontextmanager
+    async def broken(app: Starlette) -> AsyncIterator[None]:
+        raise RuntimeError("the database is not there")
+        yield  # pragma: no cover
+
+    sock = bind_socket()
+    app = Starlette(lifespan=broken)
+    server = uvicorn.Server(make_config(app, "127.0.0.1", bound_port(sock)))
+    with pytest.raises(PortUnavailable, match="could not start"):
+        await serve(server, sock)  # uvicorn's sys.exit would have ended the loop here
+    sock.close()
+    assert await asyncio.sleep(0, result="alive") == "alive"
