@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -14,6 +15,8 @@ from starlette.types import ASGIApp
 
 from simulators.common.access import Allowlist, allowlist_protocol
 
+_random = random.SystemRandom()  # not the test's seeded global generator
+
 
 class PortUnavailable(RuntimeError):
     """A server cannot listen where it was asked to; the message says what to do,
@@ -24,10 +27,27 @@ class PortUnavailable(RuntimeError):
         self.reason = reason or message
 
 
+#: Ports free_port draws from: below Linux's default ephemeral range (32768-60999), so a
+#: socket bound to port 0 meanwhile (by any process) is never given the same one.
+FREE_PORT_RANGE = (20000, 32767)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port free right now. Another process may take it before it is bound again:
-    for a server of ours, :func:`bind_socket` and serve on the socket instead."""
-    with socket.socket() as sock:
+    """A port free right now, for a server in another process or a later bind (mitmproxy,
+    a CLI subprocess). For a server of ours, :func:`bind_socket` and serve on the socket.
+
+    Drawn at random outside the ephemeral range: the gap until the port is bound again
+    can then only be lost to another free_port draw of the very same port."""
+    low, high = FREE_PORT_RANGE
+    for _ in range(50):
+        candidate = _random.randint(low, high)
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    with socket.socket() as sock:  # that range is crowded: let the system choose
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port

@@ -15,10 +15,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from simulators.common.server import (
+    FREE_PORT_RANGE,
     BackgroundServer,
     PortUnavailable,
     bind_socket,
     bound_port,
+    free_port,
     make_config,
     serve,
 )
@@ -78,3 +80,12 @@ async def test_a_server_that_cannot_start_raises_and_the_event_loop_lives_on() -
         await serve(server, sock)  # uvicorn's sys.exit would have ended the loop here
     sock.close()
     assert await asyncio.sleep(0, result="alive") == "alive"
+
+
+def test_free_ports_stay_out_of_the_range_the_system_hands_to_port_zero() -> None:
+    low, high = FREE_PORT_RANGE
+    ports = [free_port() for _ in range(20)]
+    assert all(low <= port <= high for port in ports)
+    assert len(set(ports)) > 1  # drawn, not one fixed port
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", ports[-1]))  # and free indeed
