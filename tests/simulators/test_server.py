@@ -89,3 +89,23 @@ def test_free_ports_stay_out_of_the_range_the_system_hands_to_port_zero() -> Non
     assert len(set(ports)) > 1  # drawn, not one fixed port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", ports[-1]))  # and free indeed
+
+
+async def test_connections_accepted_on_a_bound_socket_do_not_wait_for_nagle() -> None:
+    # Without TCP_NODELAY every small answer waits ~40 ms for the client's delayed ACK:
+    # the suite ran at half speed until bind_socket said IPPROTO_TCP.
+    sock = bind_socket()
+    nodelay: list[int] = []
+
+    async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = writer.get_extra_info("socket")
+        nodelay.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(accepted, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection("127.0.0.1", bound_port(sock))
+        while not nodelay:
+            await asyncio.sleep(0.01)
+        writer.close()
+    assert nodelay == [1]
