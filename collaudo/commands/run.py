@@ -107,9 +107,8 @@ def run(args: argparse.Namespace) -> int:
     junit = args.reports / "junit.xml"
     junit.unlink(missing_ok=True)
     command = pytest_command(args, targets)
-    shown = (
-        "collaudo run " + shlex.join(sys.argv[2:]) if sys.argv[1:2] == ["run"] else "collaudo run"
-    )
+    given = sys.argv[2:] if sys.argv[1:2] == ["run"] else []
+    shown = " ".join(["collaudo run", shlex.join(given)]) if given else "collaudo run"
     print(f"{shown}: targets {', '.join(targets)}", flush=True)
     started = time.monotonic()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
