@@ -22,7 +22,12 @@ from adapters.core.store import Store
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from collaudo.fuzz import contracts
-from collaudo.fuzz.driver_harness import Replies, debt_position_request, fuzz_creditor
+from collaudo.fuzz.driver_harness import (
+    Replies,
+    debt_position_request,
+    fuzz_creditor,
+    position_context,
+)
 from simulators.checkout import app as checkout_sim
 from simulators.gpd import app as gpd_sim
 
@@ -148,6 +153,31 @@ async def test_mypay_driver_turns_a_201_answer_into_an_intermediary_error() -> N
             await driver.create_debt_position(
                 debt_position_request(fuzz_creditor("mypay"), _amount())
             )
+    finally:
+        await driver.aclose()
+
+
+@needs_wsdl
+async def test_mypay_driver_refuses_a_relative_notice_url_as_a_malformed_answer() -> None:
+    # Shrunk: paaSILImportaDovuto (azione S) answering urlFileAvviso "/àè…" made
+    # notice_pdf raise a bare ValueError from the HTTP client instead of a driver error.
+    replies = Replies()
+    envelope = (
+        b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        b"<soapenv:Body><ns0:paaSILImportaDovutoRisposta "
+        b'xmlns:ns0="http://www.regione.veneto.it/pagamenti/ente/">'
+        b"<esito>OK</esito><urlFileAvviso>/%C3%A0%C3%A8</urlFileAvviso>"
+        b"</ns0:paaSILImportaDovutoRisposta></soapenv:Body></soapenv:Envelope>"
+    )
+    replies.load({"answers": {"paaSILImportaDovuto": (200, envelope, "text/xml")}})
+    driver = MyPayDriver(
+        transport=httpx.MockTransport(replies.mypay),
+        environ={"FUZZ_MYPAY_PASSWORD": "fuzz-password1"},
+    )
+    request = debt_position_request(fuzz_creditor("mypay"), _amount())
+    try:
+        with pytest.raises(IntermediaryError, match="not an absolute http"):
+            await driver.notice_pdf(position_context(request))
     finally:
         await driver.aclose()
 

@@ -143,7 +143,18 @@ class MyPayClient:
         record.operation = "urlFileAvviso"
         what = "downloading the MyPay notice"
         try:
-            response = await self._http.get(url)
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+            raise IntermediaryFault(
+                f"{what}: urlFileAvviso is not an absolute http(s) URL ({url[:200]!r}); "
+                "it will be retried",
+                exchanges=record.exchanges,
+                code="MALFORMED_ANSWER",
+            )
+        try:
+            response = await self._http.get(parsed)
         except httpx.HTTPError as exc:
             raise transport_error(exc, record, what, url) from exc
         if response.status_code >= 400:
