@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 ENV_VAR = "COLLAUDO_CONTRACTS_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# collaudo's own contracts, laid out as the official ones: used where those are absent.
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin_contracts"
 XSD = "http://www.w3.org/2001/XMLSchema"
 PPT = "http://www.regione.veneto.it/pagamenti/ente/"
 PPTHEAD = "http://www.regione.veneto.it/pagamenti/ente/ppthead"
@@ -116,6 +118,10 @@ def contracts_dir() -> Path | None:
 def find(relative: str) -> Path | None:
     """The path of one official file, or None when it is absent."""
     path = search_dir() / relative
+    # --- built-in fallback (branch builtin; the lead reconciles with the lookup order) ---
+    if not path.is_file() and (BUILTIN_DIR / relative).is_file():
+        return BUILTIN_DIR / relative
+    # ---
     return path if path.is_file() else None
 
 
@@ -192,28 +198,53 @@ def mypay_wsdl() -> etree._Element:
 
 @functools.cache
 def mypay_inline_schemas() -> dict[str, bytes]:
-    """The WSDL's inline schemas by target namespace, each lifted into its own document
-    with the WSDL's namespace declarations (their QName attributes rely on them), the
-    ``ppt`` schema's relative imports made absolute and its missing ``ppthead`` import
-    added (without a location: compilers are given both documents)."""
-    wsdl = mypay_wsdl()
+    """The WSDL's inline schemas by target namespace (see :func:`lift_inline_schemas`),
+    the official file's missing ``ppthead`` import added and reported."""
+    lifted, patched = lift_inline_schemas(mypay_wsdl(), contract_file(MYPAY_WSDL).parent)
+    if patched:
+        _apply(MYPAY_PPTHEAD_IMPORT)
+    return lifted
+
+
+def _uses_namespace(schema: etree._Element, namespace: str) -> bool:
+    """Whether a QName attribute (``type``, ``ref``, ``base``...) in ``schema`` names a
+    component of ``namespace``."""
+    for node in schema.iter(etree.Element):
+        for key in ("type", "ref", "base", "itemType", "substitutionGroup"):
+            value = node.get(key)
+            if value is not None:
+                prefix = value.split(":", 1)[0] if ":" in value else None
+                if node.nsmap.get(prefix) == namespace:
+                    return True
+    return False
+
+
+def lift_inline_schemas(wsdl: etree._Element, base: Path) -> tuple[dict[str, bytes], bool]:
+    """A WSDL's inline schemas by target namespace, each lifted into its own document with
+    the WSDL's namespace declarations (their QName attributes rely on them) and its
+    relative imports made absolute against ``base`` (the WSDL's directory). A ``ppt``
+    schema that uses ``ppthead`` without importing it (the official file's defect) gets
+    the import, without a location (compilers are given both documents); the flag says
+    whether that happened."""
     lifted: dict[str, bytes] = {}
+    patched = False
     for schema in wsdl.iter(f"{{{XSD}}}schema"):
         nsmap = {k: v for k, v in {**wsdl.nsmap, **schema.nsmap}.items() if k}
         doc = etree.Element(f"{{{XSD}}}schema", nsmap=nsmap)
         for key, value in schema.attrib.items():
             doc.set(key, value)
         doc.extend(copy.deepcopy(child) for child in schema)
+        for imported in doc.findall(f"{{{XSD}}}import"):
+            location = imported.get("schemaLocation")
+            if location and "://" not in location:
+                imported.set("schemaLocation", (base / location).resolve().as_uri())
         namespace = schema.get("targetNamespace", "")
-        if namespace == PPT:
-            for imported in doc.findall(f"{{{XSD}}}import"):
-                location = imported.get("schemaLocation")
-                if location:
-                    imported.set("schemaLocation", contract_file(f"mypay/{location}").as_uri())
+        imports = {i.get("namespace") for i in doc.findall(f"{{{XSD}}}import")}
+        if namespace == PPT and PPTHEAD not in imports and _uses_namespace(doc, PPTHEAD):
             doc.insert(0, etree.Element(f"{{{XSD}}}import", namespace=PPTHEAD))
-            _apply(MYPAY_PPTHEAD_IMPORT)
+            patched = True
         lifted[namespace] = etree.tostring(doc)
-    return lifted
+    return lifted, patched
 
 
 class _MemoryResolver(etree.Resolver):  # type: ignore[misc]

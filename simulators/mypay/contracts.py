@@ -1,7 +1,9 @@
-"""The official MyPay contract files as the simulator serves and checks them.
+"""The MyPay contract files as the simulator serves and checks them.
 
-Found and loaded by :mod:`simulators.common.contracts` (never copied into the repository):
-the WSDL served at ``/ws/pa?wsdl`` is the official file with only its ``soap:address``
+Found and loaded by :mod:`simulators.common.contracts`: the official files (never copied
+into the repository) when present, else collaudo's own built-in description of the
+operations this simulator implements (``simulators/common/builtin_contracts/mypay/``, same
+file names). The WSDL served at ``/ws/pa?wsdl`` is that file with only its ``soap:address``
 rewritten, the SOAP bodies are validated against the WSDL's own inline schemas (compiled
 once with lxml, microseconds per message), and the base64 ``Dovuti`` / ``Versamento`` /
 ``Pagati`` documents against ``PagInf_Dovuti_Pagati_6_2_0.xsd`` (compiled once with
@@ -42,10 +44,11 @@ def wsdl_for(endpoint_url: str) -> bytes:
 
 
 def companion_xsd(name: str) -> bytes:
-    """One of the schema files the WSDL imports by relative location."""
+    """One of the schema files the WSDL imports by relative location, from beside the WSDL
+    in use (so the official WSDL never meets the built-in XSD, nor the reverse)."""
     if name not in SERVABLE:
         raise FileNotFoundError(name)
-    return contract_file(f"mypay/{name}").read_bytes()
+    return (contract_file(WSDL_FILE).parent / name).read_bytes()
 
 
 def body_schema() -> etree.XMLSchema:

@@ -24,10 +24,12 @@ def test_the_environment_variable_moves_the_search_and_a_miss_says_how_to_fix(
     monkeypatch.setenv(contracts.ENV_VAR, str(tmp_path))
     assert contracts.contracts_dir() == tmp_path.resolve()
     assert contracts.find(GPD) == tmp_path / GPD
-    assert contracts.available(GPD) and not contracts.available(GPD, contracts.MYPAY_WSDL)
-    assert contracts.find(contracts.MYPAY_WSDL) is None
+    assert contracts.available(GPD) and not contracts.available(GPD, contracts.PAFORNODE_WSDL)
+    assert contracts.find(contracts.PAFORNODE_WSDL) is None
+    # MyPay's WSDL has a built-in stand-in: found there when not in the directory
+    assert contracts.find(contracts.MYPAY_WSDL) == contracts.BUILTIN_DIR / contracts.MYPAY_WSDL
     with pytest.raises(contracts.ContractsMissing) as missing:
-        contracts.contract_file(contracts.MYPAY_WSDL)
+        contracts.contract_file(contracts.PAFORNODE_WSDL)
     assert str(tmp_path) in str(missing.value) and contracts.ENV_VAR in str(missing.value)
 
     monkeypatch.setenv(contracts.ENV_VAR, str(tmp_path / "nowhere"))

@@ -11,12 +11,19 @@ from starlette.testclient import TestClient
 from simulators.common.server import BackgroundServer, serving
 from simulators.mypay import contracts
 from simulators.mypay.app import MyPaySimulator, Settings, create_app
+from tests.contracts.support import official_mypay_contracts
 from tests.simulators.mypay.helpers import BINDING
 
 needs_contracts = pytest.mark.skipif(
     not contracts.available(),
     reason="official MyPay contracts not found in ../shared/contracts "
     "(set COLLAUDO_CONTRACTS_DIR): wire tests skipped",
+)
+
+needs_official_wsdl = pytest.mark.skipif(
+    not official_mypay_contracts(),
+    reason="official pa-per-ente.wsdl not found (the built-in MyPay contract serves "
+    "instead): run collaudo contracts fetch",
 )
 
 

@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 from starlette.testclient import TestClient
 
 from simulators.mypay.app import MyPaySimulator
@@ -80,7 +81,7 @@ def test_notice_qr_has_the_iso_18004_quiet_zone_and_reads_back(client: TestClien
     assert margins == {4 * QR_SCALE}  # four white modules on every side
 
 
-def test_wsdl_endpoint_without_contracts_says_how_to_fix(
+def test_wsdl_endpoint_without_official_contracts_serves_the_builtin_one(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
     from simulators.common import contracts as official
@@ -91,7 +92,16 @@ def test_wsdl_endpoint_without_contracts_says_how_to_fix(
     official.mypay_wsdl.cache_clear()
     try:
         reply = client.get("/ws/pa?wsdl")
-        assert reply.status_code == 503 and "COLLAUDO_CONTRACTS_DIR" in reply.text
+        assert reply.status_code == 200
+        served = etree.fromstring(reply.content)
+        wsdl = "{http://schemas.xmlsoap.org/wsdl/}"
+        operations = served.findall(f"{wsdl}binding/{wsdl}operation")
+        assert len(operations) == 6  # the built-in contract: the implemented operations
+        assert b'location="http://testserver/ws/pa"' in reply.content
+        xsd = client.get("/ws/PagInf_Dovuti_Pagati_6_2_0.xsd")
+        assert xsd.status_code == 200 and b"collaudo's own description" in xsd.content
+        # the built-in contract has no companion the official WSDL does not import
+        assert client.get("/ws/PagInf_RP_Esito_6_2_0.xsd").status_code == 404
     finally:
         monkeypatch.delenv("COLLAUDO_CONTRACTS_DIR")
         contracts.wsdl_for.cache_clear()

@@ -11,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from lxml import etree
 from starlette.testclient import TestClient
 
 from simulators.common.station import StationClient, StationError, send_rt_request
 from simulators.common.station_mbd import MbdDocument, build_mbd
 from simulators.mypay.app import MyPaySimulator, Settings, create_app
+from simulators.mypay.soap import PPT
 from tests.simulators.mypay.conftest import needs_contracts
 from tests.simulators.mypay.helpers import (
     CF_ENTE,
@@ -134,10 +136,16 @@ def test_soap_level_mistakes_get_specific_soap_faults(client: TestClient) -> Non
     body = soap_request("paaSILChiediPagati", codIpaEnte=COD_IPA, password=PASSWORD, idSession="x")
     wrong_action = client.post("/ws/pa", content=body, headers={"soapaction": "paaSILInviaDovuti"})
     assert wrong_action.status_code == 500 and b"does not match body" in wrong_action.content
-    export = soap_request(
-        "paaSILChiediStatoExportFlusso", password=PASSWORD, requestToken="t", **HEADER
+    # an operation of the official WSDL the simulator does not implement (built by hand:
+    # the built-in contract does not declare it)
+    soap = "http://schemas.xmlsoap.org/soap/envelope/"
+    envelope = etree.Element(f"{{{soap}}}Envelope")
+    export = etree.SubElement(
+        etree.SubElement(envelope, f"{{{soap}}}Body"), f"{{{PPT}}}paaSILChiediStatoExportFlusso"
     )
-    assert b"not implemented by this simulator" in post(client, "x", export).content
+    etree.SubElement(export, "requestToken").text = "t"
+    reply = post(client, "x", etree.tostring(envelope))
+    assert reply.status_code == 500 and b"not implemented by this simulator" in reply.content
     soap12 = body.replace(
         b"http://schemas.xmlsoap.org/soap/envelope/", b"http://www.w3.org/2003/05/soap-envelope"
     )

@@ -17,7 +17,7 @@ from simulators.common.server import BackgroundServer
 from simulators.mypay import contracts
 from simulators.mypay.app import MyPaySimulator
 from simulators.mypay.iuv import iuv_problem
-from tests.simulators.mypay.conftest import needs_contracts
+from tests.simulators.mypay.conftest import needs_contracts, needs_official_wsdl
 from tests.simulators.mypay.helpers import (
     CF_ENTE,
     COD_IPA,
@@ -198,6 +198,7 @@ def test_chiedi_posizioni_aperte_lists_open_dovuti(service: Any, live: Backgroun
     assert f"noticeNumber=3{iuv}" in entry.urlPagamento
 
 
+@needs_official_wsdl
 def test_served_wsdl_is_the_official_one_at_the_simulators_address(live: BackgroundServer) -> None:
     from zeep import Client
 
