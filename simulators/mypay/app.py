@@ -1,16 +1,18 @@
 """Assembling the MyPay simulator: the SOAP endpoint, notices, station, backoffice, admin.
 
-Why lxml and not spyne: the bar is wire compatibility with the official
-``pa-per-ente.wsdl``, whose inline schemas leave ``elementFormDefault`` unset (so every
-child of the ``ppt:`` wrappers is unqualified, while the header ``ppthead:intestazionePPT``
-lives in another namespace and the base64 documents are qualified), whose types use
-``complexContent`` extensions of ``risposta`` and whose ``ppt`` schema references
-``ppthead`` types without importing them. Re-declaring all that as spyne models would be
-a second, hand-written copy of the contract that drifts silently, and spyne's generated
-WSDL would not be the official one. So the simulator serves the official WSDL itself at
-``/ws/pa?wsdl`` (read at run time, only ``soap:address`` rewritten) and dispatches with
-lxml, validating each request body against the WSDL's own schemas (compiled once). It is
-also much cheaper per request than spyne's object mapping.
+Why lxml and not a SOAP framework's object models (spyne): the bar is wire compatibility
+with the official ``pa-per-ente.wsdl``, whose inline schemas leave ``elementFormDefault``
+unset (so every child of the ``ppt:`` wrappers is unqualified, while the header
+``ppthead:intestazionePPT`` lives in another namespace and the base64 documents are
+qualified), whose types use ``complexContent`` extensions of ``risposta`` and whose ``ppt``
+schema references ``ppthead`` types without importing them. Models generating the WSDL
+would be one more copy of the contract, placed one step away from what is compared. So the
+simulator serves a WSDL file itself at ``/ws/pa?wsdl`` (read at run time, only
+``soap:address`` rewritten): the official one, or where that is absent collaudo's built-in
+one (``simulators/common/builtin_contracts/mypay/``, proved equivalent for the implemented
+operations by ``tests/contracts``), and dispatches with lxml, validating each request body
+against that WSDL's own schemas (compiled once). It is also much cheaper per request than an
+object mapping.
 
 Routes: ``POST /ws/pa`` (SOAP 1.1), ``GET /ws/pa?wsdl`` (+ the XSDs it imports),
 ``GET /avvisi/{iuv}.pdf``, ``POST /pagopa/paForNode`` (station, called by the Nodo mock),

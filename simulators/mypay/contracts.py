@@ -35,7 +35,8 @@ SERVABLE = {"PagInf_Dovuti_Pagati_6_2_0.xsd", "PagInf_RP_Esito_6_2_0.xsd", "bila
 
 @functools.lru_cache(maxsize=16)
 def wsdl_for(endpoint_url: str) -> bytes:
-    """The official WSDL with its ``soap:address`` pointing at ``endpoint_url``."""
+    """The WSDL in use (official, else built-in) with its ``soap:address`` pointing at
+    ``endpoint_url``."""
     root = copy.deepcopy(official.mypay_wsdl())
     for address in root.iter(f"{{{WSDL_SOAP}}}address"):
         address.set("location", endpoint_url)
@@ -63,5 +64,6 @@ def documents_schema() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether the official MyPay contracts are present (looked up once per process)."""
+    """Whether a MyPay contract (official, else built-in) is found (looked up once per
+    process)."""
     return official.available(WSDL_FILE, DOCUMENTS_XSD)

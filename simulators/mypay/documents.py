@@ -3,8 +3,8 @@
 
 Every child element of these documents is qualified (``elementFormDefault="qualified"``),
 unlike the SOAP bodies that carry them. Inbound documents are validated against the
-official XSD when the contracts are present; outbound ones are built structurally with
-lxml (the tests validate them against the XSD).
+XSD in use (the official one, else collaudo's built-in one); outbound ones are built
+structurally with lxml (the tests validate them against both).
 """
 
 from __future__ import annotations

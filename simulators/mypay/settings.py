@@ -37,7 +37,7 @@ class Settings:
     see it (default: taken from each request). ``faults``: fault specs
     ``name[:rate[:seed]]``. ``allowlist``/``allowlist_mode``: IP allowlist (``403``
     answers HTTP 403; ``refuse`` resets the connection, applied by the server runner).
-    ``validate``: check SOAP bodies and base64 documents against the official contracts.
+    ``validate``: check SOAP bodies and base64 documents against the contract in use.
     ``duplicate_iud``: what ``azione I`` with an IUD already used answers — ``fault``
     (``PAA_IUD_DUPLICATO``, as MyPay does) or ``existing`` (the existing IUV).
     ``pagati_double_base64``: encode ``pagati`` twice, as MyPay's JAXB DataHandler does
