@@ -22,14 +22,16 @@ from adapters.core.intermediary import (
 )
 from adapters.drivers.mypay import MyPayDriver
 from adapters.drivers.mypay.documents import NS as PAY_I
+from simulators.common import contracts
 from tests.drivers.stack import CREDITOR_CF, context
 from tests.drivers.stack import request as make_request
 from tests.drivers.test_documents import CONTRACTS
 
-WSDL_DIR = CONTRACTS / "mypay"
+# the official WSDL's folder, else collaudo's built-in one (a fresh clone runs on that)
+WSDL_DIR = (contracts.find(contracts.MYPAY_WSDL) or CONTRACTS / contracts.MYPAY_WSDL).parent
 pytestmark = pytest.mark.skipif(
     not (WSDL_DIR / "pa-per-ente.wsdl").exists(),
-    reason=f"official MyPay WSDL not found in {WSDL_DIR} (set COLLAUDO_CONTRACTS_DIR)",
+    reason=f"MyPay WSDL not found in {WSDL_DIR} (set COLLAUDO_CONTRACTS_DIR)",
 )
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 PPT = "http://www.regione.veneto.it/pagamenti/ente/"
