@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from simulators.common import contracts
 
@@ -72,3 +73,44 @@ def test_mypay_inline_schemas_compile_with_the_ppthead_import_added() -> None:
     assert schema is contracts.mypay_body_schema()  # compiled once
     assert contracts.MYPAY_PPTHEAD_IMPORT in contracts.applied_defects()
     assert set(contracts.mypay_inline_schemas()) >= {contracts.PPT, contracts.PPTHEAD}
+
+
+def _wsdl_with_ppt_schema(body: str) -> etree._Element:
+    return etree.fromstring(
+        '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        f'xmlns:ppt="{contracts.PPT}" xmlns:ppthead="{contracts.PPTHEAD}"><wsdl:types>'
+        f'<xs:schema targetNamespace="{contracts.PPTHEAD}"><xs:simpleType name="t">'
+        '<xs:restriction base="xs:string"/></xs:simpleType></xs:schema>'
+        f'<xs:schema targetNamespace="{contracts.PPT}">{body}</xs:schema>'
+        "</wsdl:types></wsdl:definitions>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "patched"),
+    [
+        ('<xs:element name="e" type="ppthead:t"/>', True),  # the official file's defect
+        (
+            f'<xs:import namespace="{contracts.PPTHEAD}"/><xs:element name="e" type="ppthead:t"/>',
+            False,
+        ),
+        ('<xs:element name="e" type="xs:string"/>', False),  # ppthead not used at all
+    ],
+)
+def test_the_ppthead_import_is_added_only_where_it_is_used_and_missing(
+    body: str, patched: bool, tmp_path: Path
+) -> None:
+    lifted, applied = contracts.lift_inline_schemas(_wsdl_with_ppt_schema(body), tmp_path)
+    assert applied is patched
+    ppt = etree.fromstring(lifted[contracts.PPT])
+    imports = [i.get("namespace") for i in ppt.findall(f"{{{contracts.XSD}}}import")]
+    assert imports.count(contracts.PPTHEAD) == (1 if "ppthead:t" in body else 0)
+
+
+def test_relative_schema_imports_resolve_beside_the_wsdl(tmp_path: Path) -> None:
+    body = '<xs:import namespace="urn:x" schemaLocation="Other.xsd"/>'
+    lifted, _ = contracts.lift_inline_schemas(_wsdl_with_ppt_schema(body), tmp_path)
+    ppt = etree.fromstring(lifted[contracts.PPT])
+    (imported,) = ppt.findall(f"{{{contracts.XSD}}}import")
+    assert imported.get("schemaLocation") == (tmp_path / "Other.xsd").resolve().as_uri()
