@@ -14,7 +14,12 @@ as a contract defect, never as a vendor's drift:
   Python); read as space and tab, its meaning (:data:`GPD_PATTERN`);
 - ``pa-per-ente.wsdl``'s ``ppt`` inline schema uses ``ppthead:stText35`` without
   importing that namespace (JAXB tolerates it, libxml2 and xmlschema do not): the import
-  is added (:data:`MYPAY_PPTHEAD_IMPORT`).
+  is added (:data:`MYPAY_PPTHEAD_IMPORT`), only where it is missing (collaudo's built-in
+  WSDL has it).
+
+Where an official MyPay file is absent, collaudo's own description of the operations the
+MyPay simulator implements serves in its place (:data:`BUILTIN_DIR`, laid out and named as
+the official files; ``tests/contracts`` proves it wire-equivalent).
 """
 
 from __future__ import annotations
