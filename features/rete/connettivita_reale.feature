@@ -46,3 +46,8 @@ Funzionalità: Connettività su host di rete reali (IP autorizzati, VPN, DNS)
     E arriva il momento del nuovo tentativo
     Allora il pagamento passa in stato PAYMENT_PENDING
     E l'intermediario ha una sola posizione debitoria per quel pagamento
+
+  Scenario: il nome dell'intermediario risolve a un indirizzo sbagliato sull'host del proxy
+    Dato sull'host del proxy il nome dell'intermediario risolve a un indirizzo irraggiungibile
+    Quando l'integratore esegue collaudo doctor dall'host del proxy
+    Allora il referto indica l'indirizzo risolto e che l'intermediario non è raggiungibile

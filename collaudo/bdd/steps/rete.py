@@ -8,12 +8,17 @@ in the vendor's host.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
 from collaudo.bdd.fixtures import Application
 from collaudo.bdd.world import CollaudoEnv, eventually
+from collaudo.net import netns
 from collaudo.net.topology import SERVICE_ADDRESS, VPN, Topology
 
 #: The driver's limit while the VPN is down, so a lost connection shows in about a second.
@@ -98,3 +103,52 @@ def operator_sees_unreachable_route(env: CollaudoEnv, rete: Topology, pratica: A
     expected = f"unreachable via route {SERVICE_ADDRESS} via {VPN['vendor']} dev vpn0"
     assert expected in reason, reason
     assert f"source address {rete.vpn_address}" in reason, reason
+
+
+#: The vendor's host name and the wrong address a stale /etc/hosts gives it (no route).
+VENDOR_NAME = "api.fornitore.test"
+WRONG_ADDRESS = "198.18.7.7"
+URL_FIELDS = {"mypay": ("mypay_wsdl_url", "/ws/pa?wsdl"), "gpd": ("gpd_base_url", "/gpd")}
+
+
+@dataclass
+class DoctorRun:
+    """What ``collaudo doctor`` printed, and its exit code."""
+
+    output: str
+    code: int
+
+
+@given("sull'host del proxy il nome dell'intermediario risolve a un indirizzo irraggiungibile")
+def wrong_hosts_entry(rete: Topology) -> None:
+    rete.hosts({VENDOR_NAME: WRONG_ADDRESS})
+
+
+@when("l'integratore esegue collaudo doctor dall'host del proxy", target_fixture="referto")
+def run_doctor(env: CollaudoEnv, rete: Topology, tmp_path: Path) -> DoctorRun:
+    field_name, path = URL_FIELDS[env.intermediary]
+    port = env.stack.ports[env.intermediary]
+    config = tmp_path / "collaudo.toml"
+    config.write_text(
+        "[targets.fornitore]\n"
+        f'intermediary = "{env.intermediary}"\n'
+        'kind = "live"\n'
+        "[targets.fornitore.tenant]\n"
+        f'{field_name} = "http://{VENDOR_NAME}:{port}{path}"\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "collaudo", "doctor", "--config", str(config)]
+    done = subprocess.run(
+        netns.exec_command(rete.opencity, [*command, "--target", "fornitore"]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return DoctorRun(done.stdout + done.stderr, done.returncode)
+
+
+@then("il referto indica l'indirizzo risolto e che l'intermediario non è raggiungibile")
+def doctor_names_resolved_address(referto: DoctorRun) -> None:
+    assert referto.code == 1, referto.output
+    assert f"{VENDOR_NAME} resolves to {WRONG_ADDRESS}" in referto.output, referto.output
+    assert "PROBLEM" in referto.output and "unreachable" in referto.output, referto.output
