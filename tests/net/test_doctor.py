@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -93,3 +97,70 @@ def test_in_a_namespace_a_wrong_hosts_entry_is_named_with_the_driver_diagnosis()
     assert done.returncode == 0, done.stderr
     assert "api.fornitore.test:8020 (resolved to 198.18.7.7)" in done.stdout, done.stdout
     assert "no route from this host" in done.stdout, done.stdout
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no one trusts (as in many vendors' test setups)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test.fornitore.example")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_an_untrusted_server_certificate_stops_at_tls(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    listener.settimeout(10)
+
+    def serve() -> None:  # the TCP check's connection, then the TLS check's
+        for _ in range(2):
+            with contextlib.suppress(OSError):
+                connection, _ = listener.accept()
+                with context.wrap_socket(connection, server_side=True):
+                    pass
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    tenant = {"gpd_base_url": f"https://127.0.0.1:{port}/gpd"}
+    (endpoint,) = [examine(e, tenant) for e in endpoints(tenant)]
+    server.join(timeout=5)
+    listener.close()
+    assert _checks(endpoint)["tcp"] == "ok"
+    tls = endpoint.checks[-1]
+    assert tls.name == "tls" and tls.verdict == "fail", endpoint.checks
+    assert "not trusted" in tls.detail
