@@ -137,6 +137,20 @@ class StackOptions:
     wrap: Callable[[str, ASGIApp], ASGIApp] | None = None
     # The bus shared by the platform and the proxy (e.g. one that records messages).
     bus: MemoryBus | None = None
+    # Binds a component's listening socket: (component, host, port) -> socket. Default:
+    # ``host`` on this host; the connectivity scenarios bind the intermediary's simulator
+    # inside another network namespace, at its own address (see :mod:`collaudo.net`).
+    bind: Callable[[str, str, int], socket.socket] | None = None
+    # Extra settings for a simulator (e.g. {"gpd": {"allowed_networks": [...]}}).
+    simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _url_host(sock: socket.socket, default: str) -> str:
+    """The address a socket listens on, for URLs (``default`` for a wildcard bind)."""
+    address = str(sock.getsockname()[0])
+    if address in ("0.0.0.0", "::", ""):
+        return default
+    return f"[{address}]" if ":" in address else address
 
 
 class StackError(RuntimeError):
@@ -156,14 +170,18 @@ class Stack:
         )
         # Bound now, served on at start: no other process can take a port in between.
         self._sockets: dict[str, socket.socket] = {}
+        bind = options.bind or (lambda name, host, port: bind_socket(host, port))
         try:
             for name in self.components:
-                self._sockets[name] = bind_socket(options.host, options.ports.get(name) or 0)
+                self._sockets[name] = bind(name, options.host, options.ports.get(name) or 0)
         except PortUnavailable as exc:
             self._close_sockets()
             raise StackError(f"the {name} component: {exc}") from exc
         self.ports = {name: bound_port(sock) for name, sock in self._sockets.items()}
-        self.urls = {name: f"http://{options.host}:{port}" for name, port in self.ports.items()}
+        self.urls = {
+            name: f"http://{_url_host(self._sockets[name], options.host)}:{port}"
+            for name, port in self.ports.items()
+        }
         self.bus = options.bus if options.bus is not None else MemoryBus()
         self.apps: dict[str, ASGIApp] = {}
         self.served: dict[str, ASGIApp] = {}
@@ -194,11 +212,15 @@ class Stack:
                 public_url=urls["mypay"],
                 checkout_url=urls["checkout"],
                 faults=list(faults.get("mypay", [])),
+                **opts.simulator_settings.get("mypay", {}),
             )
         )
         self.apps["gpd"] = gpd_sim.create_app(
             gpd_sim.Settings(
-                host=opts.host, port=self.ports["gpd"], faults=list(faults.get("gpd", []))
+                host=opts.host,
+                port=self.ports["gpd"],
+                faults=list(faults.get("gpd", [])),
+                **opts.simulator_settings.get("gpd", {}),
             )
         )
         self.apps["checkout"] = checkout_sim.create_app(

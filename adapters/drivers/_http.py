@@ -15,7 +15,6 @@ import contextlib
 import contextvars
 import json
 import re
-import socket
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from adapters.core.intermediary import (
     PositionNotFound,
     RequestRejected,
 )
+from adapters.drivers._route import source_address as source_address
+from adapters.drivers._route import way_to
 
 #: pagoPA's limits towards a creditor (SANP "Livelli di servizio"): 7 s, 15 s for receipts.
 OPERATION_TIMEOUT = 7.0
@@ -217,34 +218,48 @@ def host_port(url: str | httpx.URL) -> tuple[str, int]:
     return parts.hostname or "?", port
 
 
-def source_address(host: str, port: int) -> str:
-    """The local address used to reach ``host``: a UDP socket ``connect()`` picks the route
-    without sending any packet."""
-    try:
-        family, _, _, _, sockaddr = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
-        with socket.socket(family, socket.SOCK_DGRAM) as sock:
-            sock.connect(sockaddr)
-            address: str = sock.getsockname()[0]
-            return address
-    except OSError:
-        return "unknown (no route to the host)"
-
-
 def allowlist_diagnosis(url: str | httpx.URL, *, forbidden: bool) -> str:
-    host, port = host_port(url)
-    source = source_address(host, port)
+    """What to ask the vendor, with the address the call left from and its route."""
+    way = way_to(*host_port(url))
+    where, source = way.where(), way.source
+    if not way.resolved and not forbidden:
+        return (
+            f"{way.host}:{way.port}: {way.host} does not resolve to any address from this "
+            "host: check the URL, "
+            "the DNS servers or /etc/hosts (a test environment's name may resolve only "
+            "inside the vendor's VPN)."
+        )
+    if not forbidden and way.source.startswith("unknown"):
+        return (
+            f"no route from this host to {where} (source address {source}): the network "
+            "path to the vendor is missing; connect the VPN or add the route agreed with the "
+            "vendor."
+        )
     if forbidden:
         return (
-            f"{host}:{port} answered 403 Forbidden to source address {source}: if the vendor's "
-            f"test environment is behind an IP allowlist, ask the vendor to allow {source} "
-            f"on {host}:{port} (behind NAT or a VPN, give them the public address instead); "
-            "otherwise check the credentials."
+            f"{where} answered 403 Forbidden to source address {source} ({way.via()}): if "
+            f"the vendor's test environment is behind an IP allowlist, ask the vendor to "
+            f"allow {source} on {way.host}:{way.port} (behind NAT or a VPN, give them the "
+            "public address instead); otherwise check the credentials."
         )
     return (
-        f"{host}:{port} refused or closed the connection from source address {source}: if the "
-        f"vendor's test environment is behind an IP allowlist or a VPN, ask the vendor to allow "
-        f"{source} on {host}:{port} (or connect the VPN); otherwise check the URL and that the "
-        "service is up."
+        f"{where} refused or closed the connection from source address {source} "
+        f"({way.via()}): if the vendor's test environment is behind an IP allowlist or a "
+        f"VPN, ask the vendor to allow {source} on {way.host}:{way.port} (or connect the "
+        "VPN); otherwise check the URL and that the service is up."
+    )
+
+
+def unreachable_diagnosis(url: str | httpx.URL) -> str:
+    """Why a connection got no answer at all: the route it took and what to check."""
+    way = way_to(*host_port(url))
+    if not way.resolved:
+        return allowlist_diagnosis(url, forbidden=False)
+    return (
+        f"{way.where()} is unreachable via {way.via()}: nothing answered, so the packets "
+        "were lost on the way; check that the VPN is connected and that this route is the "
+        "one agreed with the vendor, then that their firewall lets "
+        f"{way.source} in."
     )
 
 
@@ -261,7 +276,7 @@ def transport_error(
         return IntermediaryUnavailable(
             f"{what}: connecting to {host}:{port} timed out after {record.timeout:g} s",
             exchanges=exchanges,
-            diagnosis=allowlist_diagnosis(url, forbidden=False),
+            diagnosis=unreachable_diagnosis(url),
             code="CONNECT_TIMEOUT",
         )
     if isinstance(exc, httpx.TimeoutException):
@@ -287,11 +302,19 @@ def transport_error(
 
 def problem_detail(response: httpx.Response) -> str:
     """A one-line reading of a ProblemJson (or any) error body."""
+    return body_detail(response.content) or response.reason_phrase
+
+
+def body_detail(content: bytes | str | None) -> str:
+    """A one-line reading of an error body: a ProblemJson's title/detail/message, else the
+    text itself, cut at 300 characters ('' when empty)."""
+    if not content:
+        return ""
     try:
-        body = json.loads(response.content)
+        body = json.loads(content)
     except ValueError:
-        text = response.text.strip().replace("\n", " ")
-        return text[:300] or response.reason_phrase
+        text = content.decode(errors="replace") if isinstance(content, bytes) else content
+        return text.strip().replace("\n", " ")[:300]
     if isinstance(body, dict):
         parts = [str(body[k]) for k in ("title", "detail", "message") if body.get(k)]
         if parts:

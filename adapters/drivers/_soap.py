@@ -29,7 +29,12 @@ from adapters.core.intermediary import (
     IntermediaryFault,
     RequestRejected,
 )
-from adapters.drivers._http import CallRecord, allowlist_diagnosis, transport_error
+from adapters.drivers._http import (
+    CallRecord,
+    allowlist_diagnosis,
+    body_detail,
+    transport_error,
+)
 from adapters.drivers._xml import local, parse_xml
 
 SETTINGS = zeep.Settings(
@@ -231,8 +236,10 @@ def http_status_error(
             code=code,
         )
     if status == 403:
+        answer = record.exchanges[-1].response if record.exchanges else None
+        detail = body_detail(answer)
         return AccessDenied(
-            f"{what}: access forbidden (HTTP 403)",
+            f"{what}: access forbidden (HTTP 403{': ' + detail if detail else ''})",
             exchanges=record.exchanges,
             diagnosis=allowlist_diagnosis(url, forbidden=True),
             code=code,

@@ -32,7 +32,7 @@ from collaudo.exchanges import (
     RecordingBus,
     recording_wrapper,
 )
-from collaudo.stack import SIM_SECRETS, Stack, StackError, StackThread
+from collaudo.stack import SIM_SECRETS, Stack, StackError, StackOptions, StackThread
 from collaudo.targets import Target
 
 T = TypeVar("T")
@@ -170,6 +170,13 @@ class CollaudoEnv:
         for simulator in ("mypay", "gpd", "checkout"):
             self.suite.delete(self.url(simulator, "/_admin/faults"))
 
+    def close(self) -> None:
+        """Stop the stack and close the clients (quietly: this runs at teardown)."""
+        for close in self._closers:
+            with contextlib.suppress(Exception):
+                close()
+        self._closers.clear()
+
     def positions(self) -> list[dict[str, Any]]:
         self.require_simulators("reading the intermediary's debt positions")
         response = self.suite.get(self.url(self.intermediary, "/_admin/positions"))
@@ -204,30 +211,43 @@ class StackPool:
             message = f"set the environment variables {', '.join(missing)} first"
             self._failed[target.name] = message
             pytest.fail(f"target {target.name}: {message}", pytrace=False)
-        recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
-        options = target.stack_options(self.base_dir / target.name)
-        options.wrap = recording_wrapper(recorder)
-        options.bus = RecordingBus(recorder)
-        runner = StackThread(options)
-        stack = runner.start()
-        recorder.redact.add(stack.api_token)
-        recorder.redact.add(*(os.environ.get(name) for name in target.secret_variables()))
-        operator = httpx.Client(
-            base_url=stack.urls["proxy"],
-            headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
-            timeout=20,
-        )
-        citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20)
-        suite = httpx.Client(headers={"User-Agent": SUITE_AGENT}, timeout=20)
-        env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
-        env._closers += [operator.close, citizen.close, suite.close, runner.stop]
-        return env
+        return start_env(target, self.base_dir / target.name)
 
     def close(self) -> None:
         for env in self._envs.values():
-            for close in env._closers:
-                with contextlib.suppress(Exception):
-                    close()
+            env.close()
         self._envs.clear()
         if self._owned_dir is not None:
             self._owned_dir.cleanup()
+
+
+def start_env(
+    target: Target,
+    data_dir: Path,
+    *,
+    configure: Callable[[StackOptions], None] | None = None,
+    suite_mounts: dict[str, httpx.BaseTransport] | None = None,
+) -> CollaudoEnv:
+    """Start ``target``'s stack and the clients steps use; ``configure`` adjusts the stack's
+    options first, ``suite_mounts`` routes some of the suite's own calls (e.g. a vendor's
+    admin API reached from the vendor's host)."""
+    recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
+    options = target.stack_options(data_dir)
+    options.wrap = recording_wrapper(recorder)
+    options.bus = RecordingBus(recorder)
+    if configure is not None:
+        configure(options)
+    runner = StackThread(options)
+    stack = runner.start()
+    recorder.redact.add(stack.api_token)
+    recorder.redact.add(*(os.environ.get(name) for name in target.secret_variables()))
+    operator = httpx.Client(
+        base_url=stack.urls["proxy"],
+        headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
+        timeout=20,
+    )
+    citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20)
+    suite = httpx.Client(headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts)
+    env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
+    env._closers += [operator.close, citizen.close, suite.close, runner.stop]
+    return env

@@ -1,7 +1,10 @@
 """The JSON admin API every simulator mounts under ``/_admin/``.
 
 ``GET faults`` · ``PUT faults/{name}`` (body ``{"rate": 0.5, "seed": 1, ...params}``) ·
-``DELETE faults`` · ``DELETE faults/{name}`` · ``POST reset`` · ``GET positions``.
+``DELETE faults`` · ``DELETE faults/{name}`` · ``POST reset`` · ``GET positions`` ·
+``GET allowlist`` · ``PUT allowlist`` (body ``{"networks": [...], "mode": "refuse"|"403"}``)
+· ``POST allowlist`` (body ``{"network": "198.51.100.7/32"}``: the vendor authorises one
+more address, the "sblocco IP", effective on the next connection).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from simulators.common.access import Allowlist
 from simulators.common.faults import FaultState, UnknownFault, available
 
 
@@ -76,14 +80,71 @@ def admin_mount(target: AdminTarget) -> Mount:
     async def positions(request: Request) -> Response:
         return JSONResponse(target.positions())
 
-    return Mount(
-        "/_admin",
-        routes=[
-            Route("/faults", list_faults, methods=["GET"]),
-            Route("/faults", clear_faults, methods=["DELETE"]),
-            Route("/faults/{name}", put_fault, methods=["PUT"]),
-            Route("/faults/{name}", delete_fault, methods=["DELETE"]),
-            Route("/reset", reset, methods=["POST"]),
-            Route("/positions", positions, methods=["GET"]),
-        ],
-    )
+    routes = [
+        Route("/faults", list_faults, methods=["GET"]),
+        Route("/faults", clear_faults, methods=["DELETE"]),
+        Route("/faults/{name}", put_fault, methods=["PUT"]),
+        Route("/faults/{name}", delete_fault, methods=["DELETE"]),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/positions", positions, methods=["GET"]),
+    ]
+    return Mount("/_admin", routes=[*routes, *allowlist_routes()])
+
+
+def _allowlist(request: Request) -> Allowlist | None:
+    found = getattr(request.app.state, "allowlist", None)
+    return found if isinstance(found, Allowlist) else None
+
+
+def _networks(values: Any) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError('networks must be a list of CIDR strings, e.g. ["198.51.100.7/32"]')
+    Allowlist(values)  # validates each one
+    return list(values)
+
+
+def allowlist_routes() -> list[Route]:
+    """``/allowlist``: read and change the IP allowlist the simulator enforces (in refuse
+    mode, at TCP accept; in 403 mode, per request). A simulator started without a
+    ``refuse`` allowlist keeps its HTTP protocol: switching to ``refuse`` later answers 409."""
+
+    async def read(request: Request) -> Response:
+        allowlist = _allowlist(request)
+        if allowlist is None:
+            return problem(404, "No allowlist", "this simulator has no IP allowlist")
+        return JSONResponse(allowlist.to_dict())
+
+    async def change(request: Request) -> Response:
+        allowlist = _allowlist(request)
+        if allowlist is None:
+            return problem(404, "No allowlist", "this simulator has no IP allowlist")
+        try:
+            body = json.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            if request.method == "POST":
+                added = _networks([body.get("network")])
+                networks = [str(n) for n in allowlist.networks] + added
+                mode = allowlist.mode
+            else:
+                networks = _networks(body.get("networks", []))
+                mode = body.get("mode", allowlist.mode)
+                if mode not in ("refuse", "403"):
+                    raise ValueError("mode must be 'refuse' or '403'")
+        except (json.JSONDecodeError, ValueError) as exc:
+            return problem(422, "Invalid allowlist", str(exc))
+        if mode == "refuse" and allowlist.mode != "refuse":
+            return problem(
+                409,
+                "Restart needed",
+                "a refuse-mode allowlist acts at TCP accept and must be set when the simulator "
+                "starts (--allowlist-mode refuse); 403 mode can be switched on at any time",
+            )
+        replaced = Allowlist(networks, mode)
+        allowlist.networks, allowlist.mode = replaced.networks, replaced.mode
+        return JSONResponse(allowlist.to_dict())
+
+    return [
+        Route("/allowlist", read, methods=["GET"]),
+        Route("/allowlist", change, methods=["PUT", "POST"]),
+    ]

@@ -1,0 +1,1 @@
+"""Features: rete (connectivity on real network hosts)."""

@@ -1,0 +1,1 @@
+"""Tests of collaudo.net: network namespaces, routes, collaudo doctor."""
