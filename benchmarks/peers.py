@@ -95,13 +95,19 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float, log: Path)
 
 @contextlib.contextmanager
 def _process(
-    name: str, command: list[str], ready_url: str, workdir: Path, timeout: float = 60
+    name: str,
+    command: list[str],
+    ready_url: str,
+    workdir: Path,
+    timeout: float = 60,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command, cwd=cwd or workdir, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     try:
         _wait(ready_url, process, timeout, log)
         yield process
@@ -168,7 +174,7 @@ def python_floor(answer: Answer, workdir: Path) -> Iterator[Peer]:
     os.environ["COLLAUDO_STATIC_ANSWER"] = str(workdir / "python-answer")
     os.environ["COLLAUDO_STATIC_TYPE"] = answer.content_type
     url = f"http://{HOST}:{port}"
-    with _process("python", command, url, REPO) as process:
+    with _process("python", command, url, workdir, cwd=REPO) as process:
         yield Peer("Starlette + uvicorn, static", url, process.pid)
 
 
