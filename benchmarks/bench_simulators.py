@@ -13,10 +13,14 @@
 4. drives each endpoint for ``--duration`` seconds with ``--connections`` keep-alive
    connections, cycling through the seeded keys: ``paaSILChiediPagati`` (SOAP POST
    ``/ws/pa``) and GET of a GPD debt position;
-5. prints one line per endpoint (requests, req/s, p50/p99 ms, errors) beside the
-   WireMock reference: a JVM static stub serves about 2,700 req/s on these 2 cores;
-   then the share of a core each simulator used and its requests per CPU-second, which
-   tell a slow simulator from a busy machine.
+5. starts the peer tools that are installed (nginx, Starlette + uvicorn, WireMock,
+   mountebank, Prism: :mod:`peers`), each serving the very answer the simulator gave, and
+   loads each with the same client, connections and duration, one after the other;
+6. prints one line per server (requests, req/s, p50/p99 ms, errors), then each
+   simulator's ratio to every peer measured in this run (never to a figure from another
+   day: a missing peer gets no ratio, only the line that installs it), and the share of a
+   core each simulator used with its requests per CPU-second, which tell a slow simulator
+   from a busy machine.
 
 The load generator is ``wrk`` when installed (``apt-get install wrk``), the fair
 comparison with WireMock's figure. Without it the script falls back to a Python client
@@ -49,6 +53,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -56,6 +61,8 @@ from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+import peers  # noqa: E402  (benchmarks/peers.py, beside this script)
 
 from simulators.common.station import (  # noqa: E402
     StationError,
@@ -68,7 +75,6 @@ from simulators.common.station import (  # noqa: E402
 )
 from simulators.gpd.iuv import make_iuv  # noqa: E402
 
-WIREMOCK_RPS = 2_700  # WireMock, a JVM static stub, on this 2-core machine
 HOST = "127.0.0.1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 PPT = "http://www.regione.veneto.it/pagamenti/ente/"
@@ -698,31 +704,113 @@ def _row(label: str, requests: str, rps: str, p50: str, p99: str, errors: str) -
     return f"{label:<34} {requests:>10} {rps:>9} {p50:>8} {p99:>8} {errors:>7}"
 
 
-def report(results: list[tuple[Endpoint, Result]]) -> None:
+def report(
+    results: list[tuple[Endpoint, Result]], peer_results: dict[str, list[tuple[str, Result]]]
+) -> None:
     print()
-    print(_row("endpoint", "requests", "req/s", "p50 ms", "p99 ms", "errors"))
+    print(_row("server", "requests", "req/s", "p50 ms", "p99 ms", "errors"))
     for endpoint, r in results:
-        print(
-            _row(
-                endpoint.label,
-                f"{r.requests:,}",
-                f"{r.rps:,.0f}",
-                f"{r.p50_ms:.2f}",
-                f"{r.p99_ms:.2f}",
-                str(r.errors),
-            )  # fmt: skip
-        )
-    print(_row("WireMock static stub (JVM, ref.)", "-", f"{WIREMOCK_RPS:,}", "-", "-", "-"))
+        for label, result in [(endpoint.label, r), *peer_results.get(endpoint.label, [])]:
+            print(
+                _row(
+                    label[:34],
+                    f"{result.requests:,}",
+                    f"{result.rps:,.0f}",
+                    f"{result.p50_ms:.2f}",
+                    f"{result.p99_ms:.2f}",
+                    str(result.errors),
+                )
+            )
+    print()
     for endpoint, r in results:
-        line = f"  {endpoint.label}: {r.rps / WIREMOCK_RPS:.2f} x WireMock"
+        print(f"{endpoint.label}, measured in this run:")
+        for label, peer in peer_results.get(endpoint.label, []):
+            if peer.rps:
+                print(
+                    f"  {r.rps / peer.rps:.2f} x {label.strip()} req/s "
+                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms)"
+                )
         if r.server_cpu:
             # The server is one process: below ~90% of a core, something else had the CPU
             # (or the client saturated first) and req/s understates the simulator.
-            line += (
-                f"; the simulator used {r.server_cpu / r.seconds:.0%} of a core, "
+            print(
+                f"  the simulator used {r.server_cpu / r.seconds:.0%} of a core, "
                 f"{r.requests / r.server_cpu:,.0f} requests per CPU-second"
             )
-        print(line)
+
+
+#: Per endpoint: the stub's path pattern, and the official contract Prism mocks (REST only)
+#: with the prefix its paths lack.
+STUBS = {
+    "MyPay SOAP paaSILChiediPagati": ("/ws/pa", None, ""),
+    "GPD REST GET debt position": (
+        "/gpd/debt-positions-service/v1/.*",
+        "pagopa/openapi/gpd.json",
+        "/gpd/debt-positions-service/v1",
+    ),
+}
+PEERS = ("nginx", "python", "wiremock", "mountebank", "prism")
+
+
+def answer_of(endpoint: Endpoint) -> peers.Answer:
+    """The simulator's own answer to the rotation's first request: what every stub serves."""
+    call = endpoint.calls[0]
+    with httpx.Client(base_url=endpoint.base_url, timeout=10) as client:
+        got = client.request(call.method, call.path, headers=call.headers, content=call.body)
+    return peers.Answer(
+        call.method,
+        STUBS[endpoint.label][0],
+        got.status_code,
+        got.headers.get("content-type", "application/octet-stream"),
+        got.content,
+    )
+
+
+def _peer(name: str, endpoint: Endpoint, answer: peers.Answer, workdir: Path) -> Any:
+    if name == "prism":
+        relative = STUBS[endpoint.label][1]
+        if relative is None:
+            return None  # Prism mocks OpenAPI only
+        from simulators.common.contracts import find
+
+        contract = find(relative)
+        if contract is None:
+            raise peers.PeerMissing(
+                f"Prism needs the official {relative}: collaudo contracts fetch"
+            )
+        return peers.prism(contract, workdir)
+    launch = {
+        "nginx": peers.nginx,
+        "python": peers.python_floor,
+        "wiremock": peers.wiremock,
+        "mountebank": peers.mountebank,
+    }[name]
+    return launch(answer, workdir)
+
+
+def measure_peers(
+    endpoint: Endpoint, names: list[str], load: Callable[[Endpoint], Result], workdir: Path
+) -> list[tuple[str, Result]]:
+    """Each installed peer serving ``endpoint``'s answer, under the same load."""
+    answer = answer_of(endpoint)
+    measured: list[tuple[str, Result]] = []
+    for name in names:
+        folder = workdir / f"{name}-{len(endpoint.label)}-{time.monotonic_ns()}"
+        folder.mkdir()
+        try:
+            launcher = _peer(name, endpoint, answer, folder)
+            if launcher is None:
+                continue
+            with launcher as peer:
+                prefix = STUBS[endpoint.label][2] if name == "prism" else ""
+                calls = [replace(c, path=c.path.removeprefix(prefix)) for c in endpoint.calls]
+                print(f"  {peer.name}: {peer.url}", flush=True)
+                result = load(Endpoint(peer.name, peer.url, calls, endpoint.fault_marker))
+        except peers.PeerMissing as exc:
+            print(f"  {name}: not measured, no ratio — {exc}", flush=True)
+            continue
+        measured.append((f"  {peer.name}", result))
+    return measured
 
 
 def _choose_client(wanted: str) -> str:
@@ -745,8 +833,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="Python client processes")  # fmt: skip
     parser.add_argument("--positions", type=int, help="positions seeded in each (default 300)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s, 40 positions")
+    parser.add_argument(
+        "--warmup", type=float, help="seconds of unmeasured load before each server (default 3)"
+    )
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help=f"peer tools to measure in the same run (default {','.join(PEERS)}; 'none')",
+    )
     args = parser.parse_args(argv)
+    wanted_peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]
+    if unknown := sorted(set(wanted_peers) - set(PEERS)):
+        parser.error(f"unknown peers {', '.join(unknown)}; known: {', '.join(PEERS)}")
     duration = args.duration or (2.0 if args.quick else 10.0)
+    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
     count = args.positions or (40 if args.quick else 300)
     if not (0 < duration <= 600 and 1 <= args.connections <= 1000 and 2 <= count <= 20_000):
         parser.error("need 0 < --duration <= 600, 1 <= --connections <= 1000, 2 <= --positions")
@@ -786,21 +886,37 @@ def main(argv: list[str] | None = None) -> int:
                     "shares the cores and saturates first, so these figures are a floor"
                 )
             print(f"machine: {os.cpu_count()} cores; load generator: {generator}")
-            print(f"{args.connections} keep-alive connections, {duration:g} s per endpoint")
-            results = []
-            for endpoint in (mypay, gpd):
-                cpu_before = cpu_seconds(endpoint.server_pid)
+            print(
+                f"{args.connections} keep-alive connections, {duration:g} s per server after "
+                f"{warmup:g} s of warm-up"
+            )
+
+            def drive(endpoint: Endpoint, seconds: float) -> Result:
                 if client == "wrk":
-                    result = run_wrk(endpoint, duration, args.connections, args.threads, workdir)
-                else:
-                    result = run_python(endpoint, duration, args.connections, args.processes)
+                    return run_wrk(endpoint, seconds, args.connections, args.threads, workdir)
+                return run_python(endpoint, seconds, args.connections, args.processes)
+
+            def load(endpoint: Endpoint) -> Result:
+                # Every server, simulator or peer, gets the same warm-up first (a JVM's
+                # JIT, Python's caches), not counted.
+                if warmup:
+                    drive(endpoint, warmup)
+                return drive(endpoint, duration)
+
+            results = []
+            peer_results: dict[str, list[tuple[str, Result]]] = {}
+            for endpoint in (mypay, gpd):
+                print(f"{endpoint.label}: {endpoint.base_url}", flush=True)
+                cpu_before = cpu_seconds(endpoint.server_pid)
+                result = load(endpoint)
                 cpu_after = cpu_seconds(endpoint.server_pid)
                 if cpu_before is not None and cpu_after is not None:
                     result = replace(result, server_cpu=cpu_after - cpu_before)
                 if result.requests == 0:
                     raise BenchError(f"{endpoint.label}: no request completed in {duration:g} s")
                 results.append((endpoint, result))
-            report(results)
+                peer_results[endpoint.label] = measure_peers(endpoint, wanted_peers, load, workdir)
+            report(results, peer_results)
             return 1 if any(r.errors for _, r in results) else 0
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)

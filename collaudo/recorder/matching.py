@@ -7,10 +7,18 @@ session ids are left out). Recorded requests with the same key are served in rec
 (a status asked twice may answer UNPAID, then PAID); past the last one the last is repeated.
 A request that matches nothing raises :class:`NoMatch`, naming the nearest recorded
 requests and, for each, which fields differ and how.
+
+Computing a key parses the body (SOAP envelopes, base64 documents), which costs far more
+than a lookup; so keys are remembered by the request's exact bytes — the recorded
+requests' from the start, live ones in a bounded cache — and a byte-identical request
+(a replayed client, a retry) is matched without parsing. The key, and so the answer, is
+the same either way.
 """
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +29,10 @@ from collaudo.recorder.messages import FieldPath, parse_body, route_of, show_pat
 
 MAX_SHOWN_VALUE = 60
 MAX_REASONS = 8
+#: Live requests whose keys are remembered by their bytes (least recently used go first).
+KEY_CACHE_SIZE = 4096
+
+RawRequest = tuple[str, str, str, bytes]  # method, path, content type, body
 
 
 @dataclass(frozen=True)
@@ -30,7 +42,7 @@ class RequestKey:
     operation: str
     fields: Mapping[FieldPath, str]
 
-    @property
+    @functools.cached_property
     def signature(self) -> tuple[str, frozenset[tuple[FieldPath, str]]]:
         return self.operation, frozenset(self.fields.items())
 
@@ -127,8 +139,22 @@ class Matcher:
     _served: dict[object, int] = field(init=False)
     used: set[int] = field(init=False)
 
+    _keys: OrderedDict[RawRequest, RequestKey] = field(init=False)
+
     def __post_init__(self) -> None:
-        self._entries = [_Entry(i, f, flow_key(f)) for i, f in enumerate(self.flows)]
+        self._keys = OrderedDict()
+        self._entries = []
+        for index, flow in enumerate(self.flows):
+            req = flow.request
+            raw = (
+                req.method,
+                req.path,
+                req.headers.get("content-type", ""),
+                req.raw_content or b"",
+            )
+            key = self._keys.get(raw) or request_key(*raw)
+            self._keys[raw] = key
+            self._entries.append(_Entry(index, flow, key))
         self._by_signature = {}
         for entry in self._entries:
             self._by_signature.setdefault(entry.key.signature, []).append(entry)
@@ -137,7 +163,7 @@ class Matcher:
 
     def match(self, method: str, path: str, content_type: str, body: bytes) -> http.HTTPFlow:
         """The recorded flow for this request, or :class:`NoMatch`."""
-        key = request_key(method, path, content_type, body)
+        key = self.key_of(method, path, content_type, body)
         signature = key.signature
         entries = self._by_signature.get(signature)
         if not entries:
@@ -147,6 +173,19 @@ class Matcher:
         entry = entries[min(position, len(entries) - 1)]
         self.used.add(entry.index)
         return entry.flow
+
+    def key_of(self, method: str, path: str, content_type: str, body: bytes) -> RequestKey:
+        """The request's key, parsed once per distinct request (bounded memory)."""
+        raw = (method, path, content_type, body)
+        key = self._keys.get(raw)
+        if key is not None:
+            self._keys.move_to_end(raw)
+            return key
+        key = request_key(*raw)
+        self._keys[raw] = key
+        if len(self._keys) > len(self._entries) + KEY_CACHE_SIZE:
+            self._keys.popitem(last=False)
+        return key
 
     def nearest(self, key: RequestKey) -> list[Near]:
         scored = []

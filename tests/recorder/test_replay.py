@@ -136,3 +136,35 @@ def test_the_replay_server_answers_with_recorded_headers(mypay_flows: list[http.
         wsdl = httpx.get(f"{server.url}/ws/pa?wsdl", timeout=5)
     assert wsdl.status_code == 200 and wsdl.headers["x-collaudo-replay"] == "recorded"
     assert b"paaSILImportaDovuto" in wsdl.content
+
+
+def test_keys_remembered_by_bytes_give_the_same_answers_in_the_same_order(
+    gpd_flows: list[http.HTTPFlow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collaudo.recorder import matching
+
+    monkeypatch.setattr(matching, "KEY_CACHE_SIZE", 2)
+    parsed: list[bytes] = []
+    real = matching.request_key
+
+    def counting(method: str, path: str, content_type: str, body: bytes) -> object:
+        parsed.append(body)
+        return real(method, path, content_type, body)
+
+    matcher = Matcher(gpd_flows)
+    monkeypatch.setattr(matching, "request_key", counting)
+    create = gpd_flows[0]
+    raw = ("POST", create.request.path, "application/json", create.request.raw_content or b"")
+    assert matcher.match(*raw) is create and matcher.match(*raw) is create
+    assert parsed == []  # a recorded request's bytes: never parsed again
+    # A live variant (another due date) is parsed once, then remembered; the cache stays
+    # bounded, and an evicted key is simply parsed again, with the same answer.
+    body = raw[3].decode().replace('"dueDate": "', '"dueDate": "2031-').encode()
+    # The cache holds the 9 recorded keys and 2 more: 12 variants cycled twice evict each
+    # other, so each is parsed on both passes.
+    variants = [body + b" " * n for n in range(12)]
+    for variant in variants + variants:
+        assert matcher.match("POST", raw[1], raw[2], variant) is create
+    assert len(parsed) == 24
+    assert matcher.match("POST", raw[1], raw[2], variants[-1]) is create
+    assert len(parsed) == 24  # the most recent one is still remembered
