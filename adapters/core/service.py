@@ -186,8 +186,19 @@ class PaymentService:
             return stored.event
 
     async def on_intermediary_callback(self, payment_id: uuid.UUID) -> PaymentEvent:
-        """A callback (e.g. "paid") only triggers a check: the intermediary's status decides."""
-        return await self.update(payment_id)
+        """A callback (e.g. "paid") only triggers a check: the intermediary's status decides.
+
+        A failed check is kept as the payment's ``last_error`` (shown by ``/payments/{id}``)
+        and moves the polling schedule on, as a failed poll does; the error is raised.
+        """
+        async with self._life.lock(payment_id):
+            stored = self._life.require(payment_id)
+            try:
+                await polling.refresh(self._life, stored)
+            except IntermediaryError as exc:
+                polling.check_failed(self._life, stored, exc, self.clock())
+                raise
+            return stored.event
 
     async def landing(self, payment_id: uuid.UUID) -> str:
         """Check the status (best effort) and return the platform's landing URL."""
