@@ -36,6 +36,7 @@ from adapters.drivers.govpay.config import (
     F_USERNAME,
     choice,
     id_a2a,
+    secrets,
 )
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,17 @@ def auth_headers(creditor: CreditorConfig, environ: Mapping[str, str]) -> dict[s
             code="CONFIGURATION",
         )
     return {}
+
+
+def redacted(creditor: CreditorConfig, environ: Mapping[str, str]) -> list[str]:
+    """Every value a record must hide: the secrets, and the Basic token made of them (an
+    answer that echoes the header must not leak it either)."""
+    found = secrets(creditor, environ)
+    try:
+        found += [v.split(" ", 1)[-1] for v in auth_headers(creditor, environ).values()]
+    except RequestRejected:
+        pass  # the verb itself reports the configuration problem
+    return found
 
 
 def tls_key(creditor: CreditorConfig) -> TlsKey:

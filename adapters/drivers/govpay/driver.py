@@ -28,7 +28,7 @@ from adapters.drivers import _config
 from adapters.drivers._http import OPERATION_TIMEOUT, RECEIPT_TIMEOUT, CallRecord, recording
 from adapters.drivers._http import status_error as checkout_error
 from adapters.drivers.govpay import answers, payloads
-from adapters.drivers.govpay.client import GovPayClient, auth_headers, tls_key
+from adapters.drivers.govpay.client import GovPayClient, auth_headers, redacted, tls_key
 from adapters.drivers.govpay.config import (
     F_BASE_URL,
     F_CHECKOUT_KEY,
@@ -44,7 +44,6 @@ from adapters.drivers.govpay.config import (
     choice,
     credential,
     id_a2a,
-    secrets,
 )
 from adapters.drivers.govpay.faults import fault_error, read_fault
 from adapters.drivers.gpd import answers as gpd_answers
@@ -122,7 +121,7 @@ class GovPayDriver:
         return answers.json_object(response, record, "GovPay getPendenza")
 
     def _recording(self, operation: str, creditor: CreditorConfig, timeout: float) -> Any:
-        return recording(operation, timeout=timeout, secrets=secrets(creditor, self._environ))
+        return recording(operation, timeout=timeout, secrets=redacted(creditor, self._environ))
 
     @staticmethod
     def _id_pendenza(ctx: PositionContext) -> str:

@@ -123,6 +123,7 @@ def fault_error(
     else:
         detail = f"HTTP {status} {fault.categoria}/{fault.codice}: {fault.summary}".rstrip(": ")
         code = fault.codice or f"HTTP {status}"
+    detail = record.redact(detail)  # an answer may echo what was sent
     categoria = fault.categoria if fault else None
     explained = EXPLAINED.get(fault.codice or "") if fault else None
     if status == 401 or (categoria == "AUTORIZZAZIONE" and status != 403):
