@@ -132,7 +132,7 @@ def _same(given: str, expected: str) -> bool:
 
 def _check_credentials(request: Request, tenant: TenantConfig) -> None:
     """Raise 401 unless the request carries the credentials this tenant expects of GovPay."""
-    environ: Mapping[str, str] = getattr(request.app.state, "environ", None) or os.environ
+    environ: Mapping[str, str] = os.environ
     auth = _setting(tenant, gp.F_ENTE_AUTH)
     secret_spec = gp.F_ENTE_API_KEY if auth == "apikey" else gp.F_ENTE_PASSWORD
     env_name = _setting(tenant, secret_spec)
