@@ -250,5 +250,5 @@ def test_registry() -> None:
         assert any(f.kind == "env" for f in spec.fields)  # secrets come from the environment
     mypay = driver_spec("mypay")
     assert {f.key for f in mypay.fields_for("service")} == {"mypay_codice_tipo_dovuto"}
-    with pytest.raises(UnknownDriver, match="known: gpd, govpay, mypay"):
+    with pytest.raises(UnknownDriver, match="known: govpay, gpd, mypay"):
         driver_spec("iris")
