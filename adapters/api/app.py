@@ -19,7 +19,16 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from adapters.api import citizen, config_routes, govpay_ente, imports, ops, payments, stamps
+from adapters.api import (
+    cancel,
+    citizen,
+    config_routes,
+    govpay_ente,
+    imports,
+    ops,
+    payments,
+    stamps,
+)
 from adapters.api.accesslog import AccessLogMiddleware
 from adapters.api.drivers import load_driver
 from adapters.api.openapi import build_openapi
@@ -101,6 +110,7 @@ def create_app(
     routes = [
         *config_routes.ROUTES,
         *citizen.ROUTES,
+        *cancel.ROUTES,
         *imports.ROUTES,
         *stamps.ROUTES,
         *payments.ROUTES,

@@ -514,7 +514,7 @@ async def test_cancel_patches_the_stato_to_annullata() -> None:
         return httpx.Response(200, json=valid(pendenza("ANNULLATA"), "Pendenza"))
 
     req = make_request(config())
-    await driver(handler).cancel(context(req, position(req)), "annullata dall'ente")
+    await driver(handler).cancel_position(context(req, position(req)), "annullata dall'ente")
     [patch] = seen
     assert patch.method == "PATCH" and patch.headers["Content-Type"] == "application/json"
     ops = json.loads(patch.content)
@@ -528,7 +528,7 @@ async def test_cancel_patches_the_stato_to_annullata() -> None:
     with pytest.raises(RequestRejected):
         await driver(
             lambda r: fault(400, "RICHIESTA", "SINTASSI", "transizione non ammessa")
-        ).cancel(context(req, position(req)), "x")
+        ).cancel_position(context(req, position(req)), "x")
 
 
 # -- authentication and secrets -------------------------------------------------------------

@@ -352,7 +352,7 @@ class GovPayDriver:
 
     # -- cancel -----------------------------------------------------------------------
 
-    async def cancel(self, ctx: PositionContext, reason: str) -> None:
+    async def cancel_position(self, ctx: PositionContext, reason: str) -> None:
         """Cancel the pendenza (``PATCH`` ``/stato`` ANNULLATA); repeating it is harmless."""
         creditor = ctx.creditor
         with self._recording("cancel", creditor, self.timeout) as record:
