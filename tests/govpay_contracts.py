@@ -35,6 +35,10 @@ ENTE = "govpay/api-ente-v2/govpay-api-ec.yaml"
 ENTE_SCHEMAS = "govpay/api-ente-v2/govpay-api-schemas.yaml"
 
 
+def available(*relative: str) -> bool:
+    return all(find(name) is not None for name in relative)
+
+
 def require(*relative: str) -> list[Path]:
     """The files' paths, or skip the test saying how to get them."""
     found = [find(name) for name in relative]
