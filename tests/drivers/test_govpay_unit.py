@@ -595,6 +595,7 @@ async def test_secrets_never_reach_exchanges_or_logs(
     for secret in (PASSWORD, API_KEY, token):
         assert secret not in text and secret not in caplog.text
     assert "GP_" in caught.value.describe()  # the variable's name, never its value
+    assert f"/pendenze/{ID_A2A}/" in text  # identifiers stay readable evidence
 
 
 # -- published configuration ----------------------------------------------------------------
