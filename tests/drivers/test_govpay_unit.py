@@ -624,3 +624,31 @@ def test_the_driver_and_its_fields_are_published() -> None:
     ):
         assert key in service
     assert isinstance(spec.factory(), GovPayDriver)
+
+
+async def test_an_imported_position_is_read_and_cancelled_by_numero_avviso() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = {**pendenza("NON_ESEGUITA"), "idA2A": "GESTIONALE", "idPendenza": "TARI-42"}
+        return httpx.Response(200, json=valid(body, "Pendenza"))
+
+    req = make_request(config())
+    imported = DebtPosition(req.iud, NUMERO[1:], NUMERO, CREDITOR_CF, req.amount)  # no handle
+    ctx = context(req, imported)
+    assert (await driver(handler).status(ctx)).state is PositionState.UNPAID
+    assert seen[-1].url.path.endswith(f"/pendenze/byAvviso/{CREDITOR_CF}/{NUMERO}")
+    await driver(handler).cancel_position(ctx, "annullata")
+    assert seen[-1].method == "PATCH" and seen[-1].url.path.endswith("/pendenze/GESTIONALE/TARI-42")
+    pay = make_request(
+        config(govpay_payment_mode="pagamenti", govpay_pagamento_url="http://govpay.test/p/v2")
+    )
+
+    def pagamenti(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={"id": "0", "location": "", "redirect": "https://c.test/x"})
+
+    await driver(pagamenti).checkout_url(context(pay, imported), RETURN)
+    sent = json.loads(seen[-1].content)["pendenze"]
+    assert sent == [{"idDominio": CREDITOR_CF, "numeroAvviso": NUMERO}]

@@ -120,12 +120,32 @@ class GovPayDriver:
         )
         return answers.json_object(response, record, "GovPay getPendenza")
 
+    async def _pendenza_of(
+        self, record: CallRecord, ctx: PositionContext
+    ) -> tuple[str, str, dict[str, Any]]:
+        """The position's pendenza with its ``idA2A`` and ``idPendenza``: by id when the proxy
+        made it, by numero avviso when it was imported or adopted (made elsewhere)."""
+        creditor = ctx.creditor
+        id_pendenza = ctx.position.handle.get("idPendenza")
+        if id_pendenza:
+            found = await self._pendenza(record, creditor, id_pendenza)
+            return id_a2a(creditor), id_pendenza, found
+        base = _config.required(creditor, F_BASE_URL).rstrip("/")
+        dominio = ctx.position.creditor_fiscal_code
+        what = "GovPay getPendenzaByAvviso"
+        response = await self._govpay(
+            record,
+            creditor,
+            "getPendenzaByAvviso",
+            "GET",
+            f"{base}/pendenze/byAvviso/{dominio}/{ctx.position.notice_number}",
+        )
+        found = answers.json_object(response, record, what)
+        owner = str(found.get("idA2A") or id_a2a(creditor))
+        return owner, str(found.get("idPendenza") or ctx.position.iud), found
+
     def _recording(self, operation: str, creditor: CreditorConfig, timeout: float) -> Any:
         return recording(operation, timeout=timeout, secrets=redacted(creditor, self._environ))
-
-    @staticmethod
-    def _id_pendenza(ctx: PositionContext) -> str:
-        return ctx.position.handle.get("idPendenza") or ctx.position.iud
 
     # -- create -----------------------------------------------------------------------
 
@@ -266,7 +286,7 @@ class GovPayDriver:
     async def status(self, ctx: PositionContext) -> PositionStatus:
         creditor = ctx.creditor
         with self._recording("status", creditor, self.timeout) as record:
-            pendenza = await self._pendenza(record, creditor, self._id_pendenza(ctx))
+            _, _, pendenza = await self._pendenza_of(record, ctx)
             return answers.position_status(pendenza, record, "GovPay getPendenza")
 
     # -- receipt ----------------------------------------------------------------------
@@ -274,7 +294,7 @@ class GovPayDriver:
     async def receipt(self, ctx: PositionContext) -> Receipt:
         creditor = ctx.creditor
         with self._recording("receipt", creditor, self.receipt_timeout) as record:
-            pendenza = await self._pendenza(record, creditor, self._id_pendenza(ctx))
+            _, _, pendenza = await self._pendenza_of(record, ctx)
             paid = answers.paid_receipt(pendenza, record, "GovPay getPendenza")
             fmt = choice(creditor, F_RECEIPT_FORMAT)
             dominio = ctx.position.creditor_fiscal_code
@@ -356,12 +376,16 @@ class GovPayDriver:
         """Cancel the pendenza (``PATCH`` ``/stato`` ANNULLATA); repeating it is harmless."""
         creditor = ctx.creditor
         with self._recording("cancel", creditor, self.timeout) as record:
+            owner, id_pendenza = id_a2a(creditor), ctx.position.handle.get("idPendenza")
+            if not id_pendenza:  # imported or adopted: GovPay knows it by numero avviso
+                owner, id_pendenza, _ = await self._pendenza_of(record, ctx)
+            base = _config.required(creditor, F_BASE_URL).rstrip("/")
             response = await self._govpay(
                 record,
                 creditor,
                 "updatePendenza",
                 "PATCH",
-                self._pendenza_url(creditor, self._id_pendenza(ctx)),
+                f"{base}/pendenze/{owner}/{id_pendenza}",
                 body=payloads.cancellation(reason),
                 ok=(200, 204),
             )

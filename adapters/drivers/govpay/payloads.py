@@ -211,12 +211,12 @@ def pagamento(ctx: PositionContext, return_urls: ReturnUrls) -> dict[str, Any]:
     GovPay appends ``esito=OK|ERROR|CANCEL`` to ``urlRitorno``; the proxy's landing reads
     the position's status anyway, so the OK return URL serves every outcome.
     """
-    return {
-        "pendenze": [
-            {
-                "idA2A": id_a2a(ctx.creditor),
-                "idPendenza": ctx.position.handle.get("idPendenza") or ctx.position.iud,
-            }
-        ],
-        "urlRitorno": return_urls.ok,
-    }
+    id_pendenza = ctx.position.handle.get("idPendenza")
+    if id_pendenza:
+        reference = {"idA2A": id_a2a(ctx.creditor), "idPendenza": id_pendenza}
+    else:  # imported or adopted: made elsewhere, known by its notice
+        reference = {
+            "idDominio": ctx.position.creditor_fiscal_code,
+            "numeroAvviso": ctx.position.notice_number,
+        }
+    return {"pendenze": [reference], "urlRitorno": return_urls.ok}
