@@ -307,6 +307,8 @@ async def test_an_anomalous_or_unconfirmable_notification_is_kept_for_the_operat
     assert stored.last_error is not None and "ANOMALA" in stored.last_error
     detail = (await client.get(f"/payments/{payment_id}", headers=AUTH)).text
     assert "ANOMALA" in detail
+    update = await client.get(f"/update/{payment_id}")  # the platform's check says it too
+    assert update.status_code == 502 and "not treated as paid" in update.json()["detail"]
 
 
 async def test_notifications_for_unknown_payments_or_bad_bodies(
