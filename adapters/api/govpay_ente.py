@@ -267,6 +267,24 @@ async def notifica_ricevuta(request: Request) -> Response:
     if stored.status is S.COMPLETE:
         log.info("API Ente: receipt %s again: payment %s already COMPLETE", id_ricevuta, stored.id)
         return Response(status_code=201)
+    if stored.status not in _PENDING:
+        # A receipt for a payment the proxy has closed (expired, cancelled): money arrived
+        # for a payment the platform no longer expects. Say so loudly; GovPay keeps the
+        # failed notification visible on its side too.
+        log.error(
+            "API Ente: GovPay notifies receipt %s for payment %s, which is %s here: "
+            "reconcile it by hand (refund, or settle with the platform)",
+            id_ricevuta,
+            stored.id,
+            stored.status,
+        )
+        raise EnteFault(
+            400,
+            "RICHIESTA",
+            "PAGAMENTO_CHIUSO",
+            "Ricevuta per un pagamento chiuso",
+            f"il pagamento {stored.id} è {stored.status} nel proxy: riconciliazione manuale",
+        )
     try:
         event = await _service(request).on_intermediary_callback(stored.id)
     except (ConfigurationMissing, PaymentStateError, StaleWrite) as exc:

@@ -385,3 +385,19 @@ async def test_verify_answers_the_stored_pendenza_as_govpay_expects(
     )
     conforms(VERIFY, "get", refused)
     assert refused.status_code == 401
+
+
+async def test_a_receipt_for_a_closed_payment_is_refused_and_logged(
+    client: httpx.AsyncClient,
+    service: PaymentService,
+    govpay: FakeGovPay,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payment_id, numero = await created(service)
+    assert (await client.patch(f"/cancel/{payment_id}", headers=AUTH)).status_code == 200
+    govpay.stato = "ESEGUITA"
+    response = await notify(client, payment_id, numero)
+    assert response.status_code == 400 and response.json()["codice"] == "PAGAMENTO_CHIUSO"
+    assert "reconcile" in caplog.text
+    stored = service.store.get_payment(payment_id)
+    assert stored is not None and stored.status is PaymentStatus.CANCELED
