@@ -401,3 +401,7 @@ async def test_a_receipt_for_a_closed_payment_is_refused_and_logged(
     assert "reconcile" in caplog.text
     stored = service.store.get_payment(payment_id)
     assert stored is not None and stored.status is PaymentStatus.CANCELED
+
+
+def test_the_driver_names_where_the_api_ente_is_served() -> None:
+    assert driver_spec("govpay").extra["api_ente"] == BASE

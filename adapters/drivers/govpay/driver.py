@@ -408,6 +408,7 @@ def spec() -> DriverSpec:
         factory=GovPayDriver,
         extra={
             "operations": ["addPendenza", "getPendenza", "getAvviso", "getRt", "updatePendenza"],
+            # Where the proxy serves GovPay's API Ente v2 (adapters.api.govpay_ente.BASE).
             "api_ente": "/govpay/ente/v2",
         },
     )
