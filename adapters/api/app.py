@@ -19,7 +19,16 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from adapters.api import citizen, config_routes, imports, ops, payments, stamps
+from adapters.api import (
+    cancel,
+    citizen,
+    config_routes,
+    govpay_ente,
+    imports,
+    ops,
+    payments,
+    stamps,
+)
 from adapters.api.accesslog import AccessLogMiddleware
 from adapters.api.drivers import load_driver
 from adapters.api.openapi import build_openapi
@@ -101,11 +110,14 @@ def create_app(
     routes = [
         *config_routes.ROUTES,
         *citizen.ROUTES,
+        *cancel.ROUTES,
         *imports.ROUTES,
         *stamps.ROUTES,
         *payments.ROUTES,
         *ops.ROUTES,
     ]
+    if driver.name == "govpay":  # GovPay pushes outcomes: the proxy serves its API Ente
+        routes.extend(govpay_ente.ROUTES)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(AccessLogMiddleware)],

@@ -85,6 +85,7 @@ DRIVERS: dict[str, Callable[[], DriverSpec]] = {
     "fake": fake_driver_spec,
     "mypay": _real_driver("mypay"),
     "gpd": _real_driver("gpd"),
+    "govpay": _real_driver("govpay"),
 }
 
 

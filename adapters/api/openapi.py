@@ -10,7 +10,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from adapters.api import citizen, config_routes, imports, ops, payments, stamps
+from adapters.api import (
+    cancel,
+    citizen,
+    config_routes,
+    govpay_ente,
+    imports,
+    ops,
+    payments,
+    stamps,
+)
 from adapters.api.csv_rows import KNOWN_COLUMNS, REQUIRED_COLUMNS
 from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.core.config import ConfigField, DriverSpec
@@ -238,8 +247,10 @@ def build_openapi(
 ) -> dict[str, Any]:
     """The whole document for a proxy running ``driver``."""
     paths: dict[str, Any] = {}
-    for module in (config_routes, citizen, imports, stamps, payments, ops):
+    for module in (config_routes, citizen, cancel, imports, stamps, payments, ops):
         paths.update(copy.deepcopy(module.PATHS))
+    if driver.name == "govpay":
+        paths.update(copy.deepcopy(govpay_ente.PATHS))
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -276,6 +287,13 @@ def build_openapi(
             {"name": "operations", "description": "Health, metrics, this document"},
         ],
     }
+    if driver.name == "govpay":
+        doc["tags"].append(
+            {
+                "name": "GovPay API Ente",
+                "description": "What GovPay calls on the creditor (API Ente Creditore v2)",
+            }
+        )
     if server_url:
         doc["servers"] = [{"url": server_url}]
     return doc

@@ -10,6 +10,8 @@ mod-93 check digit) and the status is the truth about payment. Knobs::
     fake.reject_creations("PAA_SEMANTICA")  # every creation is refused (permanent)
     fake.pay(payment_id)                    # the citizen paid
     fake.expire(payment_id) / fake.cancel(payment_id)
+
+It also offers the optional verb ``cancel_position`` (refused once paid).
 """
 
 from __future__ import annotations
@@ -223,3 +225,13 @@ class FakeIntermediary:
             paid_at=entry.paid_at,
             receipt_id=entry.transaction_id,
         )
+
+    async def cancel_position(self, ctx: PositionContext, reason: str) -> None:
+        entry = self._entry(ctx, "cancel_position")
+        if entry.state is PositionState.PAID:
+            raise RequestRejected(
+                f"position {ctx.position.iud} is paid: it cannot be cancelled",
+                exchanges=[self._exchange("cancel_position", ctx.position.iud, "PAID")],
+                code="PAID",
+            )
+        entry.state = PositionState.CANCELED

@@ -8,6 +8,11 @@ An intermediary driver implements five verbs and nothing else::
     status(ctx)                    -> PositionStatus
     receipt(ctx)                   -> Receipt
 
+A driver that can also withdraw a position offers the optional verb of
+:class:`Cancellable` (checked with ``isinstance``)::
+
+    cancel_position(ctx, reason)   -> None
+
 Errors raised by a driver, translated once at its boundary::
 
     IntermediaryError              every failure; carries the exchanges
@@ -280,4 +285,18 @@ class Intermediary(Protocol):
 
     async def receipt(self, ctx: PositionContext) -> Receipt:
         """The receipt of a paid position; :class:`NotPaidYet` before."""
+        ...
+
+
+@runtime_checkable
+class Cancellable(Protocol):
+    """An intermediary that can withdraw a position, so it can no longer be paid.
+
+    Optional: the proxy offers cancellation (``links.cancel``) only for drivers that have
+    it. The intermediary refuses to cancel a position already paid; that refusal is
+    raised as the driver's error and nothing changes.
+    """
+
+    async def cancel_position(self, ctx: PositionContext, reason: str) -> None:
+        """Withdraw the position; cancelling one already cancelled is not an error."""
         ...

@@ -29,13 +29,14 @@ from adapters.core.config import ServiceConfig, TenantConfig, creditor_config
 from adapters.core.crash import crash_point
 from adapters.core.errors import ConfigurationMissing, PaymentNotFound, PaymentStateError
 from adapters.core.intermediary import (
+    Cancellable,
     Intermediary,
     IntermediaryError,
     NotPaidYet,
     PositionContext,
 )
 from adapters.core.metrics import ProxyMetrics
-from adapters.core.models import PaymentEvent, PaymentStatus, UrlLink
+from adapters.core.models import CheckLink, LinkMethod, PaymentEvent, PaymentStatus, UrlLink
 from adapters.core.outcomes import Outcome, OutcomeAction
 from adapters.core.positions import (
     InvalidPaymentInput,
@@ -117,6 +118,10 @@ class Lifecycle:
         pending.payment.iuv = position.iuv
         pending.payment.iud = position.iud
         proxy_links(pending.links, event.id, self.settings)
+        if isinstance(self.intermediary, Cancellable):
+            pending.links.cancel = CheckLink(
+                url=self.settings.update_link(f"cancel/{event.id}"), method=LinkMethod.PATCH
+            )
         pending.links.update.next_check_at = self.next_check(pending, 0, now)
         stored.attempts += 1
         stored.position = position

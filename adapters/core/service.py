@@ -23,6 +23,7 @@ Rules these modules keep (DESIGN.md "Reliability rules"):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import uuid
@@ -39,6 +40,7 @@ from adapters.core.crash import crash_point
 from adapters.core.errors import PaymentNotFound, PaymentNotPaid, PaymentStateError
 from adapters.core.importing import ImportResult
 from adapters.core.intermediary import (
+    Cancellable,
     Intermediary,
     IntermediaryError,
     NotPaidYet,
@@ -186,8 +188,19 @@ class PaymentService:
             return stored.event
 
     async def on_intermediary_callback(self, payment_id: uuid.UUID) -> PaymentEvent:
-        """A callback (e.g. "paid") only triggers a check: the intermediary's status decides."""
-        return await self.update(payment_id)
+        """A callback (e.g. "paid") only triggers a check: the intermediary's status decides.
+
+        A failed check is kept as the payment's ``last_error`` (shown by ``/payments/{id}``)
+        and moves the polling schedule on, as a failed poll does; the error is raised.
+        """
+        async with self._life.lock(payment_id):
+            stored = self._life.require(payment_id)
+            try:
+                await polling.refresh(self._life, stored)
+            except IntermediaryError as exc:
+                polling.check_failed(self._life, stored, exc, self.clock())
+                raise
+            return stored.event
 
     async def landing(self, payment_id: uuid.UUID) -> str:
         """Check the status (best effort) and return the platform's landing URL."""
@@ -207,6 +220,50 @@ class PaymentService:
                     payment_id, stored.status, "the event carries no online_payment_landing URL"
                 )
             return url
+
+    async def cancel(self, payment_id: uuid.UUID, reason: str) -> PaymentEvent:
+        """Withdraw a pending payment: the intermediary cancels the position, then CANCELED.
+
+        Only through a driver that offers :class:`Cancellable` (a position left payable at
+        the intermediary while the platform thinks it cancelled would take the citizen's
+        money for nothing). The intermediary refuses a paid position: its error is raised
+        and the payment is checked again. Cancelling a CANCELED payment changes nothing.
+        """
+        async with self._life.lock(payment_id):
+            stored = self._life.require(payment_id)
+            if stored.status is S.CANCELED:
+                return stored.event
+            if stored.status not in POLLED:
+                raise PaymentStateError(
+                    payment_id, stored.status, "only a payment waiting to be paid can be cancelled"
+                )
+            intermediary = self.intermediary
+            if not isinstance(intermediary, Cancellable):
+                raise PaymentStateError(
+                    payment_id,
+                    stored.status,
+                    f"the {intermediary.name} driver cannot cancel positions: withdraw it on "
+                    "the intermediary's console; the proxy sees the cancellation at its next check",
+                )
+            ctx = self._life.context(stored)
+            try:
+                await self._life.call(
+                    stored, "cancel_position", intermediary.cancel_position(ctx, reason)
+                )
+            except IntermediaryError:
+                with contextlib.suppress(IntermediaryError, StaleWrite):
+                    await polling.refresh(self._life, stored)  # paid meanwhile? say so
+                raise
+            now = self.clock()
+            cancelled = stored.event.next_version(
+                self.settings.app_id,
+                now=now,
+                status=S.CANCELED,
+                status_reason=f"cancelled at the platform's request: {reason}",
+            )
+            self._life.transition(stored, cancelled)
+            log.info("payment %s cancelled: %s", payment_id, reason)
+            return cancelled
 
     async def receipt(self, payment_id: uuid.UUID) -> Receipt:
         """The receipt of a paid payment; :class:`PaymentNotPaid` until the intermediary says so."""

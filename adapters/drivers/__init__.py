@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.core.config import DriverSpec
-from adapters.drivers import gpd, mypay
+from adapters.drivers import govpay, gpd, mypay
 from adapters.drivers._receipt import ReceiptFacts, read_receipt
 
 DRIVERS: dict[str, Callable[[], DriverSpec]] = {
     "mypay": mypay.spec,
     "gpd": gpd.spec,
+    "govpay": govpay.spec,
 }
 
 

@@ -40,8 +40,20 @@ OPERATION_TIMEOUT = 7.0
 RECEIPT_TIMEOUT = 15.0
 REDACTED = "***"
 _MAX_RECORDED = 64 * 1024
-_SECRET_HEADERS = {"ocp-apim-subscription-key", "authorization", "cookie", "set-cookie"}
-_RECORDED_HEADERS = {"content-type", "soapaction", "location"} | _SECRET_HEADERS
+_SECRET_HEADERS = {
+    "ocp-apim-subscription-key",
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+}
+# GovPay's X-Govpay-IdTransazione names the transaction in its logs: keep it as evidence.
+_RECORDED_HEADERS = {
+    "content-type",
+    "soapaction",
+    "location",
+    "x-govpay-idtransazione",
+} | _SECRET_HEADERS
 _PASSWORD_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?password\b[^>]*>)(.*?)(</)", re.S)
 
 

@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         f"  OpenAPI: {url}/docs  (human page: {url}/docs/ui)",
         f"  status: {url}/status  metrics: {url}/metrics",
     ]
+    if "api_ente" in driver.extra:  # GovPay pushes outcomes: where to point its connector
+        announce.append(f"  GovPay API Ente v2: {settings.public_url}{driver.extra['api_ente']}")
     if generated:
         announce.append(
             f"  API token (generated, COLLAUDO_API_TOKEN was unset): {generated}\n"

@@ -3,7 +3,7 @@
 The same scenarios run for MyPay (SOAP) and GPD (REST): create → notice PDF whose QR reads
 back the spec payload → checkout URL → a citizen pays with the test card through the
 checkout pages → status PAID → a receipt whose amount, IUV and payer match; the digital
-stamp reaching an ``MBDAttachment``; idempotent creation.
+stamp reaching an ``MBDAttachment``; idempotent creation; cancellation (refused once paid).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 from lxml import etree
 
 from adapters.core.intermediary import (
+    Cancellable,
     Intermediary,
+    IntermediaryError,
     NotPaidYet,
     PositionState,
     ReturnUrls,
@@ -140,3 +142,37 @@ async def test_two_payments_get_two_positions(
     two = await driver.create_debt_position(request(config))
     assert one.iuv != two.iuv and one.iud != two.iud
     assert len(own_positions(stack, driver_name)) == 2
+
+
+async def test_cancel_withdraws_the_position_and_repeats_harmlessly(
+    stack: Stack, driver: Intermediary, driver_name: str
+) -> None:
+    assert isinstance(driver, Cancellable)
+    req = request(creditor(stack, driver_name), amount="20.00")
+    position = await driver.create_debt_position(req)
+    ctx = context(req, position)
+    await driver.cancel_position(ctx, "pratica ritirata")
+    assert (await driver.status(ctx)).state is PositionState.CANCELED
+    await driver.cancel_position(ctx, "pratica ritirata")  # again: nothing to do, no error
+    assert (await driver.status(ctx)).state is PositionState.CANCELED
+
+
+async def test_a_paid_position_cannot_be_cancelled(
+    stack: Stack, driver: Intermediary, driver_name: str
+) -> None:
+    assert isinstance(driver, Cancellable)
+    req = request(creditor(stack, driver_name), amount="20.00")
+    position = await driver.create_debt_position(req)
+    ctx = context(req, position)
+    await pay_online(await driver.checkout_url(ctx, RETURN))
+
+    async def paid() -> Any:
+        return (await driver.status(ctx)).state is PositionState.PAID
+
+    assert await eventually(paid)
+    try:
+        await driver.cancel_position(ctx, "troppo tardi")
+        raise AssertionError("a paid position was cancelled")
+    except IntermediaryError as exc:
+        assert not exc.retriable and exc.exchanges
+    assert (await driver.status(ctx)).state is PositionState.PAID

@@ -241,7 +241,7 @@ async def test_status_receipt_and_unknown_positions() -> None:
 
 
 def test_registry() -> None:
-    assert set(DRIVERS) == {"mypay", "gpd"}
+    assert set(DRIVERS) == {"mypay", "gpd", "govpay"}
     for name in DRIVERS:
         spec = driver_spec(name)
         assert spec.name == name and spec.factory().name == name
@@ -250,5 +250,5 @@ def test_registry() -> None:
         assert any(f.kind == "env" for f in spec.fields)  # secrets come from the environment
     mypay = driver_spec("mypay")
     assert {f.key for f in mypay.fields_for("service")} == {"mypay_codice_tipo_dovuto"}
-    with pytest.raises(UnknownDriver, match="known: gpd, mypay"):
+    with pytest.raises(UnknownDriver, match="known: govpay, gpd, mypay"):
         driver_spec("iris")

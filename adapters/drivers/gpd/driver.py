@@ -206,6 +206,39 @@ class GpdDriver:
             body = answers.json_object(response, record, what)
             return answers.position_status(body, record, what)
 
+    async def cancel_position(self, ctx: PositionContext, reason: str) -> None:
+        """``invalidatePosition``; a ``409`` on a position already INVALID is fine (GPD has no
+        field for the reason: it stays in the proxy's event)."""
+        creditor = ctx.creditor
+        with recording(
+            "cancel", timeout=self.timeout, secrets=secrets(creditor, self._environ)
+        ) as record:
+            iupd = ctx.position.handle.get("iupd") or ctx.position.iud
+            headers = {"Ocp-Apim-Subscription-Key": key(creditor, self._environ)}
+            what = "GPD invalidatePosition"
+            response = await self._send(
+                record,
+                "invalidatePosition",
+                "POST",
+                f"{self._position_url(creditor, iupd)}/invalidate",
+                headers=headers,
+            )
+            if response.status_code == 200:
+                return
+            if response.status_code == 409:
+                existing = await self._send(
+                    record,
+                    "getOrganizationDebtPositionByIUPD",
+                    "GET",
+                    self._position_url(creditor, iupd),
+                    headers=headers,
+                )
+                if existing.status_code == 200:
+                    body = answers.json_object(existing, record, what)
+                    if body.get("status") == "INVALID":
+                        return
+            raise status_error(response, record, what, credential=credential(creditor, F_KEY))
+
     async def receipt(self, ctx: PositionContext) -> Receipt:
         creditor = ctx.creditor
         with recording(

@@ -27,7 +27,7 @@ from adapters.drivers.mypay import create, payments
 from adapters.drivers.mypay.client import MyPayClient
 from adapters.drivers.mypay.config import FIELDS, password, secrets
 from adapters.drivers.mypay.documents import Azione
-from adapters.drivers.mypay.faults import pdf_from_archive
+from adapters.drivers.mypay.faults import CANCELED_FAULTS, pdf_from_archive
 
 
 class MyPayDriver:
@@ -147,6 +147,32 @@ class MyPayDriver:
         ) as record:
             document, _, fault = await payments.pagati(self._client, record, ctx, self._environ)
             return payments.position_status(document, fault, record)
+
+    async def cancel_position(self, ctx: PositionContext, reason: str) -> None:
+        """``paaSILImportaDovuto`` with ``azione`` A; a dovuto already cancelled is fine.
+        MyPay has no field for the reason: it stays in the proxy's event."""
+        if ctx.position.handle.get("kind") == "immediate":
+            raise RequestRejected(
+                "an immediate MyPay payment (marca da bollo) has no dovuto to cancel: it "
+                "lapses when not paid",
+                code="NO_CANCEL",
+            )
+        creditor = ctx.creditor
+        with recording(
+            "cancel", timeout=self.timeout, secrets=secrets(creditor, self._environ)
+        ) as record:
+            await self._client.call(
+                record,
+                creditor,
+                "paaSILImportaDovuto",
+                header=True,
+                not_found=True,
+                tolerate=CANCELED_FAULTS,
+                password=password(creditor, self._environ),
+                dovuto=create.versamento_for(
+                    ctx, ctx.position.iud, ctx.position.amount, Azione.CANCEL
+                ),
+            )
 
     async def receipt(self, ctx: PositionContext) -> Receipt:
         creditor = ctx.creditor
