@@ -34,7 +34,14 @@ from starlette.routing import Route
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
 from simulators.common.admin import admin_mount, problem
-from simulators.common.checks import fault_specs, is_http_url, networks, one_of, port_number
+from simulators.common.checks import (
+    fault_specs,
+    is_http_url,
+    networks,
+    one_of,
+    port_number,
+    url_setting,
+)
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
@@ -70,6 +77,16 @@ def _creditor_urls(value: dict[str, str]) -> None:
             )
 
 
+def _aux_digit(value: int) -> None:
+    if value not in (0, 1, 2, 3):
+        raise ValueError("the aux digit is 0, 1, 2 or 3")
+
+
+def _two_digits(value: int) -> None:
+    if not 0 <= value <= 99:
+        raise ValueError("a code of two digits, 00 to 99")
+
+
 @dataclass
 class Settings:
     """The simulator's world; every default is the demo data of DESIGN.md."""
@@ -87,9 +104,9 @@ class Settings:
     )
     id_dominio: str = field(default=DEMO_DOMINIO, metadata=setting("the ente's fiscal code"))
     ragione_sociale: str = "Comune di Bugliano"
-    aux_digit: int = field(default=3, metadata=setting("0, 1, 2 or 3"))
-    segregation_code: int = field(default=1, metadata=setting("aux digit 3: 2 digits"))
-    application_code: int = field(default=1, metadata=setting("aux digit 0: 2 digits"))
+    aux_digit: int = field(default=3, metadata=setting("0, 1, 2 or 3", check=_aux_digit))
+    segregation_code: int = field(default=1, metadata=setting("aux digit 3", check=_two_digits))
+    application_code: int = field(default=1, metadata=setting("aux digit 0", check=_two_digits))
     iuv_mode: str = field(
         default="govpay",
         metadata=setting(
@@ -138,7 +155,7 @@ class Settings:
         default=5.0, metadata=setting("seconds late-notification waits")
     )
     checkout_url: str | None = field(
-        default="http://127.0.0.1:8030", metadata=setting("pagoPA Checkout for POST /pagamenti")
+        default="http://127.0.0.1:8030", metadata=url_setting("pagoPA Checkout for POST /pagamenti")
     )
     send_redirect: bool = field(
         default=False, metadata=setting("POST /pagamenti answers 302 instead of 201")
