@@ -198,7 +198,9 @@ class GovPayStation:
     def _rpp(self, p: Pendenza, receipt: StationReceipt) -> Rpp:
         iuv = receipt.creditor_reference_id
         # paid without a paGetPaymentV2 seen here (e.g. after a restart): rebuild the attempt
-        rpt = self.attempts.pop((receipt.fiscal_code, iuv), None) or _attempt(self.describe(p))
+        rpt = self.attempts.pop((receipt.fiscal_code, iuv), None)
+        if rpt is None:
+            rpt = _attempt(self.describe(p))
         rt = self._rt_document(p, receipt)
         now = self.store.clock.now()
         return Rpp(
