@@ -133,10 +133,10 @@ DEFECTS: tuple[DocumentationDefect, ...] = (
     DocumentationDefect(
         "error-media",
         PENDENZE,
-        "every 500",
-        "500 declares application/problem+json; 400/401/403/404 declare no content",
-        "every error is a FaultBean as application/json",
-        (Fix("media", "* * 500", "application/json"),),
+        "error answers (Pendenze v2 500; Pagamento v2 400/500; ...)",
+        "declared as application/problem+json, or with no content (Pendenze v2 400/401/403/404)",
+        "every error is a FaultBean sent as application/json",
+        (Fix("media", "* * error", "application/json"),),
     ),
     DocumentationDefect(
         "pendenza-index-pagamenti",
@@ -224,7 +224,10 @@ DEFECTS: tuple[DocumentationDefect, ...] = (
         "#/components/schemas/NumeroAvviso",
         'pattern "[0-9]18" (a digit followed by the text 18)',
         "18 digits, as everywhere else (^[0-9]{18}$)",
-        (Fix("pattern", f"{ENTE_SCHEMAS}#/components/schemas/NumeroAvviso", "^[0-9]{18}$"),),
+        (
+            Fix("pattern", f"{ENTE_SCHEMAS}#/components/schemas/NumeroAvviso", "^[0-9]{18}$"),
+            Fix("pattern", f"{RAGIONERIA_SCHEMAS}#/components/schemas/NumeroAvviso", "^[0-9]{18}$"),
+        ),
     ),
     DocumentationDefect(
         "ente-schemas-tab",

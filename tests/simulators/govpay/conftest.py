@@ -169,25 +169,32 @@ def receipt_for(
     )
 
 
+def pay_with(
+    client: TestClient,
+    pendenza: dict[str, Any],
+    receipt_id: str = "rcpt-0001",
+    amount: Decimal | None = None,
+) -> list[bytes]:
+    """The Nodo's three calls for ``pendenza`` over ``client``; the SOAP answers."""
+    numero = pendenza["numeroAvviso"]
+    total = Decimal(str(pendenza["importo"])).quantize(Decimal("0.01"))
+    verify = soap(client, "paVerifyPaymentNotice", verify_request(DOMINIO, numero))
+    get = soap(client, "paGetPaymentV2", get_payment_request(DOMINIO, numero, amount=total))
+    sent = send_rt_request(
+        receipt_for(pendenza, receipt_id, amount),
+        company_name="Comune di Bugliano",
+        debtor_name=pendenza["soggettoPagatore"]["anagrafica"],
+    )
+    answers = [verify, get, soap(client, "paSendRTV2", sent)]
+    for answer in answers:
+        assert b"<outcome>OK</outcome>" in answer, answer
+    return answers
+
+
 @pytest.fixture
 def pay(client: TestClient) -> Callable[..., list[bytes]]:
-    """The Nodo's three calls for ``pendenza`` over HTTP; the SOAP answers."""
-
-    def walk(
-        pendenza: dict[str, Any], receipt_id: str = "rcpt-0001", amount: Decimal | None = None
-    ) -> list[bytes]:
-        numero = pendenza["numeroAvviso"]
-        total = Decimal(str(pendenza["importo"])).quantize(Decimal("0.01"))
-        verify = soap(client, "paVerifyPaymentNotice", verify_request(DOMINIO, numero))
-        get = soap(client, "paGetPaymentV2", get_payment_request(DOMINIO, numero, amount=total))
-        sent = send_rt_request(
-            receipt_for(pendenza, receipt_id, amount),
-            company_name="Comune di Bugliano",
-            debtor_name=pendenza["soggettoPagatore"]["anagrafica"],
-        )
-        return [verify, get, soap(client, "paSendRTV2", sent)]
-
-    return walk
+    """:func:`pay_with` on the ``client`` fixture."""
+    return lambda pendenza, *args, **kwargs: pay_with(client, pendenza, *args, **kwargs)
 
 
 @dataclass
