@@ -151,6 +151,10 @@ class Settings:
     )
     notification_max_attempts: int = field(default=0, metadata=setting("0: unlimited"))
     notification_timeout: float = field(default=5.0, metadata=setting("read timeout, seconds"))
+    verify_mandatory: bool = field(
+        default=False,
+        metadata=setting("past dataValidita: refuse the payment when the creditor's verify fails"),
+    )
     late_notification_delay: float = field(
         default=5.0, metadata=setting("seconds late-notification waits")
     )
@@ -218,6 +222,9 @@ class GovPaySimulator:
             self.notify,
             broker_id=settings.broker_id,
             station_id=settings.station_id,
+            connectors=self.connectors,
+            policy=policy,
+            verify_mandatory=settings.verify_mandatory,
         )
 
     def notify(self, pendenza: Any, rpp: Any) -> None:

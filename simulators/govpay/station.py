@@ -29,9 +29,13 @@ from simulators.common.station import (
 )
 from simulators.common.station_codec import add_payment_data, response
 from simulators.common.station_xml import Element, SoapFormatError, unwrap
+from simulators.govpay.ente import check_new
+from simulators.govpay.errors import GovPayError
 from simulators.govpay.model import Pendenza, Rpp
+from simulators.govpay.notifier import Connector, RetryPolicy
 from simulators.govpay.numbering import iuv_of
 from simulators.govpay.store import Store
+from simulators.govpay.verify import Verified, ask, outcome
 
 PAID = ("ESEGUITA", "ESEGUITA_PARZIALE", "INCASSATA", "ANOMALA")
 REFUSALS = {
@@ -63,20 +67,63 @@ class GovPayStation:
     """:class:`simulators.common.station.CreditorStation` over the GovPay :class:`Store`."""
 
     def __init__(
-        self, store: Store, faults: FaultState, notify: Notify, *, broker_id: str, station_id: str
+        self,
+        store: Store,
+        faults: FaultState,
+        notify: Notify,
+        *,
+        broker_id: str,
+        station_id: str,
+        connectors: dict[str, Connector] | None = None,
+        policy: RetryPolicy | None = None,
+        verify_mandatory: bool = False,
     ) -> None:
         self.store = store
         self.faults = faults
         self.notify = notify
         self.broker_id = broker_id
         self.station_id = station_id
+        self.connectors = connectors if connectors is not None else {}
+        self.policy = policy or RetryPolicy()
+        self.verify_mandatory = verify_mandatory
         # (idDominio, iuv) -> the last paGetPaymentV2Response, the attempt's RPT
         self.attempts: dict[tuple[str, str], Element] = {}
 
     def reset(self) -> None:
         self.attempts.clear()
 
+    def _refresh(self, fiscal_code: str, notice_number: str) -> None:
+        """Ask the creditor for a pendenza past its dataValidita (see :mod:`.verify`)."""
+        with self.store.lock:
+            p = self.store.by_avviso(fiscal_code, notice_number)
+            today = self.store.clock.today()
+            if p is None or p.stato(today) != "NON_ESEGUITA":
+                return
+            if p.data_validita is None or today <= p.data_validita:
+                return
+            connector = self.connectors.get(p.id_dominio)
+        if connector is None:
+            if self.verify_mandatory:
+                raise StationError("PAA_PAGAMENTO_SCADUTO", "dati scaduti e nessun connettore")
+            return
+        verified = ask(p, connector, self.policy)
+        with self.store.lock:
+            if verified.pendenza is not None:
+                try:
+                    check_new(verified.pendenza, self.store.enti.get(p.id_dominio))
+                    _replace_data(p, verified.pendenza)
+                except GovPayError as exc:
+                    verified = Verified("ERRORE", problem=f"pendenza non valida: {exc.dettaglio}")
+            elif verified.stato == "ANNULLATA":
+                p.base_stato = "ANNULLATA"
+            refusal = outcome(verified, self.verify_mandatory)
+            note = f" ({verified.problem})" if verified.problem else ""
+            self._record(p, "verificaPendenza (API Ente)", f"{verified.stato}{note}")
+        if refusal is not None:
+            raise refusal
+
     def _find(self, fiscal_code: str, notice_number: str, operation: str) -> Pendenza:
+        self._refresh(fiscal_code, notice_number)
         pendenza = self.store.by_avviso(fiscal_code, notice_number)
         if pendenza is None:
             raise StationError(
@@ -236,6 +283,22 @@ class GovPayStation:
                 v2=True,
             )
         )
+
+
+def _replace_data(p: Pendenza, fresh: Pendenza) -> None:
+    """The creditor's refreshed data into the stored pendenza (identity and history kept)."""
+    for name in (
+        "id_tipo_pendenza",
+        "causale",
+        "soggetto",
+        "importo",
+        "voci",
+        "data_validita",
+        "data_scadenza",
+        "id_unita_operativa",
+        "echoed",
+    ):
+        setattr(p, name, getattr(fresh, name))
 
 
 def _attempt(position: StationPosition) -> Element:

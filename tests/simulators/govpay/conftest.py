@@ -214,6 +214,8 @@ class Receiver:
     script: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (idA2A, idPendenza) -> (status, PendenzaVerificata) for GovPay's verifyPendenza
+    verifications: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
 
     def app(self) -> Starlette:
         async def ricevuta(request: Request) -> Response:
@@ -225,9 +227,21 @@ class Receiver:
                 status = self.script.pop(0) if self.script else 201
             return Response(status_code=status)
 
+        async def verifica(request: Request) -> Response:
+            key = (request.path_params["idA2A"], request.path_params["idPendenza"])
+            with self.lock:
+                self.received.append(Received("GET", request.url.path, dict(request.headers), None))
+                status, body = self.verifications.get(key, (404, None))
+            return Response(
+                json.dumps(body).encode(), status_code=status, media_type="application/json"
+            )
+
         return Starlette(
             routes=[
-                Route("/ente/v2/ricevute/{idDominio}/{iuv}/{idRicevuta}", ricevuta, methods=["PUT"])
+                Route(
+                    "/ente/v2/ricevute/{idDominio}/{iuv}/{idRicevuta}", ricevuta, methods=["PUT"]
+                ),
+                Route("/ente/v2/pendenze/{idA2A}/{idPendenza}", verifica, methods=["GET"]),
             ]
         )
 
