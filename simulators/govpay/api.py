@@ -40,6 +40,7 @@ from simulators.govpay.store import Store
 
 BASE = "/govpay/backend/api/pendenze/rs/{auth}/v2"
 MAX_PER_PAGE = 200
+LINGUE = ("false", "de", "en", "fr", "sl")
 STATI = (
     "ESEGUITA",
     "NON_ESEGUITA",
@@ -256,9 +257,15 @@ class PendenzeApi:
         id_dominio = request.path_params["idDominio"]
         numero = request.path_params["numeroAvviso"]
         accept = first_accept(request) or ""
+        lingua = request.query_params.get("linguaSecondaria")
+        if lingua is not None and lingua not in LINGUE:
+            raise syntax(
+                f"Codifica inesistente per linguaSecondaria. Valore fornito [{lingua}] valori "
+                f"possibili {{{','.join(LINGUE)}}}"
+            )
         pendenza = self.store.by_avviso(id_dominio, numero)
-        if pendenza is not None and pendenza.id_a2a != request.state.principal:
-            pendenza = None  # another application's notice is not this one's to see
+        if pendenza is not None and ("application/pdf" in accept or "application/json" in accept):
+            self._own(request, pendenza)  # another application's notice: 403, as GovPay
         if "application/pdf" in accept:
             if pendenza is None:
                 raise not_found(f"Avviso {numero} del dominio {id_dominio} inesistente")

@@ -37,6 +37,7 @@ from tests.simulators.govpay.spec import (
     PENDENZE,
     Conformance,
     api,
+    require,
 )
 from tests.simulators.govpay.spec import (
     PAGAMENTO as PAGAMENTO_SPEC,
@@ -261,10 +262,7 @@ def test_listed_defects_are_real_in_the_official_files() -> None:
     assert "201" not in put and "422" not in put
     avvisi = pendenze_doc["paths"]["/avvisi/{idDominio}/{numeroAvviso}"]["get"]["responses"]
     assert "406" not in avvisi
-    from simulators.common.contracts import find
-
-    schemas = find("govpay/api-ente-v2/govpay-api-schemas.yaml")
-    assert schemas is not None
+    schemas = require("govpay/api-ente-v2/govpay-api-schemas.yaml")
     text = schemas.read_text(encoding="utf-8")
     assert "\n\t" in text  # the TAB strict YAML parsers reject
     import yaml
@@ -275,8 +273,7 @@ def test_listed_defects_are_real_in_the_official_files() -> None:
     assert "stato" in raw["components"]["schemas"]["Ricevuta"]["required"]
     assert "stato" not in raw["components"]["schemas"]["Ricevuta"]["properties"]
     assert raw["components"]["schemas"]["NumeroAvviso"]["pattern"] == "[0-9]18"
-    main = find("govpay/api-ragioneria-v3/govpay-api-ragioneria.yaml")
-    assert main is not None
+    main = require(RAGIONERIA_SPEC)
     ragioneria = yaml.safe_load(main.read_text(encoding="utf-8"))
     local = set(ragioneria["components"]["schemas"])
     assert "RiferimentoIdentificativoUnivocoVersamento" not in local

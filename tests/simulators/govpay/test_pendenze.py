@@ -252,6 +252,10 @@ def test_avviso_by_accept(client: TestClient, put: Put) -> None:
         avvisi, headers=[("Accept", "text/html"), ("Accept", "application/pdf")], auth=AUTH
     )
     assert first.status_code == 406
+    bilingual = client.get(avvisi, params={"linguaSecondaria": "de"}, headers=JSON, auth=AUTH)
+    assert bilingual.status_code == 200
+    wrong = client.get(avvisi, params={"linguaSecondaria": "es"}, headers=JSON, auth=AUTH)
+    assert wrong.status_code == 400 and "linguaSecondaria" in wrong.json()["dettaglio"]
     unknown = f"{BASE}/avvisi/{DOMINIO}/301000000000999999"
     assert client.get(unknown, headers=JSON, auth=AUTH).json()["stato"] == "SCONOSCIUTA"
     assert client.get(unknown, headers={"Accept": "application/pdf"}, auth=AUTH).status_code == 404
