@@ -170,8 +170,10 @@ DEFECTS: tuple[DocumentationDefect, ...] = (
         ENTE_SCHEMAS,
         "#/components/schemas/Ricevuta (also Ragioneria v3)",
         "requires modello",
-        "sets modello only for payments started through API Pagamento (RicevuteConverter); a "
-        "payment started at a PSP or by the creditor's own checkout cart has none",
+        "sets modello only when the receipt belongs to a GovPay payment session (RicevuteConverter:"
+        " pagamentoPortale of tipo 1 or 3); payments started at a PSP, on the creditor's own "
+        "Checkout cart or through POST /pagamenti towards pagoPA Checkout (idSession '0') have "
+        "none",
         (
             _required(ENTE_SCHEMAS, "Ricevuta", "modello"),
             _required(RAGIONERIA_SCHEMAS, "Ricevuta", "modello"),

@@ -32,6 +32,7 @@ from simulators.common.faults import FaultState
 from simulators.govpay.store import Clock
 
 log = logging.getLogger(__name__)
+NOTIFICATION_FAULTS = ("lost-notification", "duplicate-notification", "late-notification")
 
 
 @dataclass
@@ -140,7 +141,11 @@ class Notifier:
         with self._cond:
             n = Notification(next(self._ids), id_dominio, iuv, id_ricevuta, body)
             self.notifications.append(n)
-            fault = self.faults.check("notify")
+            # each notification fault drawn by name: anomalous-payment (also at point
+            # "notify") belongs to the station and must not consume their draws here
+            fault = next(
+                (f for name in NOTIFICATION_FAULTS if (f := self.faults.fires(name))), None
+            )
             name = fault.name if fault is not None else None
             if name == "lost-notification":
                 n.state = "PERSA"
