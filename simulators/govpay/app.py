@@ -20,10 +20,8 @@ Environment variables (read by ``collaudo sim govpay``; prefix ``COLLAUDO_GOVPAY
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -33,7 +31,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
-from simulators.common.admin import admin_mount, problem
+from simulators.common.admin import admin_mount
 from simulators.common.checks import (
     fault_specs,
     is_http_url,
@@ -43,18 +41,16 @@ from simulators.common.checks import (
     url_setting,
 )
 from simulators.common.env import setting
-from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.station import station_mount
-from simulators.govpay import defects, render
+from simulators.govpay.admin import admin_routes
 from simulators.govpay.api import PendenzeApi
 from simulators.govpay.backoffice import backoffice_endpoint
 from simulators.govpay.ente import Ente
 from simulators.govpay.gate import Application, Gate, RefuseGuard, RefuseMiddleware, StationFaults
-from simulators.govpay.notifier import Connector, Notifier, RetryPolicy
+from simulators.govpay.notifier import Connector
 from simulators.govpay.numbering import Numbering
 from simulators.govpay.ragioneria import RagioneriaApi
-from simulators.govpay.station import GovPayStation
-from simulators.govpay.store import Clock, Store
+from simulators.govpay.simulator import GovPaySimulator
 
 ENV_PREFIX = "COLLAUDO_GOVPAY_"
 DEMO_DOMINIO = "80000000002"
@@ -195,169 +191,6 @@ class Settings:
         }
 
 
-class GovPaySimulator:
-    """The simulator's state, as the admin API sees it."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.faults = FaultState("govpay")
-        for spec in settings.faults:
-            parsed = FaultSpec.parse(spec)
-            self.faults.activate(parsed.name, rate=parsed.rate, seed=parsed.seed)
-        self.clock = Clock()
-        self.store = Store([settings.ente()], self.clock)
-        policy = RetryPolicy(
-            unit=settings.notification_retry_unit,
-            cap=settings.notification_retry_cap,
-            max_attempts=settings.notification_max_attempts,
-            read_timeout=settings.notification_timeout,
-        )
-        self.connectors = settings.connectors()
-        self.notifier = Notifier(
-            self.faults, self.clock, policy, self.connectors, settings.late_notification_delay
-        )
-        self.station = GovPayStation(
-            self.store,
-            self.faults,
-            self.notify,
-            broker_id=settings.broker_id,
-            station_id=settings.station_id,
-            connectors=self.connectors,
-            policy=policy,
-            verify_mandatory=settings.verify_mandatory,
-        )
-
-    def notify(self, pendenza: Any, rpp: Any) -> None:
-        """After a receipt: queue its API Ente v2 notification."""
-        body = render.ricevuta(pendenza, rpp, self.store.enti)
-        self.notifier.submit(pendenza.id_dominio, rpp.iuv, rpp.ccp, body)
-
-    def reset(self) -> None:
-        self.store.reset()
-        self.station.reset()
-        self.notifier.reset()
-        self.clock.offset = timedelta()
-        self.connectors.clear()
-        self.connectors.update(self.settings.connectors())
-
-    def positions(self) -> list[dict[str, Any]]:
-        today = self.clock.today()
-        rows = []
-        for p in self.store.all():
-            key = (p.id_a2a, p.id_pendenza)
-            rows.append(
-                {
-                    "idA2A": p.id_a2a,
-                    "idPendenza": p.id_pendenza,
-                    "idDominio": p.id_dominio,
-                    "numeroAvviso": p.numero_avviso,
-                    "stato": p.stato(today),
-                    "descrizioneStato": p.descrizione_stato,
-                    "importo": float(p.importo),
-                    "rpp": [
-                        {
-                            "iuv": r.iuv,
-                            "idRicevuta": r.ccp,
-                            "importo": float(r.importo),
-                            "psp": r.psp_name,
-                            "stato": r.stato,
-                        }
-                        for r in p.rpps
-                    ],
-                    "exchanges": [x.to_dict() for x in self.store.exchanges.get(key, ())],
-                }
-            )
-        return rows
-
-    def notifications(self) -> list[dict[str, Any]]:
-        return [n.to_dict() for n in list(self.notifier.notifications)]
-
-    def status(self) -> dict[str, Any]:
-        states: dict[str, int] = {}
-        for n in list(self.notifier.notifications):
-            states[n.state] = states.get(n.state, 0) + 1
-        return {
-            "simulator": "govpay",
-            "status": "UP",
-            "version": "GovPay 3.9.1 (API Pendenze 2.16.0, API Ente 2.1.1, Ragioneria 3.3.0)",
-            "enti": [
-                {
-                    "idDominio": e.id_dominio,
-                    "ragioneSociale": e.ragione_sociale,
-                    "auxDigit": e.numbering.aux_digit,
-                    "iuvMode": e.iuv_mode,
-                }
-                for e in self.store.enti.values()
-            ],
-            "idA2A": self.settings.id_a2a,
-            "pendenze": len(self.store.pendenze),
-            "ricevute": sum(len(p.rpps) for p in self.store.all()),
-            "notifications": states,
-            "creditors": {d: c.public() for d, c in self.connectors.items()},
-            "clockOffsetDays": self.clock.offset.days,
-            "faults": self.faults.to_list(),
-            "documentationDefects": defects.as_list(),
-        }
-
-
-def _admin_routes(sim: GovPaySimulator) -> list[Route]:
-    async def notifications(request: Request) -> Response:
-        return JSONResponse(sim.notifications())
-
-    async def settle(request: Request) -> Response:
-        timeout = float(request.query_params.get("timeout", "10"))
-        from starlette.concurrency import run_in_threadpool
-
-        done = await run_in_threadpool(sim.notifier.settle, timeout)
-        return JSONResponse({"settled": done, "notifications": sim.notifications()})
-
-    async def creditors(request: Request) -> Response:
-        return JSONResponse({d: c.public() for d, c in sim.connectors.items()})
-
-    async def put_creditor(request: Request) -> Response:
-        dominio = request.path_params["idDominio"]
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except json.JSONDecodeError as exc:
-            return problem(400, "Bad Request", f"body is not JSON: {exc}")
-        if not isinstance(body, dict) or not is_http_url(body.get("url")):
-            return problem(
-                422,
-                "Invalid connector",
-                'give {"url": "http://...", "auth": "none|basic|apikey", '
-                '"username": ..., "password": ...}',
-            )
-        auth = body.get("auth", "basic" if body.get("username") else "none")
-        if auth not in ("none", "basic", "apikey"):
-            return problem(422, "Invalid connector", "auth must be none, basic or apikey")
-        connector = Connector(body["url"], auth, body.get("username"), body.get("password"))
-        sim.connectors[dominio] = connector
-        return JSONResponse(connector.public())
-
-    async def delete_creditor(request: Request) -> Response:
-        sim.connectors.pop(request.path_params["idDominio"], None)
-        return Response(status_code=204)
-
-    async def clock(request: Request) -> Response:
-        if request.method == "PUT":
-            try:
-                body = json.loads(await request.body() or b"{}")
-                sim.clock.offset = timedelta(days=int(body["offset_days"]))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                return problem(422, "Invalid clock", 'give {"offset_days": N} (N may be negative)')
-        now = sim.clock.now()
-        return JSONResponse({"now": now.isoformat(), "offset_days": sim.clock.offset.days})
-
-    return [
-        Route("/_admin/notifications", notifications, methods=["GET"]),
-        Route("/_admin/notifications/settle", settle, methods=["POST"]),
-        Route("/_admin/creditors", creditors, methods=["GET"]),
-        Route("/_admin/creditors/{idDominio}", put_creditor, methods=["PUT"]),
-        Route("/_admin/creditors/{idDominio}", delete_creditor, methods=["DELETE"]),
-        Route("/_admin/clock", clock, methods=["GET", "PUT"]),
-    ]
-
-
 def create_app(settings: Settings | None = None) -> Starlette:
     """The GovPay simulator app; ``app.state.simulator`` holds its state.
 
@@ -395,7 +228,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Route("/status", status),
         Route("/", home),
-        *_admin_routes(sim),
+        *admin_routes(sim),
         admin_mount(sim),
     ]
     allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
