@@ -44,23 +44,110 @@ REFUSALS = {
     **{stato: ("PAA_PAGAMENTO_DUPLICATO", "risulta gia' pagata") for stato in PAID},
 }
 LISTS = frozenset({"transfer", "mapEntry"})
+INTEGERS = frozenset({"idTransfer"})
+BOOLEANS = frozenset({"lastPayment", "standIn"})
+# Fields GovPay's JSON of a pagoPA object always carries (null when absent), in its order:
+# Jackson over the JAXB classes of ctPaymentPAV2 ("data"), ctReceiptV2 ("receipt"), ...
+FIELDS = {
+    "data": (
+        "creditorReferenceId",
+        "paymentAmount",
+        "dueDate",
+        "retentionDate",
+        "lastPayment",
+        "description",
+        "companyName",
+        "officeName",
+        "debtor",
+        "transferList",
+        "metadata",
+    ),
+    "receipt": (
+        "receiptId",
+        "noticeNumber",
+        "fiscalCode",
+        "outcome",
+        "creditorReferenceId",
+        "paymentAmount",
+        "description",
+        "companyName",
+        "officeName",
+        "debtor",
+        "transferList",
+        "idPSP",
+        "pspFiscalCode",
+        "pspPartitaIVA",
+        "PSPCompanyName",
+        "idChannel",
+        "channelDescription",
+        "payer",
+        "paymentMethod",
+        "fee",
+        "paymentDateTime",
+        "applicationDate",
+        "transferDate",
+        "standIn",
+        "metadata",
+    ),
+    "transfer": (
+        "idTransfer",
+        "transferAmount",
+        "fiscalCodePA",
+        "IBAN",
+        "remittanceInformation",
+        "transferCategory",
+        "metadata",
+    ),
+    "debtor": (
+        "uniqueIdentifier",
+        "fullName",
+        "streetName",
+        "civicNumber",
+        "postalCode",
+        "city",
+        "stateProvinceRegion",
+        "country",
+        "e-mail",
+    ),
+}
 Notify = Callable[[Pendenza, Rpp], None]
 
 
 def xml_to_json(element: Element) -> Any:
-    """A pagoPA element as GovPay's JSON of it: leaves as strings, repeated elements as lists."""
+    """A pagoPA element as GovPay's JSON of it (Jackson over JAXB): amounts and texts as
+    strings, ``idTransfer`` a number, flags booleans, repeated elements as lists, the known
+    optional fields present as null."""
+    name = etree.QName(element).localname
     children = list(element)
     if not children:
-        return element.text
+        text = element.text
+        if name in INTEGERS and text is not None and text.isdigit():
+            return int(text)
+        if name in BOOLEANS and text is not None:
+            return text == "true"
+        return text
     body: dict[str, Any] = {}
     for child in children:
-        name = etree.QName(child).localname
+        child_name = etree.QName(child).localname
         value = xml_to_json(child)
-        if name in LISTS:
-            body.setdefault(name, []).append(value)
+        if child_name in LISTS:
+            body.setdefault(child_name, []).append(value)
         else:
-            body[name] = value
-    return body
+            body[child_name] = value
+    known = FIELDS.get(name, ())
+    ordered = {field: body.get(field) for field in known}
+    ordered.update((k, v) for k, v in body.items() if k not in ordered)
+    return ordered
+
+
+def remittance(iuv: str, importo: Decimal, descrizione: str, causale_rpt: str | None) -> str:
+    """GovPay's ``RptBuilder.buildCausaleSingoloVersamento``: ``/RFB/<iuv>/<importo>/TXT/...``,
+    cut at 140 characters."""
+    text = f"/RFB/{iuv}/{importo:.2f}"
+    reason = causale_rpt or descrizione
+    if reason:
+        text += f"/TXT/{reason}"
+    return text[:140]
 
 
 class GovPayStation:
@@ -160,7 +247,9 @@ class GovPayStation:
                     amount=voce.importo,
                     fiscal_code_pa=voce.id_dominio or p.id_dominio,
                     iban=voce.iban if stamp is None else None,
-                    remittance_information=(causale_rpt or voce.descrizione)[:140],
+                    remittance_information=remittance(
+                        iuv_of(p.numero_avviso), voce.importo, voce.descrizione, causale_rpt
+                    ),
                     transfer_category=voce.tassonomia or ente.entrata_category,
                     stamp=stamp,
                 )

@@ -103,6 +103,15 @@ async def test_payment_through_the_nodo_mock_makes_it_eseguita_and_notifies_the_
         assert rpp["rt"]["noticeNumber"] == numero
         assert rpp["rt"]["outcome"] == "OK"
         assert rpp["rpt"]["creditorReferenceId"] == numero[1:]
+        # GovPay's JSON of the pagoPA objects: strings, idTransfer a number, explicit nulls
+        transfer = rpp["rpt"]["transferList"]["transfer"][0]
+        assert transfer["idTransfer"] == 1 and transfer["transferAmount"] == "20.00"
+        assert (
+            transfer["remittanceInformation"]
+            == f"/RFB/{numero[1:]}/20.00/TXT/Diritti di segreteria"
+        )
+        assert "officeName" in rpp["rpt"] and rpp["rpt"]["officeName"] is None
+        assert rpp["rt"]["paymentAmount"] == "20.00" and "pspPartitaIVA" in rpp["rt"]
         assert rpp["pendenza"]["idPendenza"] == "e2e-1"
         receipt_id = rpp["rt"]["receiptId"]
 
