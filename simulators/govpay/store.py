@@ -9,6 +9,7 @@ the backoffice.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ class Store:
                 check_update(old, new)
                 new.numero_avviso = new.numero_avviso or old.numero_avviso
                 new.data_caricamento = old.data_caricamento
+                new.uuid = old.uuid
             elif new.numero_avviso is not None:
                 other = self.by_avviso(new.id_dominio, new.numero_avviso)
                 if other is not None:
@@ -122,6 +124,8 @@ class Store:
             else:
                 new.numero_avviso = self._next_numero(ente)
             assert new.numero_avviso is not None
+            if new.uuid is None:  # GovPay's idSessione: drawn at creation, kept on updates
+                new.uuid = uuid.uuid4().hex
             self.pendenze[key] = new
             self.by_iuv[(new.id_dominio, iuv_of(new.numero_avviso))] = key
             self.record(

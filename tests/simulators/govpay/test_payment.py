@@ -126,6 +126,8 @@ async def test_payment_through_the_nodo_mock_makes_it_eseguita_and_notifies_the_
         body = notification.body
         assert body["idRicevuta"] == receipt_id and body["esito"] == "ESEGUITO"
         assert body["pendenza"]["idA2A"] == A2A and body["pendenza"]["idPendenza"] == "e2e-1"
+        assert body["pendenza"]["UUID"] == pendenza["UUID"]  # as GovPay's own tests expect
+        assert body["data"] == body["dataPagamento"] and "T" in body["data"]
         assert body["pendenza"]["voci"][0]["riscossione"]["iur"] == receipt_id
         assert body["istitutoAttestante"]["denominazione"] == "PSP Simulato Collaudo"
         rt = etree.fromstring(base64.b64decode(body["rt"]["xml"]))

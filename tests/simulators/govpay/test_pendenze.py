@@ -64,6 +64,7 @@ def test_put_is_an_idempotent_upsert_201_then_200(app: Starlette, client: TestCl
     second = client.put(url("p-idem"), json=nuova_pendenza(causale="Nuova causale"), auth=AUTH)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["numeroAvviso"] == second.json()["numeroAvviso"]
+    assert len(first.json()["UUID"]) == 32 and first.json()["UUID"] == second.json()["UUID"]
     assert len(app.state.simulator.store.pendenze) == 1
     assert client.get(url("p-idem"), auth=AUTH).json()["causale"] == "Nuova causale"
 
