@@ -120,7 +120,7 @@ class RagioneriaApi:
 
     # --- API Pagamento v2 ----------------------------------------------------------------------
 
-    def _pendenza(self, ref: Any, index: int) -> Pendenza:
+    def _pendenza(self, ref: Any, index: int, principal: str) -> Pendenza:
         if not isinstance(ref, dict):
             raise syntax(f"pendenze[{index}]: atteso un riferimento a una pendenza")
         if "idA2A" in ref and "idPendenza" in ref:
@@ -134,6 +134,15 @@ class RagioneriaApi:
         if found is None:
             raise business(
                 "VER_011", "La verifica della pendenza ha dato esito PAA_PAGAMENTO_SCONOSCIUTO"
+            )
+        if found.id_a2a != principal:
+            raise GovPayError(
+                403,
+                "AUTORIZZAZIONE",
+                "APP_003",
+                "Richiesta non valida",
+                f"Applicazione ({principal}) non autorizzata a pagare la pendenza "
+                f"(IdA2A:{found.id_a2a}, Id:{found.id_pendenza})",
             )
         refusal = NOT_PAYABLE.get(found.stato(self.store.clock.today()))
         if refusal is not None:
@@ -151,7 +160,8 @@ class RagioneriaApi:
         url_ritorno = body.get("urlRitorno")
         if not isinstance(url_ritorno, str) or not url_ritorno:
             raise syntax("Il campo urlRitorno non deve essere vuoto.")
-        pendenze = [self._pendenza(ref, i) for i, ref in enumerate(refs)]
+        principal = request.state.principal
+        pendenze = [self._pendenza(ref, i, principal) for i, ref in enumerate(refs)]
         location = await self._cart(pendenze, url_ritorno)
         if self.send_redirect:
             return RedirectResponse(location, status_code=302)
