@@ -4,6 +4,7 @@
     collaudo sim mypay --faults creation-error:0.3:7 slow-response --checkout-url http://x:8030
     collaudo sim checkout --station 80000000002=http://mypay:8010/pagopa/paForNode
     collaudo sim gpd --allowlist 10.8.0.0/16 --allowlist-mode refuse --set company_name=Pisa
+    collaudo sim govpay --creditor 80000000002=http://127.0.0.1:8000/govpay/ente/v2
     collaudo sim --list-faults
 
 Each simulator package exposes ``simulators.<name>.app.Settings``, ``create_app(settings)``
@@ -28,7 +29,7 @@ from typing import Any
 
 from collaudo.commands._serve import cannot_listen, serve_foreground
 
-SIMULATORS = ("mypay", "gpd", "checkout", "platform")
+SIMULATORS = ("mypay", "gpd", "checkout", "platform", "govpay")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,18 @@ INFO = {
         "Checkout",
         8030,
         (("carts", "/checkout/ec/v1/carts"), ("admin: stations", "/_admin/stations")),
+    ),
+    "govpay": SimulatorInfo(
+        "GovPay",
+        8040,
+        (
+            ("API Pendenze v2", "/govpay/backend/api/pendenze/rs/basic/v2"),
+            ("API Ragioneria v3", "/govpay/backend/api/ragioneria/rs/basic/v3"),
+            ("API Pagamento v2", "/govpay/frontend/api/pagamento/rs/basic/v2"),
+            ("paForNode station", "/pagopa/paForNode"),
+            ("backoffice", "/backoffice"),
+            ("admin: notifications", "/_admin/notifications"),
+        ),
     ),
 }
 _ADMIN_PATHS = (("admin: faults", "/_admin/faults"), ("admin: positions", "/_admin/positions"))
@@ -113,6 +126,16 @@ NAMED_FLAGS: dict[str, tuple[NamedFlag, ...]] = {
         NamedFlag("--checkout-url", "checkout_url", "the checkout where citizens pay"),
     ),
     "gpd": (),
+    "govpay": (
+        NamedFlag(
+            "--creditor",
+            "creditor_urls",
+            "an ente's API Ente v2 base URL for notifications (repeatable)",
+            metavar="CF=URL",
+            repeatable=True,
+        ),
+        NamedFlag("--checkout-url", "checkout_url", "the pagoPA Checkout POST /pagamenti uses"),
+    ),
 }
 # Where each simulator's Settings takes the allowlist: (networks field, mode field).
 _ALLOWLIST_FIELDS = (("allowlist", "allowlist_mode"), ("allowed_networks", "allow_mode"))
@@ -315,7 +338,8 @@ def run(args: argparse.Namespace) -> int:
         return list_faults()
     if args.simulator is None:
         print(
-            "collaudo sim: name a simulator (mypay, gpd, checkout, platform) or use --list-faults",
+            "collaudo sim: name a simulator (mypay, gpd, checkout, platform, govpay) or use "
+            "--list-faults",
             file=sys.stderr,
         )
         return 2

@@ -34,7 +34,7 @@ class Fault:
     name: ClassVar[str]
     description: ClassVar[str]
     points: ClassVar[frozenset[str]]
-    # Simulators that know how to express it ("mypay", "gpd", "checkout", "platform").
+    # Simulators that know how to express it ("mypay", "gpd", "govpay", "checkout", "platform").
     simulators: ClassVar[frozenset[str]]
 
     def __init__(self, rate: float = 1.0, seed: int = 0, **params: Any) -> None:
@@ -90,7 +90,7 @@ def _fault(name: str, description: str, points: set[str], simulators: set[str]) 
     )
 
 
-_INTERMEDIARIES = {"mypay", "gpd"}
+_INTERMEDIARIES = {"mypay", "gpd", "govpay"}
 
 _fault(
     "creation-error",
@@ -138,20 +138,34 @@ _fault(
 )
 _fault("missing-element", "a mandatory element is missing from the answer", {"any"}, {"mypay"})
 _fault(
-    "malformed-json", "the answer is not valid JSON or misses mandatory fields", {"any"}, {"gpd"}
+    "malformed-json",
+    "the answer is not valid JSON or misses mandatory fields",
+    {"any"},
+    {"gpd", "govpay"},
 )
-_fault("duplicate-notification", "the payment outcome is notified twice", {"notify"}, {"checkout"})
+_fault(
+    "duplicate-notification",
+    "the payment outcome is notified twice",
+    {"notify"},
+    {"checkout", "govpay"},
+)
 _fault(
     "late-notification",
     "the payment outcome is notified late (param delay, default 5 s)",
     {"notify"},
-    {"checkout"},
+    {"checkout", "govpay"},
 )
 _fault(
     "lost-notification",
     "the payment outcome is never notified to the creditor",
     {"notify"},
-    {"checkout"},
+    {"checkout", "govpay"},
+)
+_fault(
+    "anomalous-payment",
+    "the next receipt leaves its pendenza ANOMALA (e.g. amount differing from the debt)",
+    {"notify"},
+    {"govpay"},
 )
 _fault("card-screen-error", "the checkout fails on the card data screen", {"card"}, {"checkout"})
 _fault(
