@@ -3,7 +3,7 @@ amounts, the notice QR payload, the Poste data matrix payload, IBANs and the mar
 
 Every validator raises a ``ValueError`` subclass whose message names the offending part:
 ``InvalidNoticeNumber``, ``InvalidFiscalCode``, ``InvalidAmount``, ``InvalidQrPayload``,
-``InvalidStamp``, ``InvalidIban``.
+``InvalidStamp``, ``InvalidIban``, ``InvalidPostalAccount``.
 """
 
 from adapters.pagopa.amounts import (
