@@ -31,17 +31,16 @@ def font_dir() -> Path:
 
 def register_fonts() -> None:
     """Make :data:`REGULAR` and :data:`BOLD` known to reportlab (once)."""
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    if {REGULAR, BOLD} <= registered:
-        return
     directory = font_dir()
+    registered = set(pdfmetrics.getRegisteredFontNames())
     for name, filename in _FILES.items():
         path = directory / filename
-        if not path.is_file():
+        if not path.is_file():  # checked every time: a removed package fails loudly
             raise NoticeFontMissing(
                 f"the notice font {path} is missing: install the Debian package "
                 f"{FONT_PACKAGE} (apt-get install {FONT_PACKAGE}), or point "
                 "COLLAUDO_NOTICE_FONT_DIR at a folder holding "
                 f"{', '.join(_FILES.values())}"
             )
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(path)))

@@ -1,5 +1,6 @@
 """pagoPA domain rules as pure functions: notice numbers and IUVs (mod 93), fiscal codes,
-amounts, the notice QR payload, the Poste data matrix payload, IBANs and the marca da bollo. No I/O.
+amounts, the notice QR payload, the Poste data matrix payload, IBANs and the marca da
+bollo. No I/O.
 
 Every validator raises a ``ValueError`` subclass whose message names the offending part:
 ``InvalidNoticeNumber``, ``InvalidFiscalCode``, ``InvalidAmount``, ``InvalidQrPayload``,
