@@ -106,8 +106,8 @@ async def list_tenants(request: Request) -> Response:
 async def create_tenant(request: Request) -> Response:
     require_token(request)
     body = await json_body(request)
-    body = await with_fetched_logo(body, body, None, _logo_transport(request))
-    tenant = build_tenant(body, _driver(request))
+    body, logo_errors = await with_fetched_logo(body, body, None, _logo_transport(request))
+    tenant = build_tenant(body, _driver(request), logo_errors)
     if _store(request).get_tenant(tenant.id) is not None:
         raise Problem(
             409,
@@ -131,8 +131,8 @@ async def replace_tenant(request: Request) -> Response:
     current = _get_tenant(request)
     sent = await json_body(request)
     body = await _replacement(request, current, sent)
-    body = await with_fetched_logo(body, sent, current, _logo_transport(request))
-    tenant = build_tenant(body, _driver(request))
+    body, logo_errors = await with_fetched_logo(body, sent, current, _logo_transport(request))
+    tenant = build_tenant(body, _driver(request), logo_errors)
     tenant.created_at, tenant.updated_at = current.created_at, utcnow()
     _store(request).put_tenant(tenant)
     return JSONResponse(_dump(tenant))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -224,11 +224,15 @@ def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
     return errors
 
 
-def build_tenant(body: Any, driver: DriverSpec) -> TenantConfig:
-    """Validate a full tenant document (after merging, for PATCH)."""
+def build_tenant(
+    body: Any, driver: DriverSpec, found: Sequence[tuple[str, str]] = ()
+) -> TenantConfig:
+    """Validate a full tenant document (after merging, for PATCH); ``found`` are errors
+    already met (fetching the logo), reported with the others."""
     data = _require_object(body)
     errors = _common(data, "tenant", driver, TENANT_KEYS)
     errors += _notice_fields(data)
+    errors += [e for e in found if e[0] not in {name for name, _ in errors}]
     for key in ("id", "name", "tax_identification_number"):
         if _blank(data.get(key)):
             errors.append((key, "is required"))

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.api.problems import field_errors
 from adapters.core.config import TenantConfig
 from adapters.core.logo import LOGO_MAX_BYTES, LOGO_TYPES, InvalidLogo, image_type, logo_entry
 
@@ -90,29 +89,31 @@ async def with_fetched_logo(
     sent: Any,
     current: TenantConfig | None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> Any:
+) -> tuple[Any, list[tuple[str, str]]]:
     """``body`` (the full tenant document to store) with ``logo`` fetched from ``logo_url``
-    when that URL is new; ``sent`` is what the client sent (the PATCH before merging)."""
+    when that URL is new, and the field errors met; ``sent`` is what the client sent (the
+    PATCH before merging). A malformed URL is left to the validation, which reports it."""
     if not isinstance(body, dict) or not isinstance(sent, Mapping):
-        return body
+        return body, []
     url = body.get("logo_url")
     stored_url = current.logo_url if current else None
     stored_logo = current.logo if current else None
     logo_changed = "logo" in sent and not _blank(sent["logo"]) and sent["logo"] != stored_logo
-    if _blank(url):
-        return body
-    if not isinstance(url, str):
-        raise field_errors([("logo_url", "must be the http(s) address of a PNG or JPEG image")])
+    if _blank(url) or not isinstance(url, str):
+        return body, []
+    url = url.strip()
     if url == stored_url and stored_logo:
         if logo_changed:  # a new upload replaces the logo that came from the URL
-            return {k: v for k, v in body.items() if k != "logo_url"}
-        return body
+            return {k: v for k, v in body.items() if k != "logo_url"}, []
+        return body, []
     if logo_changed:
-        raise field_errors(
-            [("logo", "give either an uploaded logo or logo_url, not both (remove one)")]
-        )
+        return body, [("logo", "give either an uploaded logo or logo_url, not both")]
     try:
-        data = await fetch_logo(url.strip(), transport=transport)
+        _check_url(url)
+    except LogoFetchError:
+        return body, []
+    try:
+        data = await fetch_logo(url, transport=transport)
     except LogoFetchError as exc:
-        raise field_errors([("logo_url", str(exc))]) from exc
-    return {**body, "logo_url": url.strip(), "logo": logo_entry(data, url.strip()[:200])}
+        return {k: v for k, v in body.items() if k != "logo"}, [("logo_url", str(exc))]
+    return {**body, "logo_url": url, "logo": logo_entry(data, url[:200])}, []
