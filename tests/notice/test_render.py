@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pypdfium2
 import pytest
+from PIL import Image
 
 from adapters.notice import (
     Creditor,
@@ -23,6 +25,7 @@ from adapters.notice import (
     grouped,
     render_notice,
 )
+from adapters.notice.codes import qr_code
 from adapters.notice.draw import LEFT, RIGHT
 from adapters.notice.sections import COLUMN
 from tests.notice.reading import flat, pages, pages_text, read_datamatrix, read_qr
@@ -34,6 +37,7 @@ from tests.notice_samples import (
     POSTAL_SINGLE,
     SINGLE,
     STAMP,
+    main,
     notice_number,
 )
 
@@ -268,8 +272,32 @@ def test_bad_creditor_data_is_refused_with_what_to_fix() -> None:
 
 
 def test_a_missing_font_names_the_debian_package(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("COLLAUDO_NOTICE_FONT_DIR", str(tmp_path))
     with pytest.raises(NoticeFontMissing, match="apt-get install fonts-dejavu-extra"):
         render_notice(SINGLE)
+
+
+def test_the_qr_is_the_spec_s_version_4_with_error_correction_m() -> None:
+    assert SINGLE.single is not None
+    code = qr_code(SINGLE.qr_payload(SINGLE.single))
+    assert len(code.matrix) == 33 and code.error == "M"
+
+
+def test_make_notices_writes_a_png_per_page(tmp_path: Path) -> None:
+    main(str(tmp_path))
+    written = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert written == [
+        "bollettino-postale-1.png",
+        "marca-da-bollo-1.png",
+        "rata-unica-1.png",
+        "rate-1.png",
+        "rate-2.png",
+        "rate-3.png",
+        "rate-4.png",
+    ]
+    with Image.open(tmp_path / "rate-1.png") as image:
+        width, height = image.size
+        assert abs(height / width - 297 / 210) < 0.01  # A4
+        assert read_qr(image.convert("RGB")).startswith("PAGOPA|002|3012")
