@@ -22,6 +22,7 @@ from adapters.pagopa import (
 )
 
 CBILL_PATTERN = r"[A-Z0-9]{5}"
+POSTAL_AMOUNT_LIMIT = Decimal("100000000.00")  # 10**10 cents
 
 
 class InvalidNotice(ValueError):
@@ -152,9 +153,14 @@ class Notice:
 
     @property
     def postal(self) -> bool:
-        """Whether the notice has the Poste part (never for a digital stamp: it is paid
-        only online, on the creditor's site)."""
-        return self.creditor.postal_account is not None and self.stamp is None
+        """Whether the notice has the Poste part: never for a digital stamp (paid only
+        online, on the creditor's site), nor when an amount exceeds the bollettino's 10
+        digits of cents (from 100 million euro: such a notice is paid through pagoPA)."""
+        return (
+            self.creditor.postal_account is not None
+            and self.stamp is None
+            and all(o.amount < POSTAL_AMOUNT_LIMIT for o in self.options)
+        )
 
     def qr_payload(self, option: PaymentOption) -> str:
         """``PAGOPA|002|<notice>|<creditor CF>|<cents>`` for one option."""

@@ -301,3 +301,12 @@ def test_make_notices_writes_a_png_per_page(tmp_path: Path) -> None:
         width, height = image.size
         assert abs(height / width - 297 / 210) < 0.01  # A4
         assert read_qr(image.convert("RGB")).startswith("PAGOPA|002|3012")
+
+
+def test_an_amount_beyond_the_bollettino_s_digits_keeps_the_notice_without_it() -> None:
+    huge = PaymentOption(notice_number(6000000000001), Decimal("150000000.00"), None)
+    notice = dataclasses.replace(POSTAL_SINGLE, single=huge)
+    assert not notice.postal
+    text = flat(pages_text(render_notice(notice))[0])
+    assert "150.000.000,00 Euro" in text and "BOLLETTINO POSTALE PA" not in text
+    assert "senza scadenza" in text
