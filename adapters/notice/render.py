@@ -9,17 +9,8 @@ from reportlab.pdfgen.canvas import Canvas
 from adapters.notice.draw import BOTTOM, MARGIN, PAGE_HEIGHT, PAGE_WIDTH
 from adapters.notice.fonts import register_fonts
 from adapters.notice.model import Notice, PaymentOption
-from adapters.notice.sections import (
-    BANK_HEIGHT,
-    GAP,
-    POSTAL_HEIGHT,
-    bank_part,
-    header,
-    how_much_and_where,
-    parties,
-    postal_part,
-    stamp_box,
-)
+from adapters.notice.parts import BANK_HEIGHT, POSTAL_HEIGHT, bank_part, postal_part, stamp_box
+from adapters.notice.sections import GAP, header, how_much_and_where, parties
 
 TOP = PAGE_HEIGHT - MARGIN
 
