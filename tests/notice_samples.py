@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import sys
 from datetime import date
@@ -41,6 +42,8 @@ def demo_logo() -> bytes:
     image.save(out, format="PNG")
     return out.getvalue()
 
+
+LOGO_DATA_URL = "data:image/png;base64," + base64.b64encode(demo_logo()).decode()
 
 CREDITOR = Creditor(
     name="Comune di Bugliano",

@@ -11,8 +11,14 @@ import io
 import cv2
 import numpy as np
 from PIL import Image
-from pylibdmtx.pylibdmtx import decode as dmtx_decode
 from pypdf import PdfReader
+
+try:
+    from pylibdmtx.pylibdmtx import decode as dmtx_decode
+except ImportError as exc:  # the wrapper is on PyPI, the library itself is Debian's
+    raise ImportError(
+        f"{exc}: the notice tests read data matrices with libdmtx: apt-get install libdmtx0b"
+    ) from exc
 
 from tests.notice_samples import page_images
 
