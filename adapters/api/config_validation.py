@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from adapters.api.forms import CBILL_PATTERN, ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.api.problems import Problem, field_errors
 from adapters.core.config import ConfigField, DriverSpec, ServiceConfig, TenantConfig
-from adapters.core.logo import InvalidLogo, normalize_logo
+from adapters.core.logo import InvalidLogo, logo_url_problem, normalize_logo
 from adapters.pagopa import (
     PAGOPA_TEST_CREDITOR_FISCAL_CODE,
     InvalidFiscalCode,
@@ -217,10 +217,10 @@ def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
             data["logo"] = normalize_logo(data["logo"])
         except InvalidLogo as exc:
             errors.append(("logo", str(exc)))
-    if isinstance(data.get("logo_url"), str) and not re.fullmatch(
-        r"https?://\S+", data["logo_url"]
-    ):
-        errors.append(("logo_url", "must be the http(s) address of a PNG or JPEG image"))
+    if isinstance(data.get("logo_url"), str):
+        problem = logo_url_problem(data["logo_url"])
+        if problem:
+            errors.append(("logo_url", problem))
     return errors
 
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from adapters.core.config import TenantConfig
-from adapters.core.logo import LOGO_MAX_BYTES, LOGO_TYPES, InvalidLogo, image_type, logo_entry
+from adapters.core.logo import (
+    LOGO_MAX_BYTES,
+    LOGO_TYPES,
+    InvalidLogo,
+    image_type,
+    logo_entry,
+    logo_url_problem,
+)
 
 LOGO_FETCH_TIMEOUT = 5.0
 
@@ -25,12 +31,9 @@ class LogoFetchError(ValueError):
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LogoFetchError(
-            f"{url!r} is not an http(s) URL: give the address of a PNG or JPEG image, "
-            "or upload the image in the logo field"
-        )
+    problem = logo_url_problem(url)
+    if problem:
+        raise LogoFetchError(f"{url!r} {problem}")
 
 
 async def fetch_logo(url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> bytes:
@@ -66,7 +69,7 @@ async def fetch_logo(url: str, *, transport: httpx.AsyncBaseTransport | None = N
                         f"{url} is larger than {LOGO_MAX_BYTES} bytes (512 KiB): use a "
                         "smaller image"
                     )
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise LogoFetchError(
             f"could not fetch {url} ({type(exc).__name__}: {exc}); check the address or "
             "upload the image instead"

@@ -14,6 +14,7 @@ import io
 import re
 from typing import Any
 
+import httpx
 from PIL import Image, UnidentifiedImageError
 
 LOGO_MAX_BYTES = 512 * 1024
@@ -106,3 +107,18 @@ def normalize_logo(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list) and isinstance(value[0].get("originalName"), str):
         name = value[0]["originalName"][:200]
     return logo_entry(data, name)
+
+
+def logo_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a logo's address (None when it can): an absolute http(s) URL
+    of printable characters with a host."""
+    message = "must be the http(s) address of a PNG or JPEG image (or upload the image)"
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return message
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        return message
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return message
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -239,3 +240,34 @@ async def test_an_unreachable_logo_url_says_what_to_do(client: httpx.AsyncClient
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["field"] == "logo_url" and "upload the image instead" in error["message"]
+
+
+async def test_the_openapi_documents_the_notice_fields(client: httpx.AsyncClient) -> None:
+    import jsonschema
+
+    doc = (await client.get("/docs")).json()
+    components = {"components": doc["components"]}
+    body = tenant_body(**NOTICE_FIELDS, logo=LOGO_DATA_URL, logo_url=None)
+    jsonschema.validate(body, {**doc["components"]["schemas"]["TenantInput"], **components})
+    stored = {**doc["components"]["schemas"]["Tenant"], **components}
+    response = await client.post("/tenants", json=body, headers=AUTH)
+    jsonschema.validate(response.json(), stored)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            tenant_body(logo_url="ftp://x"), {**doc["components"]["schemas"]["TenantInput"]}
+        )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://*\ud8c9\uddde", "https://ente.example/\x1blogo.png", "https:///logo.png"]
+)
+async def test_a_malformed_logo_url_is_a_field_error_never_a_crash(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    # Found by collaudo fuzz --target proxy: httpx.InvalidURL escaped as a 500.
+    body = json.dumps(tenant_body(logo_url=url)).encode()  # \u escapes, as the fuzzer sent
+    headers = {**AUTH, "content-type": "application/json"}
+    response = await client.post("/tenants", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == "logo_url" and "http(s) address" in error["message"]
