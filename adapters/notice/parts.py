@@ -89,7 +89,7 @@ def bank_part(
     x = LEFT + side + 14
     room = RIGHT - 8 - x
     y = top - 32
-    labelled(canvas, x, y, "Destinatario", notice.debtor.name, room * 0.5 - 6)
+    labelled(canvas, x, y, "Destinatario", notice.debtor.name, room * 0.5 - 14)
     labelled(canvas, x + room * 0.5, y, "Ente Creditore", creditor.name, room * 0.5)
     y -= 26
     text(canvas, x, y, "Oggetto del pagamento", size=6.5, color=GREY)
@@ -140,10 +140,10 @@ def postal_part(
     x = LEFT + side + 22
     room = RIGHT - 8 - x
     y = top - 32
-    labelled(canvas, x, y, "sul C/C n.", account.number, room * 0.5 - 6, size=11)
+    labelled(canvas, x, y, "sul C/C n.", account.number, room * 0.5 - 14, size=11)
     labelled(canvas, x + room * 0.5, y, "Euro", euro(option.amount), room * 0.5, size=11)
     y -= 26
-    labelled(canvas, x, y, "Intestato a", account.holder, room * 0.5 - 6)
+    labelled(canvas, x, y, "Intestato a", account.holder, room * 0.5 - 14)
     labelled(canvas, x + room * 0.5, y, "Destinatario", notice.debtor.name, room * 0.5)
     y -= 24
     text(canvas, x, y, "Oggetto del pagamento", size=6.5, color=GREY)
