@@ -40,23 +40,23 @@ def _draw_modules(
     canvas.rect(x, y, side, side, stroke=0, fill=1)
     canvas.setFillColor(black)
     top = y + side - quiet * module
+    path = canvas.beginPath()  # one filled path: a single fill operator for the whole code
     for row_index, row in enumerate(modules):
         col = 0
-        while col < len(row):  # one rectangle per horizontal run: fewer, cleaner paths
+        while col < len(row):  # one rectangle per horizontal run of dark modules
             if not row[col]:
                 col += 1
                 continue
             start = col
             while col < len(row) and row[col]:
                 col += 1
-            canvas.rect(
+            path.rect(
                 x + (quiet + start) * module,
                 top - (row_index + 1) * module,
                 (col - start) * module,
                 module,
-                stroke=0,
-                fill=1,
             )
+    canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
 
 
