@@ -16,6 +16,9 @@ decoder agree (reference/pagopa.md §1.5), is 256 characters::
     <reason 110, space-padded>
     <12 spaces> A
 
+The IO app reads the notice code, the amount and the creditor's fiscal code at fixed offsets
+(15, 49, 66) and nothing past offset 77 (its own test sample is 255 characters long); the
+widths after it are the generator's, and Poste's counters read the whole codeline.
 Text fields are cut to their width (never overflowing into the next one: the decoders read
 fixed offsets) and folded to ASCII, so each character is one byte and "Niccolò" prints as
 "Niccolo" rather than shifting every later field.
