@@ -34,6 +34,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     COLLAUDO_HEALTH_URL=http://127.0.0.1:8000/status
 # An unprivileged user with a numeric id (runAsNonRoot can check it); /data holds the proxy's
 # SQLite store and is where a named volume is mounted.
+# The paper notices the proxy prints use Debian's DejaVu Sans Condensed.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-extra \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 collaudo \
  && useradd --system --uid 10001 --gid collaudo --create-home --home-dir /home/collaudo collaudo \
  && mkdir -p /data /contracts \

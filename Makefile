@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FORMIO := .collaudo/node/node_modules/formiojs/dist/formio.full.min.js
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean notices
 
 $(STAMP): pyproject.toml
 	@echo ">> installing collaudo and its dependencies into $(VENV) (first run, or pyproject.toml changed)"
@@ -36,3 +36,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .collaudo reports/allure-results reports/junit.xml
+
+## PNG renderings of the four sample paper notices (docs/notice/), to compare with pagoPA's.
+notices: $(STAMP)
+	$(BIN)/python -m tests.notice_samples docs/notice

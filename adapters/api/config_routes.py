@@ -12,6 +12,7 @@ import json
 import uuid
 from typing import Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from adapters.api.auth import require_token
 from adapters.api.config_validation import build_service, build_tenant, merge
 from adapters.api.forms import form_schema
+from adapters.api.logo_fetch import with_fetched_logo
 from adapters.api.openapi_parts import SECURITY, json_ok, problems, ref, uuid_param
 from adapters.api.openapi_parts import json_body as body_doc
 from adapters.api.problems import Problem, field_errors, not_found
@@ -83,6 +85,12 @@ def _get_service(request: Request) -> ServiceConfig:
     return service
 
 
+def _logo_transport(request: Request) -> httpx.AsyncBaseTransport | None:
+    """The transport logos are fetched through (tests put a mock one on the app's state)."""
+    transport: httpx.AsyncBaseTransport | None = getattr(request.app.state, "logo_transport", None)
+    return transport
+
+
 # -- tenants ---------------------------------------------------------------------------------
 
 
@@ -97,7 +105,9 @@ async def list_tenants(request: Request) -> Response:
 
 async def create_tenant(request: Request) -> Response:
     require_token(request)
-    tenant = build_tenant(await json_body(request), _driver(request))
+    body = await json_body(request)
+    body, logo_errors = await with_fetched_logo(body, body, None, _logo_transport(request))
+    tenant = build_tenant(body, _driver(request), logo_errors)
     if _store(request).get_tenant(tenant.id) is not None:
         raise Problem(
             409,
@@ -119,8 +129,10 @@ async def get_tenant(request: Request) -> Response:
 async def replace_tenant(request: Request) -> Response:
     require_token(request)
     current = _get_tenant(request)
-    body = await _replacement(request, current)
-    tenant = build_tenant(body, _driver(request))
+    sent = await json_body(request)
+    body = await _replacement(request, current, sent)
+    body, logo_errors = await with_fetched_logo(body, sent, current, _logo_transport(request))
+    tenant = build_tenant(body, _driver(request), logo_errors)
     tenant.created_at, tenant.updated_at = current.created_at, utcnow()
     _store(request).put_tenant(tenant)
     return JSONResponse(_dump(tenant))
@@ -203,9 +215,12 @@ async def delete_service(request: Request) -> Response:
     return Response(status_code=204)
 
 
-async def _replacement(request: Request, current: TenantConfig | ServiceConfig) -> Any:
+async def _replacement(
+    request: Request, current: TenantConfig | ServiceConfig, body: Any = None
+) -> Any:
     """A PUT's body, or a PATCH's merged onto ``current``; its id checked against the path's."""
-    body = await json_body(request)
+    if body is None:
+        body = await json_body(request)
     if request.method == "PATCH":
         if not isinstance(body, dict):
             raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])

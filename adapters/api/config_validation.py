@@ -9,24 +9,38 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
+from adapters.api.forms import CBILL_PATTERN, ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.api.problems import Problem, field_errors
 from adapters.core.config import ConfigField, DriverSpec, ServiceConfig, TenantConfig
+from adapters.core.logo import InvalidLogo, logo_url_problem, normalize_logo
 from adapters.pagopa import (
     PAGOPA_TEST_CREDITOR_FISCAL_CODE,
     InvalidFiscalCode,
+    InvalidPostalAccount,
+    normalize_postal_account,
     validate_creditor_fiscal_code,
 )
 
 # Read-only or form.io bookkeeping keys a client may echo back; never stored from the body.
 IGNORED_KEYS = frozenset({"submit", "created_at", "updated_at"})
-TENANT_KEYS = frozenset({"id", "name", "tax_identification_number", "active"})
+NOTICE_KEYS = (
+    "office",
+    "contact_info",
+    "website",
+    "cbill_code",
+    "logo",
+    "logo_url",
+    "postal_account",
+    "postal_account_holder",
+    "postal_authorization",
+)
+TENANT_KEYS = frozenset({"id", "name", "tax_identification_number", "active", *NOTICE_KEYS})
 SERVICE_KEYS = frozenset(
     {
         "id",
@@ -166,10 +180,59 @@ def _require_object(body: Any) -> dict[str, Any]:
     return _nest(body)
 
 
-def build_tenant(body: Any, driver: DriverSpec) -> TenantConfig:
-    """Validate a full tenant document (after merging, for PATCH)."""
+def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Check (and normalise in place) the tenant fields the paper notice shows."""
+    errors: list[tuple[str, str]] = []
+    for key in NOTICE_KEYS:
+        value = data.get(key)
+        if _blank(value) or value == []:
+            data.pop(key, None)
+        elif key != "logo" and not isinstance(value, str):
+            errors.append((key, "must be text"))
+        elif isinstance(value, str):
+            data[key] = " ".join(value.split())
+    if isinstance(data.get("cbill_code"), str):
+        code = data["cbill_code"].upper()
+        if not re.fullmatch(CBILL_PATTERN, code):
+            errors.append(
+                (
+                    "cbill_code",
+                    "the CBILL code is 5 letters or digits (e.g. A1B2C), as the "
+                    "creditor's bank or pagoPA's back office assigned it",
+                )
+            )
+        data["cbill_code"] = code
+    if isinstance(data.get("postal_account"), str):
+        try:
+            data["postal_account"] = normalize_postal_account(data["postal_account"])
+        except InvalidPostalAccount as exc:
+            errors.append(("postal_account", str(exc)))
+    for key in ("postal_account_holder", "postal_authorization"):
+        if key in data and "postal_account" not in data:
+            errors.append((key, "set postal_account too, or leave this empty"))
+    if isinstance(data.get("website"), str) and " " in data["website"]:
+        errors.append(("website", "a web address has no spaces, e.g. www.comune.bugliano.pi.it"))
+    if "logo" in data:
+        try:
+            data["logo"] = normalize_logo(data["logo"])
+        except InvalidLogo as exc:
+            errors.append(("logo", str(exc)))
+    if isinstance(data.get("logo_url"), str):
+        problem = logo_url_problem(data["logo_url"])
+        if problem:
+            errors.append(("logo_url", problem))
+    return errors
+
+
+def build_tenant(
+    body: Any, driver: DriverSpec, found: Sequence[tuple[str, str]] = ()
+) -> TenantConfig:
+    """Validate a full tenant document (after merging, for PATCH); ``found`` are errors
+    already met (fetching the logo), reported with the others."""
     data = _require_object(body)
     errors = _common(data, "tenant", driver, TENANT_KEYS)
+    errors += _notice_fields(data)
+    errors += [e for e in found if e[0] not in {name for name, _ in errors}]
     for key in ("id", "name", "tax_identification_number"):
         if _blank(data.get(key)):
             errors.append((key, "is required"))

@@ -17,6 +17,8 @@ from adapters.core.config import ConfigField, DriverSpec
 Level = Literal["tenant", "service"]
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
 TAXONOMY_PATTERN = r"^[0-9]+/\S+$"
+CBILL_PATTERN = r"^[A-Z0-9]{5}$"
+POSTAL_ACCOUNT_PATTERN = r"^[0-9]{1,12}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
@@ -77,6 +79,89 @@ def _tenant_components() -> list[dict[str, Any]]:
             description="11 digits, check digit verified (pagoPA's test code 77777777777 allowed)",
         ),
         _component("active", "Attivo", type_="checkbox", required=False, default=True),
+        *notice_components(),
+    ]
+
+
+NOTICE_HINT = "Printed on the paper notices the proxy renders (GPD)"
+
+
+def notice_components() -> list[dict[str, Any]]:
+    """The tenant fields the paper notice shows besides the creditor's name and code."""
+    return [
+        _component(
+            "office",
+            "Settore / ufficio",
+            required=False,
+            max_length=100,
+            description=f"{NOTICE_HINT}, under the creditor's name: e.g. Ufficio Tributi",
+        ),
+        _component(
+            "contact_info",
+            "Contatti",
+            required=False,
+            max_length=200,
+            description=f"{NOTICE_HINT}: address, telephone, e-mail, opening hours",
+        ),
+        _component(
+            "website",
+            "Sito web dell'ente",
+            required=False,
+            max_length=100,
+            pattern=r"^\S+$",
+            description=f"{NOTICE_HINT}, among the channels: e.g. www.comune.bugliano.pi.it",
+        ),
+        _component(
+            "cbill_code",
+            "Codice CBILL",
+            required=False,
+            pattern=CBILL_PATTERN,
+            description=f"{NOTICE_HINT}: the creditor's 5-character interbank CBILL code",
+        ),
+        {
+            "label": "Logo dell'ente",
+            "key": "logo",
+            "type": "file",
+            "input": True,
+            "tableView": False,
+            "storage": "base64",
+            "image": True,
+            "multiple": False,
+            "filePattern": "image/png,image/jpeg",
+            "fileMaxSize": "512KB",
+            "description": f"{NOTICE_HINT}: PNG or JPEG, at most 512 KiB",
+            "validate": {"required": False},
+        },
+        _component(
+            "logo_url",
+            "URL del logo",
+            required=False,
+            pattern=r"^https?://\S+$",
+            description="Instead of uploading: the proxy fetches the image once, when this "
+            "form is saved (never while printing); PNG or JPEG, at most 512 KiB",
+        ),
+        _component(
+            "postal_account",
+            "Conto corrente postale",
+            required=False,
+            pattern=POSTAL_ACCOUNT_PATTERN,
+            description="When set, notices carry the Poste Italiane part (bollettino postale "
+            "PA with its data matrix): up to 12 digits",
+        ),
+        _component(
+            "postal_account_holder",
+            "Intestatario del conto corrente postale",
+            required=False,
+            max_length=100,
+            description="Defaults to the creditor's name",
+        ),
+        _component(
+            "postal_authorization",
+            "Autorizzazione Poste alla stampa in proprio",
+            required=False,
+            max_length=100,
+            description="The authorisation reference Poste Italiane gave the creditor",
+        ),
     ]
 
 

@@ -25,6 +25,7 @@ from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.core.config import ConfigField, DriverSpec
 from adapters.core.models import PaymentEvent
 
+CBILL_INPUT = r"^[A-Za-z0-9]{5}$"
 _UUID = {"type": "string", "format": "uuid"}
 _STAMP_ID = {"type": "string", "pattern": "^[0-9 ]+$", "description": "14 digits"}
 _DATE = {
@@ -59,6 +60,57 @@ def _driver_property(spec: ConfigField) -> dict[str, Any]:
     return prop
 
 
+def _text(description: str, max_length: int, pattern: str | None = None) -> dict[str, Any]:
+    prop: dict[str, Any] = {"type": ["string", "null"], "maxLength": max_length}
+    if pattern:
+        prop["pattern"] = pattern
+    return {**prop, "description": description}
+
+
+def _notice_properties() -> dict[str, Any]:
+    """The optional tenant fields printed on the paper notice (see the tenant form)."""
+    logo_file = {
+        "type": "object",
+        "description": "form.io file value (base64 storage)",
+        "properties": {
+            "url": {"type": "string", "pattern": "^data:image/(png|jpeg);base64,"},
+            "name": {"type": "string"},
+            "originalName": {"type": "string"},
+            "type": {"type": "string"},
+            "size": {"type": "integer"},
+            "storage": {"type": "string"},
+        },
+        "required": ["url"],
+    }
+    return {
+        "office": _text("settore / ufficio, under the creditor's name", 100),
+        "contact_info": _text("address, telephone, e-mail, opening hours", 200),
+        "website": _text("the creditor's web site, among the channels", 100, r"^\S+$"),
+        "cbill_code": _text("5-character CBILL code (stored in capitals)", 5, CBILL_INPUT),
+        "logo": {
+            "description": "PNG or JPEG, at most 512 KiB: a data: URL or the form.io file value",
+            "anyOf": [
+                {"type": "string", "pattern": "^data:image/(png|jpeg);base64,"},
+                {"type": "array", "maxItems": 1, "items": logo_file},
+                {"type": "null"},
+            ],
+        },
+        "logo_url": _text(
+            "fetched once when the tenant is saved (never while printing); PNG or JPEG, "
+            "at most 512 KiB",
+            2000,
+            r"^https?://\S+$",
+        ),
+        "postal_account": _text(
+            "conto corrente postale (up to 12 digits): adds the Poste Italiane part",
+            20,
+            "^[0-9 ]+$",
+        ),
+        "postal_account_holder": _text("intestatario (default: the creditor's name)", 100),
+        "postal_authorization": _text("Poste's authorisation to print bollettini", 100),
+    }
+
+
 def _config_schemas(level: Level, driver: DriverSpec) -> dict[str, Any]:
     name = "Tenant" if level == "tenant" else "Service"
     if level == "tenant":
@@ -71,6 +123,7 @@ def _config_schemas(level: Level, driver: DriverSpec) -> dict[str, Any]:
                 "description": "creditor fiscal code (check digit verified)",
             },
             "active": {"type": "boolean", "default": True},
+            **_notice_properties(),
         }
         required = ["id", "name", "tax_identification_number"]
     else:

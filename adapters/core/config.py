@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.core.intermediary import CreditorConfig, Intermediary
+from adapters.core.intermediary import CreditorConfig, CreditorProfile, Intermediary
+from adapters.core.logo import InvalidLogo, logo_bytes
 from adapters.core.models import Amount, utcnow
 
 
@@ -31,6 +32,16 @@ class TenantConfig(_Config):
     name: str = Field(min_length=1, max_length=255)
     tax_identification_number: str = Field(description="creditor fiscal code, 11 digits")
     active: bool = True
+    # How the creditor appears on the notices the proxy prints (all optional).
+    office: str | None = Field(default=None, max_length=100, description="settore / ufficio")
+    contact_info: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=100)
+    cbill_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{5}$")
+    postal_account: str | None = Field(default=None, pattern=r"^[0-9]{1,12}$")
+    postal_account_holder: str | None = Field(default=None, max_length=100)
+    postal_authorization: str | None = Field(default=None, max_length=100)
+    logo: list[dict[str, Any]] | None = Field(default=None, description="form.io file value")
+    logo_url: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -75,6 +86,27 @@ def creditor_config(tenant: TenantConfig, service: ServiceConfig) -> CreditorCon
         creditor_fiscal_code=tenant.tax_identification_number,
         creditor_name=tenant.name,
         settings=settings,
+        profile=creditor_profile(tenant),
+    )
+
+
+def creditor_profile(tenant: TenantConfig) -> CreditorProfile:
+    """What the notices show about the creditor besides its name and fiscal code."""
+    logo: bytes | None = None
+    if tenant.logo:
+        try:
+            logo = logo_bytes(tenant.logo)
+        except InvalidLogo:
+            logo = None  # checked when stored; a notice without the logo beats no notice
+    return CreditorProfile(
+        office=tenant.office,
+        contact_info=tenant.contact_info,
+        website=tenant.website,
+        cbill_code=tenant.cbill_code,
+        logo=logo,
+        postal_account=tenant.postal_account,
+        postal_account_holder=tenant.postal_account_holder,
+        postal_authorization=tenant.postal_authorization,
     )
 
 

@@ -170,6 +170,20 @@ class DigitalStamp:
 
 
 @dataclass(frozen=True)
+class CreditorProfile:
+    """How the creditor presents itself on the notices the proxy prints (tenant fields)."""
+
+    office: str | None = None  # settore / ufficio
+    contact_info: str | None = None
+    website: str | None = None
+    cbill_code: str | None = None
+    logo: bytes | None = None  # PNG or JPEG, checked when configured
+    postal_account: str | None = None  # conto corrente postale: enables the Poste part
+    postal_account_holder: str | None = None
+    postal_authorization: str | None = None
+
+
+@dataclass(frozen=True)
 class CreditorConfig:
     """The tenant/service configuration a driver needs, already resolved.
 
@@ -183,6 +197,7 @@ class CreditorConfig:
     creditor_fiscal_code: str
     creditor_name: str
     settings: Mapping[str, Any] = field(default_factory=dict)
+    profile: CreditorProfile = field(default_factory=CreditorProfile)
 
 
 @dataclass(frozen=True)
@@ -222,6 +237,7 @@ class PositionContext:
     debtor: Debtor
     reason: str
     expire_at: datetime | None = None
+    stamp: DigitalStamp | None = None  # the marca da bollo the position collects
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,12 @@ def adopted_position(event: PaymentEvent, creditor: CreditorConfig) -> DebtPosit
 def position_context(
     event: PaymentEvent, position: DebtPosition, creditor: CreditorConfig
 ) -> PositionContext:
+    stamp = None
+    if creditor.settings.get("payment_type") == "stamp" or event.payment.type == "STAMP":
+        try:
+            stamp = _stamp(event)
+        except InvalidPaymentInput:
+            stamp = None  # refused at creation already; the context still addresses it
     return PositionContext(
         payment_id=event.id,
         creditor=creditor,
@@ -139,6 +145,7 @@ def position_context(
         debtor=debtor_of(event),
         reason=event.reason,
         expire_at=event.payment.expire_at,
+        stamp=stamp,
     )
 
 

@@ -1,201 +1,90 @@
-"""The paper notice (avviso di pagamento) rendered locally, as an A4 PDF.
+"""The paper notice of a position, for drivers whose intermediary prints none (GPD).
 
-Drivers whose intermediary does not print notices (GPD) render it here: creditor, debtor,
-subject, amount, due date, the notice code and the QR code with the payload of the pagoPA
-notice specification (``PAGOPA|002|<notice>|<creditor CF>|<cents>``; QR version 4, 33×33
-modules, error correction M, byte mode — "Avviso 3.0", dati per il pagamento, codice QR).
-The QR is drawn as vector modules, so it stays sharp at any print or render resolution.
+Maps what the proxy knows (the tenant's notice profile, the debtor, the position, the
+digital stamp) onto :class:`adapters.notice.Notice` and renders pagoPA's standard notice
+with :func:`adapters.notice.render_notice`.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import segno
-from reportlab.lib.colors import HexColor, black, white
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-
+from adapters.core.intermediary import Debtor as PositionDebtor
 from adapters.core.intermediary import PositionContext
-from adapters.pagopa import build_qr_payload, format_it
+from adapters.notice import (
+    Creditor,
+    Debtor,
+    Notice,
+    PaymentOption,
+    PostalAccount,
+    StampDetails,
+    render_notice,
+)
 
-QR_VERSION = 4
-QR_ERROR = "m"
-QR_MODULE = 1.2 * mm
-QR_QUIET_ZONE = 4  # modules of white border, as ISO/IEC 18004 asks
-BLUE = HexColor("#0066CC")
-GREY = HexColor("#5C6F82")
+__all__ = ["debtor_address", "due_date", "notice_of", "render_position_notice"]
 
 
-@dataclass(frozen=True)
-class NoticeData:
-    """What a notice shows."""
+def debtor_address(debtor: PositionDebtor) -> str | None:
+    """ "Via Roma 1, 56100 Bugliano (PI)", from what the payer's data has."""
+    street = " ".join(p for p in (debtor.street_name, debtor.building_number) if p)
+    town = " ".join(p for p in (debtor.postal_code, debtor.town_name) if p)
+    if debtor.province:
+        town = f"{town} ({debtor.province})".strip()
+    return ", ".join(p for p in (street, town) if p) or None
 
-    creditor_name: str
-    creditor_fiscal_code: str
-    debtor_name: str
-    debtor_fiscal_code: str
-    subject: str
-    amount: Decimal
-    notice_number: str
-    due_date: date | None = None
-    debtor_address: str | None = None
 
-    @property
-    def qr_payload(self) -> str:
-        # strict=False: pagoPA's own test creditor (77777777777) fails the check digit.
-        return build_qr_payload(
-            self.notice_number, self.creditor_fiscal_code, self.amount, strict=False
+def due_date(expire_at: datetime | None) -> date | None:
+    """The due date as Italians read it: the expiry's day in Rome."""
+    if expire_at is None:
+        return None
+    try:
+        return expire_at.astimezone(ZoneInfo("Europe/Rome")).date()
+    except ZoneInfoNotFoundError:  # no tz database installed: the UTC day is at most 2 h off
+        return expire_at.date()
+
+
+def notice_of(ctx: PositionContext) -> Notice:
+    """The notice of a position; raises ``adapters.notice.InvalidNotice`` on bad data."""
+    profile = ctx.creditor.profile
+    postal = None
+    if profile.postal_account:
+        postal = PostalAccount(
+            number=profile.postal_account,
+            holder=profile.postal_account_holder or ctx.creditor.creditor_name,
+            authorization=profile.postal_authorization,
         )
-
-
-def notice_data(ctx: PositionContext) -> NoticeData:
-    """The notice of a position, from what the proxy knows about it."""
-    debtor = ctx.debtor
-    address_parts = [
-        " ".join(p for p in (debtor.street_name, debtor.building_number) if p),
-        " ".join(p for p in (debtor.postal_code, debtor.town_name) if p),
-        f"({debtor.province})" if debtor.province else "",
-    ]
-    address = " ".join(p for p in address_parts if p).strip() or None
-    return NoticeData(
-        creditor_name=ctx.creditor.creditor_name,
-        creditor_fiscal_code=ctx.position.creditor_fiscal_code,
-        debtor_name=debtor.full_name or debtor.fiscal_code,
-        debtor_fiscal_code=debtor.fiscal_code,
-        subject=ctx.reason,
-        amount=ctx.position.amount,
-        notice_number=ctx.position.notice_number,
-        due_date=ctx.expire_at.date() if ctx.expire_at else None,
-        debtor_address=address,
+    creditor = Creditor(
+        name=ctx.creditor.creditor_name,
+        fiscal_code=ctx.position.creditor_fiscal_code,
+        office=profile.office,
+        contact_info=profile.contact_info,
+        website=profile.website,
+        cbill_code=profile.cbill_code,
+        logo=profile.logo,
+        postal_account=postal,
     )
+    debtor = Debtor(
+        name=ctx.debtor.full_name or ctx.debtor.fiscal_code,
+        fiscal_code=ctx.debtor.fiscal_code,
+        address=debtor_address(ctx.debtor),
+    )
+    option = PaymentOption(
+        notice_number=ctx.position.notice_number,
+        amount=ctx.position.amount,
+        due_date=due_date(ctx.expire_at),
+        iuv=ctx.position.iuv or None,
+    )
+    stamp = None
+    if ctx.stamp is not None:
+        stamp = StampDetails(
+            document_hash=ctx.stamp.document_hash,
+            province=ctx.stamp.province,
+            stamp_type=ctx.stamp.stamp_type,
+        )
+    return Notice(creditor=creditor, debtor=debtor, subject=ctx.reason, single=option, stamp=stamp)
 
 
-def qr_code(payload: str) -> segno.QRCode:
-    """The notice QR code: version 4, error correction M, byte mode."""
-    return segno.make(payload, version=QR_VERSION, error=QR_ERROR, mode="byte", boost_error=False)
-
-
-def grouped(notice_number: str) -> str:
-    """The notice code in blocks of four digits, as printed on notices."""
-    return " ".join(notice_number[i : i + 4] for i in range(0, len(notice_number), 4))
-
-
-def _draw_qr(canvas: Canvas, payload: str, x: float, y: float) -> float:
-    """Draw the QR with its quiet zone, lower-left corner at (x, y); return its side."""
-    matrix = qr_code(payload).matrix
-    size = len(matrix)
-    side: float = (size + 2 * QR_QUIET_ZONE) * QR_MODULE
-    canvas.setFillColor(white)
-    canvas.rect(x, y, side, side, stroke=0, fill=1)
-    canvas.setFillColor(black)
-    top = y + side - QR_QUIET_ZONE * QR_MODULE
-    for row_index, row in enumerate(matrix):
-        for col_index, module in enumerate(row):
-            if module & 1:
-                canvas.rect(
-                    x + (QR_QUIET_ZONE + col_index) * QR_MODULE,
-                    top - (row_index + 1) * QR_MODULE,
-                    QR_MODULE,
-                    QR_MODULE,
-                    stroke=0,
-                    fill=1,
-                )
-    return side
-
-
-def _label(canvas: Canvas, x: float, y: float, label: str, value: str, size: int = 11) -> None:
-    canvas.setFillColor(GREY)
-    canvas.setFont("Helvetica", 8)
-    canvas.drawString(x, y, label.upper())
-    canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", size)
-    canvas.drawString(x, y - size - 2, value)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        lines.append(current)
-    return lines[:4] or [""]
-
-
-def render_notice(data: NoticeData) -> bytes:
-    """The A4 notice as PDF bytes (byte-for-byte reproducible for the same data)."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    canvas.setTitle(f"Avviso di pagamento {data.notice_number}")
-    canvas.setAuthor(data.creditor_name)
-    canvas.setSubject(data.subject)
-    width, height = A4
-    left = 20 * mm
-    right = width - 20 * mm
-
-    canvas.setFillColor(BLUE)
-    canvas.rect(0, height - 32 * mm, width, 32 * mm, stroke=0, fill=1)
-    canvas.setFillColor(white)
-    canvas.setFont("Helvetica-Bold", 20)
-    canvas.drawString(left, height - 18 * mm, "AVVISO DI PAGAMENTO")
-    canvas.setFont("Helvetica", 10)
-    canvas.drawString(left, height - 25 * mm, "pagoPA — sistema dei pagamenti della PA")
-    canvas.drawRightString(right, height - 18 * mm, data.creditor_name[:60])
-
-    y = height - 48 * mm
-    canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", 13)
-    for line in _wrap(data.subject, 70):
-        canvas.drawString(left, y, line)
-        y -= 6 * mm
-
-    y -= 6 * mm
-    _label(canvas, left, y, "Ente creditore", data.creditor_name[:60])
-    _label(canvas, left, y - 12 * mm, "Codice fiscale ente", data.creditor_fiscal_code)
-    _label(canvas, width / 2, y, "Destinatario dell'avviso", data.debtor_name[:45])
-    _label(canvas, width / 2, y - 12 * mm, "Codice fiscale destinatario", data.debtor_fiscal_code)
-    if data.debtor_address:
-        canvas.setFont("Helvetica", 9)
-        canvas.drawString(width / 2, y - 28 * mm, data.debtor_address[:60])
-
-    y -= 42 * mm
-    canvas.setStrokeColor(BLUE)
-    canvas.setLineWidth(1)
-    canvas.line(left, y + 8 * mm, right, y + 8 * mm)
-    _label(canvas, left, y, "Importo", f"{format_it(data.amount)} euro", size=18)
-    due = data.due_date.strftime("%d/%m/%Y") if data.due_date else "senza scadenza"
-    _label(canvas, width / 2, y, "Entro il", due, size=18)
-
-    y -= 20 * mm
-    _label(canvas, left, y, "Codice avviso", grouped(data.notice_number), size=14)
-    _label(canvas, left, y - 14 * mm, "Codice fiscale ente creditore", data.creditor_fiscal_code)
-
-    side = _draw_qr(canvas, data.qr_payload, right - 58 * mm, y - 50 * mm)
-    canvas.setFont("Helvetica", 7)
-    canvas.setFillColor(GREY)
-    canvas.drawCentredString(right - 58 * mm + side / 2, y - 54 * mm, data.qr_payload)
-
-    canvas.setFillColor(black)
-    canvas.setFont("Helvetica", 9)
-    text_y = y - 36 * mm
-    for line in (
-        "Puoi pagare con carte, conto corrente o altri canali sul sito o sull'app",
-        "dell'ente, sull'app IO, presso banche, uffici postali, sportelli ATM,",
-        "punti vendita SISAL, Lottomatica e Banca 5, inquadrando il codice QR",
-        "o indicando il codice avviso e il codice fiscale dell'ente.",
-    ):
-        canvas.drawString(left, text_y, line)
-        text_y -= 5 * mm
-
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+def render_position_notice(ctx: PositionContext) -> bytes:
+    """The A4 notice PDF of a position."""
+    return render_notice(notice_of(ctx))

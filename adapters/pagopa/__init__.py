@@ -1,9 +1,10 @@
 """pagoPA domain rules as pure functions: notice numbers and IUVs (mod 93), fiscal codes,
-amounts, the notice QR payload, IBANs and the marca da bollo. No I/O.
+amounts, the notice QR payload, the Poste data matrix payload, IBANs and the marca da
+bollo. No I/O.
 
 Every validator raises a ``ValueError`` subclass whose message names the offending part:
 ``InvalidNoticeNumber``, ``InvalidFiscalCode``, ``InvalidAmount``, ``InvalidQrPayload``,
-``InvalidStamp``, ``InvalidIban``.
+``InvalidStamp``, ``InvalidIban``, ``InvalidPostalAccount``.
 """
 
 from adapters.pagopa.amounts import (
@@ -50,6 +51,14 @@ from adapters.pagopa.notice import (
     iuv_from_notice,
     notice_from_iuv,
 )
+from adapters.pagopa.postal import (
+    DATAMATRIX_LENGTH,
+    POSTE_DOCUMENT_TYPE,
+    InvalidPostalAccount,
+    ascii_fold,
+    normalize_postal_account,
+    poste_datamatrix_payload,
+)
 from adapters.pagopa.provinces import HISTORICAL_PROVINCE_CODES, PROVINCE_CODES, PROVINCE_NAMES
 from adapters.pagopa.qr import (
     QR_IDENTIFIER,
@@ -74,6 +83,12 @@ from adapters.pagopa.stamps import (
 )
 
 __all__ = [
+    "DATAMATRIX_LENGTH",
+    "POSTE_DOCUMENT_TYPE",
+    "InvalidPostalAccount",
+    "ascii_fold",
+    "normalize_postal_account",
+    "poste_datamatrix_payload",
     "AUX_DIGITS",
     "DIGITAL_STAMP_AMOUNT",
     "FIRST_STAMP_ISSUE_DATE",

@@ -189,6 +189,7 @@ def context(req: DebtPositionRequest, position: DebtPosition) -> PositionContext
         debtor=req.debtor,
         reason=req.reason,
         expire_at=req.expire_at,
+        stamp=req.stamp,
     )
 
 

@@ -12,5 +12,5 @@ def test_every_public_name_resolves() -> None:
 
 def test_every_error_is_a_value_error() -> None:
     errors = [getattr(pagopa, n) for n in pagopa.__all__ if n.startswith("Invalid")]
-    assert len(errors) == 6
+    assert len(errors) == 7
     assert all(issubclass(error, ValueError) for error in errors)

@@ -7,7 +7,7 @@
   IUV taken by another position: the next derived base is tried.
 - checkout URL: pagoPA Checkout ``POST /carts``; the ``302`` ``Location`` is the URL
   (redirects are not followed).
-- notice: rendered locally (:mod:`adapters.drivers.avviso`).
+- notice: rendered locally, pagoPA's standard notice (:mod:`adapters.drivers.avviso`).
 - status: ``GET /organizations/{cf}/debtpositions/{iupd}``.
 - receipt: payments-receipts ``GET /payments/{cf}/receipts/{iuv}`` (the receipt XML).
 

@@ -31,7 +31,7 @@ from adapters.drivers._http import (
     status_error,
     transport_error,
 )
-from adapters.drivers.avviso import notice_data, render_notice
+from adapters.drivers.avviso import render_position_notice
 from adapters.drivers.gpd import answers, payloads
 from adapters.drivers.gpd.config import (
     F_CHECKOUT_KEY,
@@ -45,6 +45,7 @@ from adapters.drivers.gpd.config import (
     key,
     secrets,
 )
+from adapters.notice import FONT_PACKAGE, NoticeFontMissing
 from adapters.pagopa import generate_notice, iuv_base_from_key
 
 _IUV_ATTEMPTS = 3
@@ -183,7 +184,12 @@ class GpdDriver:
 
     async def notice_pdf(self, ctx: PositionContext) -> bytes:
         try:
-            return render_notice(notice_data(ctx))
+            return render_position_notice(ctx)
+        except NoticeFontMissing as exc:
+            raise IntermediaryFault(
+                f"notice for {ctx.position.notice_number}: {exc}",
+                diagnosis=f"install the Debian package {FONT_PACKAGE} on the proxy's machine",
+            ) from exc
         except ValueError as exc:
             raise RequestRejected(f"notice for {ctx.position.notice_number}: {exc}") from exc
 
