@@ -1,0 +1,95 @@
+"""The entry point: check one or more documents of an intermediary's contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from collaudo.contractcheck import mapping
+from collaudo.contractcheck.detect import Kind, detect
+from collaudo.contractcheck.findings import Finding, Severity
+from collaudo.contractcheck.operations import Operation
+from collaudo.contractcheck.registry import run_checks
+from collaudo.contractcheck.sources import Reader, display_name, read_root
+
+
+@dataclass
+class DocumentReport:
+    """The findings and operations of one document given by the user."""
+
+    source: str
+    name: str
+    kind: Kind
+    findings: list[Finding]
+    operations: list[Operation]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def loads_strictly(self) -> bool:
+        return self.count(Severity.ERROR) == 0
+
+
+@dataclass
+class CheckReport:
+    """Every document's findings and the five-operation mapping over all of them."""
+
+    documents: list[DocumentReport] = field(default_factory=list)
+    mapping: dict[str, mapping.VerbMapping] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a document has an error (it does not load strictly), else 0."""
+        return 1 if any(not d.loads_strictly for d in self.documents) else 0
+
+
+def _load(kind: Kind, reader: Reader, uri: str, data: bytes, names: object) -> tuple[object, list[Operation]]:
+    if kind is Kind.OPENAPI:
+        from collaudo.contractcheck.openapi import examples, refs, schemas, strict  # noqa: F401
+        from collaudo.contractcheck.openapi import loader, operations
+
+        api = loader.load(reader, uri, data, names)
+        return api, operations.operations(api)
+    if kind is Kind.POSTMAN:
+        from collaudo.contractcheck.postman import checks, loader as postman  # noqa: F401
+
+        collection = postman.load(uri, data, names)
+        return collection, postman.operations(collection)
+    from collaudo.contractcheck.wsdl import checks as _wsdl_checks  # noqa: F401
+    from collaudo.contractcheck.wsdl import loader as wsdl
+    from collaudo.contractcheck.wsdl import operations as wsdl_operations
+
+    xml = wsdl.load(reader, uri, data, names)
+    return xml, wsdl_operations.operations(xml)
+
+
+def check_contracts(
+    locations: Sequence[str],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    base_dir: Path | None = None,
+) -> CheckReport:
+    """Check each FILE|URL in ``locations`` (documents of one intermediary) and map the five
+    operations over all of them. :class:`~collaudo.contractcheck.findings.ContractInputError`
+    when one cannot be read or is not a contract."""
+    reader = Reader(list(locations), transport=transport)
+    base = base_dir or Path.cwd()
+
+    def names(uri: str) -> str:
+        return display_name(uri, base)
+
+    report = CheckReport()
+    every_operation: list[Operation] = []
+    for location in locations:
+        uri, data = read_root(reader, location)
+        kind = detect(data, location)
+        contract, operations = _load(kind, reader, uri, data, names)
+        findings = sorted(run_checks(kind, contract, names(uri)), key=Finding.sort_key)
+        report.documents.append(DocumentReport(location, names(uri), kind, findings, operations))
+        every_operation += operations
+    report.mapping = mapping.map_operations(every_operation)
+    return report
