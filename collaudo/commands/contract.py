@@ -39,13 +39,18 @@ def register(sub: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("sources", nargs="+", metavar="FILE|URL",
-                       help="the contract's main file(s) or http(s) URL(s)")
+    check.add_argument(
+        "sources",
+        nargs="+",
+        metavar="FILE|URL",
+        help="the contract's main file(s) or http(s) URL(s)",
+    )
     check.add_argument("--lang", choices=("it", "en"), default="it", help="report language")
     check.add_argument("--json", metavar="FILE", help="write the JSON report here")
     check.add_argument("--markdown", metavar="FILE", help="write the Markdown report here")
-    check.add_argument("--out", metavar="DIR",
-                       help="write contract-check.json and contract-check.md into DIR")
+    check.add_argument(
+        "--out", metavar="DIR", help="write contract-check.json and contract-check.md into DIR"
+    )
     check.set_defaults(func=run_check)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,9 +11,20 @@ import httpx
 from collaudo.contractcheck import mapping
 from collaudo.contractcheck.detect import Kind, detect
 from collaudo.contractcheck.findings import Finding, Severity
+from collaudo.contractcheck.openapi import examples as _examples  # noqa: F401  (registers)
+from collaudo.contractcheck.openapi import loader as openapi_loader
+from collaudo.contractcheck.openapi import operations as openapi_operations
+from collaudo.contractcheck.openapi import refs as _refs  # noqa: F401
+from collaudo.contractcheck.openapi import schemas as _schemas  # noqa: F401
+from collaudo.contractcheck.openapi import strict as _strict  # noqa: F401
 from collaudo.contractcheck.operations import Operation
+from collaudo.contractcheck.postman import checks as _postman_checks  # noqa: F401
+from collaudo.contractcheck.postman import loader as postman_loader
 from collaudo.contractcheck.registry import run_checks
 from collaudo.contractcheck.sources import Reader, display_name, read_root
+from collaudo.contractcheck.wsdl import checks as _wsdl_checks  # noqa: F401
+from collaudo.contractcheck.wsdl import loader as wsdl_loader
+from collaudo.contractcheck.wsdl import operations as wsdl_operations
 
 
 @dataclass
@@ -47,23 +58,16 @@ class CheckReport:
         return 1 if any(not d.loads_strictly for d in self.documents) else 0
 
 
-def _load(kind: Kind, reader: Reader, uri: str, data: bytes, names: object) -> tuple[object, list[Operation]]:
+def _load(
+    kind: Kind, reader: Reader, uri: str, data: bytes, names: Callable[[str], str]
+) -> tuple[object, list[Operation]]:
     if kind is Kind.OPENAPI:
-        from collaudo.contractcheck.openapi import examples, refs, schemas, strict  # noqa: F401
-        from collaudo.contractcheck.openapi import loader, operations
-
-        api = loader.load(reader, uri, data, names)
-        return api, operations.operations(api)
+        api = openapi_loader.load(reader, uri, data, names)
+        return api, openapi_operations.operations(api)
     if kind is Kind.POSTMAN:
-        from collaudo.contractcheck.postman import checks, loader as postman  # noqa: F401
-
-        collection = postman.load(uri, data, names)
-        return collection, postman.operations(collection)
-    from collaudo.contractcheck.wsdl import checks as _wsdl_checks  # noqa: F401
-    from collaudo.contractcheck.wsdl import loader as wsdl
-    from collaudo.contractcheck.wsdl import operations as wsdl_operations
-
-    xml = wsdl.load(reader, uri, data, names)
+        collection = postman_loader.load(uri, data, names)
+        return collection, postman_loader.operations(collection)
+    xml = wsdl_loader.load(reader, uri, data, names)
     return xml, wsdl_operations.operations(xml)
 
 

@@ -22,30 +22,110 @@ VERBS = ("create", "notice", "checkout", "status", "receipt")
 MIN_SCORE = 2.5
 AMBIGUITY = 0.8  # a runner-up at 80% of the best makes the choice ambiguous
 
-_BULK = ("flusso", "flussi", "export", "massiv", "massive", "bulk", "batch", "storico",
-         "history", "rendicont", "riconcil", "template", "folder", "csv", "transfers", "iban")
-_CREATE = ("crea", "create", "insert", "inserisc", "importa", "import", "carica", "nuov", "new",
-           "add", "genera", "upsert")
-_NOT_CREATE = ("update", "modifica", "aggiorna", "delete", "elimina", "annull", "cancel",
-               "invalid", "publish", "pubblica", "verifica", "verify", "chiedi", "get", "find",
-               "list", "cerca", "search")
+_BULK = (
+    "flusso",
+    "flussi",
+    "export",
+    "massiv",
+    "massive",
+    "bulk",
+    "batch",
+    "storico",
+    "history",
+    "rendicont",
+    "riconcil",
+    "template",
+    "folder",
+    "csv",
+    "transfers",
+    "iban",
+)
+_CREATE = (
+    "crea",
+    "create",
+    "insert",
+    "inserisc",
+    "importa",
+    "import",
+    "carica",
+    "nuov",
+    "new",
+    "add",
+    "genera",
+    "upsert",
+)
+_NOT_CREATE = (
+    "update",
+    "modifica",
+    "aggiorna",
+    "delete",
+    "elimina",
+    "annull",
+    "cancel",
+    "invalid",
+    "publish",
+    "pubblica",
+    "verifica",
+    "verify",
+    "chiedi",
+    "get",
+    "find",
+    "list",
+    "cerca",
+    "search",
+)
 _DEBT = ("dovut", "debt", "debit", "posizion", "position", "pendenz", "versament")
 _NOTICE = ("avvis", "notice", "bollettin")
 _PRINT = ("stampa", "print", "pdf")
 _DOCUMENT = ("url", "file", "pdf", "zip", "base64", "document", "download")
 _CHECKOUT = ("checkout", "cart", "carrell", "redirect")
-_LINK_FIELDS = ("url", "redirect", "redirecturl", "location", "checkouturl", "urlpagamento",
-                "paymenturl", "urlcheckout", "link")
+_LINK_FIELDS = (
+    "url",
+    "redirect",
+    "redirecturl",
+    "location",
+    "checkouturl",
+    "urlpagamento",
+    "paymenturl",
+    "urlcheckout",
+    "link",
+)
 _RETURN = ("ritorno", "return", "risposta", "back", "callback", "esito", "ok")
-_POSITION_ID = ("iuv", "identificativounivocoversamento", "identificativounivocodovuto",
-                "noticenumber", "numeroavviso", "codiceavviso", "iupd", "idpendenza", "iud",
-                "nav", "creditorreferenceid")
+_POSITION_ID = (
+    "iuv",
+    "identificativounivocoversamento",
+    "identificativounivocodovuto",
+    "noticenumber",
+    "numeroavviso",
+    "codiceavviso",
+    "iupd",
+    "idpendenza",
+    "iud",
+    "nav",
+    "creditorreferenceid",
+)
 _SESSION = ("idsession", "sessionid", "idsessione", "idsessioncarrello")
 _AMOUNT = ("importo", "amount", "importototale", "totalamount")
 _STATUS = ("stato", "status", "state", "esito", "outcome")
 _PAID = ("pagat", "paid")
-_WRITE = ("registra", "invia", "importa", "crea", "create", "insert", "update", "aggiorna",
-          "modifica", "delete", "elimina", "annull", "cancel", "invalid", "publish", "pubblica")
+_WRITE = (
+    "registra",
+    "invia",
+    "importa",
+    "crea",
+    "create",
+    "insert",
+    "update",
+    "aggiorna",
+    "modifica",
+    "delete",
+    "elimina",
+    "annull",
+    "cancel",
+    "invalid",
+    "publish",
+    "pubblica",
+)
 _RECEIPT = ("ricevut", "receipt", "quietanz")
 _RECEIPT_FIELDS = ("rt", "ricevuta", "receipt", "urldownloadrt", "rtpdf", "receipts")
 
@@ -81,7 +161,9 @@ class VerbMapping:
     @property
     def operation(self) -> Operation | None:
         """The chosen operation (the best candidate), None when missing."""
-        return self.candidates[0].operation if self.status != "missing" and self.candidates else None
+        return (
+            self.candidates[0].operation if self.status != "missing" and self.candidates else None
+        )
 
 
 def words(text: str) -> list[str]:
@@ -232,8 +314,13 @@ def _receipt(s: _Scorer) -> None:
         s.add("list-read", s.op.path or "", -1)
 
 
-_RULES = {"create": _create, "notice": _notice, "checkout": _checkout, "status": _status,
-          "receipt": _receipt}
+_RULES = {
+    "create": _create,
+    "notice": _notice,
+    "checkout": _checkout,
+    "status": _status,
+    "receipt": _receipt,
+}
 
 
 def score(operation: Operation, verb: str) -> Candidate:
@@ -265,5 +352,5 @@ def map_operations(operations: Sequence[Operation]) -> dict[str, VerbMapping]:
 
 
 def confidence_label(confidence: float) -> str:
-    """"high", "medium" or "low"."""
+    """ "high", "medium" or "low"."""
     return "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"

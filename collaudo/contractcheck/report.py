@@ -14,21 +14,33 @@ from collaudo.contractcheck.mapping import VerbMapping, confidence_label
 T = {
     "title": ("Verifica della documentazione del contratto", "Contract documentation check"),
     "loads": ("si carica con i validatori rigorosi", "loads with strict validators"),
-    "fails": ("NON si carica con i validatori rigorosi: documentazione errata",
-              "does NOT load with strict validators: the documentation is wrong"),
-    "incomplete": ("documentazione incompleta o imprecisa", "incomplete or inaccurate documentation"),
+    "fails": (
+        "NON si carica con i validatori rigorosi: documentazione errata",
+        "does NOT load with strict validators: the documentation is wrong",
+    ),
+    "incomplete": (
+        "documentazione incompleta o imprecisa",
+        "incomplete or inaccurate documentation",
+    ),
     "ok": ("nessun rilievo", "no findings"),
-    "mapping": ("Le cinque operazioni del proxy di pagamento", "The payment proxy's five operations"),
-    "no_op": ("il contratto non ha un'operazione per questo: non va inventata; il driver la "
-              "realizza altrove (es. avviso generato localmente, pagamento via pagoPA Checkout)",
-              "the contract has no operation for this: do not invent one; the driver does it "
-              "elsewhere (e.g. notice rendered locally, payment through pagoPA Checkout)"),
+    "mapping": (
+        "Le cinque operazioni del proxy di pagamento",
+        "The payment proxy's five operations",
+    ),
+    "no_op": (
+        "il contratto non ha un'operazione per questo: non va inventata; il driver la "
+        "realizza altrove (es. avviso generato localmente, pagamento via pagoPA Checkout)",
+        "the contract has no operation for this: do not invent one; the driver does it "
+        "elsewhere (e.g. notice rendered locally, payment through pagoPA Checkout)",
+    ),
     "candidates": ("candidati", "candidates"),
     "unused": ("definiti e mai usati", "defined and never used"),
     "summary": ("{e} errori, {w} avvisi, {i} note", "{e} errors, {w} warnings, {i} notes"),
     "exit": ("Esito: {v}", "Outcome: {v}"),
-    "vendor": ("Documentazione errata o incompleta: rilievi da inoltrare al fornitore",
-               "Incorrect or incomplete documentation: findings for the vendor"),
+    "vendor": (
+        "Documentazione errata o incompleta: rilievi da inoltrare al fornitore",
+        "Incorrect or incomplete documentation: findings for the vendor",
+    ),
 }
 
 
@@ -45,14 +57,20 @@ def _verdict(document: DocumentReport, lang: str) -> str:
 
 
 def _counts(document: DocumentReport, lang: str) -> str:
-    return t("summary", lang).format(e=document.count(Severity.ERROR),
-                                     w=document.count(Severity.WARNING),
-                                     i=document.count(Severity.INFO))
+    return t("summary", lang).format(
+        e=document.count(Severity.ERROR),
+        w=document.count(Severity.WARNING),
+        i=document.count(Severity.INFO),
+    )
 
 
-GROUPED = {"component-unused": ("definiti e mai usati", "defined and never used"),
-           "no-fault-inline": ("operazioni senza wsdl:fault (errori nella risposta)",
-                               "operations without wsdl:fault (errors inside the answer)")}
+GROUPED = {
+    "component-unused": ("definiti e mai usati", "defined and never used"),
+    "no-fault-inline": (
+        "operazioni senza wsdl:fault (errori nella risposta)",
+        "operations without wsdl:fault (errors inside the answer)",
+    ),
+}
 
 
 def _grouped(
@@ -73,8 +91,9 @@ def _grouped(
 def _candidate_text(mapping: VerbMapping, lang: str, limit: int = 3) -> list[str]:
     lines = []
     for candidate in mapping.candidates[:limit]:
-        reasons = "; ".join(m.reason_sentence(r.code, r.detail, lang)
-                            for r in candidate.reasons if r.weight)
+        reasons = "; ".join(
+            m.reason_sentence(r.code, r.detail, lang) for r in candidate.reasons if r.weight
+        )
         lines.append(f"{candidate.operation.label} [{candidate.score:g}] — {reasons}")
     return lines
 
@@ -102,8 +121,10 @@ def to_text(report: CheckReport, lang: str = "it") -> str:
             out.append(f"      {m.finding_sentence(finding, lang)} ({finding.code})")
         for (file, code), names in unused.items():
             what = GROUPED[code][0] if lang == "it" else GROUPED[code][1]
-            out.append(f"   [{m.label(m.SEVERITY, 'info', lang)}] {file}: {len(names)} "
-                       f"{what}: {', '.join(names[:12])}{' …' if len(names) > 12 else ''}")
+            out.append(
+                f"   [{m.label(m.SEVERITY, 'info', lang)}] {file}: {len(names)} "
+                f"{what}: {', '.join(names[:12])}{' …' if len(names) > 12 else ''}"
+            )
         out.append("")
     out.append(t("mapping", lang))
     for mapping in report.mapping.values():
@@ -126,15 +147,24 @@ def to_markdown(report: CheckReport, lang: str = "it") -> str:
     """The Markdown report a person can send to the vendor."""
     out = [f"# {t('vendor', lang)}", ""]
     for document in report.documents:
-        out += [f"## `{document.name}` ({document.kind.value})", "",
-                f"**{_verdict(document, lang)}** — {_counts(document, lang)}", ""]
+        out += [
+            f"## `{document.name}` ({document.kind.value})",
+            "",
+            f"**{_verdict(document, lang)}** — {_counts(document, lang)}",
+            "",
+        ]
         if document.findings:
-            head = ("| gravità | codice | dove | rilievo |" if lang == "it"
-                    else "| severity | code | where | finding |")
+            head = (
+                "| gravità | codice | dove | rilievo |"
+                if lang == "it"
+                else "| severity | code | where | finding |"
+            )
             out += [head, "|---|---|---|---|"]
             for f in document.findings:
-                out.append(f"| {m.label(m.SEVERITY, f.severity.value, lang)} | `{f.code}` | "
-                           f"`{_md_cell(str(f.location))}` | {_md_cell(m.finding_sentence(f, lang))} |")
+                out.append(
+                    f"| {m.label(m.SEVERITY, f.severity.value, lang)} | `{f.code}` | "
+                    f"`{_md_cell(str(f.location))}` | {_md_cell(m.finding_sentence(f, lang))} |"
+                )
             out.append("")
     out += [f"## {t('mapping', lang)}", ""]
     for mapping in report.mapping.values():
@@ -169,8 +199,12 @@ def mapping_json(mapping: VerbMapping, lang: str) -> dict[str, Any]:
                 "operation": c.operation.as_dict(),
                 "score": c.score,
                 "reasons": [
-                    {"code": r.code, "detail": r.detail, "weight": r.weight,
-                     "text": m.reason_sentence(r.code, r.detail, lang)}
+                    {
+                        "code": r.code,
+                        "detail": r.detail,
+                        "weight": r.weight,
+                        "text": m.reason_sentence(r.code, r.detail, lang),
+                    }
                     for r in c.reasons
                 ],
             }

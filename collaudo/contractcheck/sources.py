@@ -111,10 +111,13 @@ def read_root(reader: Reader, location: str) -> tuple[str, bytes]:
     try:
         return uri, reader.read(uri)
     except FileNotFoundError as exc:
-        raise ContractInputError(f"{location}: file not found; give the path of the WSDL, "
-                                 "OpenAPI or Postman file") from exc
+        raise ContractInputError(
+            f"{location}: file not found; give the path of the WSDL, OpenAPI or Postman file"
+        ) from exc
     except IsADirectoryError as exc:
-        raise ContractInputError(f"{location}: is a directory; give the main file of the "
-                                 "contract (its imports are read from beside it)") from exc
+        raise ContractInputError(
+            f"{location}: is a directory; give the main file of the "
+            "contract (its imports are read from beside it)"
+        ) from exc
     except OSError as exc:
         raise ContractInputError(f"{location}: cannot be read ({exc})") from exc

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import json.decoder
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ class TextDocument:
 
 # --- JSON ---------------------------------------------------------------------------------
 
+# the C string scanner json itself uses (typeshed does not list it)
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
@@ -88,7 +91,7 @@ class _JsonReader:
             return self.array(pos + 1, pointer)
         if char == '"':
             try:
-                return json.decoder.scanstring(self.text, pos + 1, True)
+                return _scanstring(self.text, pos + 1, True)
             except json.JSONDecodeError as exc:
                 raise self.fail(exc.msg, exc.pos) from exc
         for literal, result in (("true", True), ("false", False), ("null", None)):
@@ -111,7 +114,7 @@ class _JsonReader:
                 raise self.fail("expected a property name in double quotes", pos)
             key_pos = pos
             try:
-                key, pos = json.decoder.scanstring(self.text, pos + 1, True)
+                key, pos = _scanstring(self.text, pos + 1, True)
             except json.JSONDecodeError as exc:
                 raise self.fail(exc.msg, exc.pos) from exc
             child = pointer_join(pointer, key)
@@ -213,5 +216,8 @@ def _construct(node: yaml.Node, pointer: str, doc: TextDocument, loader: yaml.Sa
             out[key] = _construct(value_node, child, doc, loader)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, pointer_join(pointer, i), doc, loader) for i, item in enumerate(node.value)]
+        return [
+            _construct(item, pointer_join(pointer, i), doc, loader)
+            for i, item in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)

@@ -3,8 +3,6 @@ the five-operation mapping agrees with the hand-written MyPay and GPD drivers.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.drivers.mypay import spec as mypay_spec
@@ -76,8 +74,9 @@ def test_govpay_ente_v2_tab_is_found_and_the_rest_still_checked() -> None:
         ("govpay/api-ente-v2/govpay-api-schemas.yaml", 893)
     ]
     # read leniently for the other checks: the schemas file's own defects are reported too
-    assert any(f.code == "required-undefined" and f.params["schema"] == "Ricevuta"
-               for f in findings)
+    assert any(
+        f.code == "required-undefined" and f.params["schema"] == "Ricevuta" for f in findings
+    )
 
 
 def test_govpay_ragioneria_local_refs_resolving_only_in_the_companion_file() -> None:
@@ -87,14 +86,19 @@ def test_govpay_ragioneria_local_refs_resolving_only_in_the_companion_file() -> 
         "RiferimentoIdentificativoFlussoRendicontazione",
         "RiferimentoIdentificativoUnivocoVersamento",
     ]
-    assert {f.params["found_in"] for f in found} == {"govpay/api-ragioneria-v3/govpay-api-schemas.yaml"}
+    assert {f.params["found_in"] for f in found} == {
+        "govpay/api-ragioneria-v3/govpay-api-schemas.yaml"
+    }
     assert report.exit_code == 1
 
 
 def test_govpay_ricevuta_requires_stato_but_defines_esito() -> None:
     report = check("govpay/api-ragioneria-v3/govpay-api-ragioneria.yaml")
-    (ricevuta,) = [f for f in report.documents[0].findings
-                   if f.code == "required-undefined" and f.params["schema"] == "Ricevuta"]
+    (ricevuta,) = [
+        f
+        for f in report.documents[0].findings
+        if f.code == "required-undefined" and f.params["schema"] == "Ricevuta"
+    ]
     assert ricevuta.params["missing"] == "stato"
     assert "esito" in ricevuta.params["defined"].split(", ")
 
@@ -126,12 +130,19 @@ def test_gpd_mapping_matches_the_driver_and_says_what_the_contract_lacks() -> No
     # adapters/drivers/gpd/__init__.py: create, status on GPD; receipt on payments-receipts;
     # the notice is rendered locally and the payment goes through pagoPA Checkout
     assert (report.mapping["create"].operation.method, report.mapping["create"].operation.path) == (
-        "POST", "/organizations/{organizationfiscalcode}/debtpositions")
+        "POST",
+        "/organizations/{organizationfiscalcode}/debtpositions",
+    )
     status = report.mapping["status"].operation
     assert (status.method, status.path) == (
-        "GET", "/organizations/{organizationfiscalcode}/debtpositions/{iupd}")
+        "GET",
+        "/organizations/{organizationfiscalcode}/debtpositions/{iupd}",
+    )
     receipt = report.mapping["receipt"].operation
-    assert (receipt.method, receipt.path) == ("GET", "/payments/{organizationfiscalcode}/receipts/{iuv}")
+    assert (receipt.method, receipt.path) == (
+        "GET",
+        "/payments/{organizationfiscalcode}/receipts/{iuv}",
+    )
     assert report.mapping["notice"].status == "missing"
     assert report.mapping["checkout"].status == "missing"
 

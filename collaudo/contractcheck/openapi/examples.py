@@ -64,18 +64,33 @@ def _sites(api: ApiSet, spec: SpecFile) -> Iterator[tuple[str, Any, str, str]]:
             target = api.deref(spec.uri, schema_node)
             if target is None:
                 continue
-            schema_uri, schema_pointer = _schema_position(spec, pointer_join(pointer, "schema"), target)
+            schema_uri, schema_pointer = _schema_position(
+                spec, pointer_join(pointer, "schema"), target
+            )
             if "example" in node:
                 yield pointer_join(pointer, "example"), node["example"], schema_uri, schema_pointer
             for name, example in (node.get("examples") or {}).items():
                 resolved = api.deref(spec.uri, example)
                 if resolved and isinstance(resolved[2], dict) and "value" in resolved[2]:
-                    yield pointer_join(pointer, "examples", name), resolved[2]["value"], schema_uri, schema_pointer
-        elif len(parts) >= 2 and parts[-2] == "responses" and isinstance(node.get("examples"), dict) and isinstance(schema_node, dict) and api.version == "2.0":
+                    yield (
+                        pointer_join(pointer, "examples", name),
+                        resolved[2]["value"],
+                        schema_uri,
+                        schema_pointer,
+                    )
+        elif (
+            len(parts) >= 2
+            and parts[-2] == "responses"
+            and isinstance(node.get("examples"), dict)
+            and isinstance(schema_node, dict)
+            and api.version == "2.0"
+        ):
             target = api.deref(spec.uri, schema_node)
             if target is None:
                 continue
-            schema_uri, schema_pointer = _schema_position(spec, pointer_join(pointer, "schema"), target)
+            schema_uri, schema_pointer = _schema_position(
+                spec, pointer_join(pointer, "schema"), target
+            )
             for mime, value in node["examples"].items():
                 if "json" in mime:
                     yield pointer_join(pointer, "examples", mime), value, schema_uri, schema_pointer

@@ -8,7 +8,7 @@ into spaces, so the other checks still see its content; the strict failure stays
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag
@@ -119,7 +119,9 @@ def _nodes(spec: SpecFile, pointer: str, node: Any) -> Iterator[tuple[SpecFile, 
     yield spec, pointer, node
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _nodes(spec, pointer + "/" + key.replace("~", "~0").replace("/", "~1"), value)
+            yield from _nodes(
+                spec, pointer + "/" + key.replace("~", "~0").replace("/", "~1"), value
+            )
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _nodes(spec, f"{pointer}/{index}", value)
@@ -168,7 +170,7 @@ def _untabbed(text: str) -> str:
     return "\n".join(out)
 
 
-def load(reader: Reader, root_uri: str, root_bytes: bytes, names: Any) -> ApiSet:
+def load(reader: Reader, root_uri: str, root_bytes: bytes, names: Callable[[str], str]) -> ApiSet:
     """Read the root document and every file its references reach. ``names(uri)`` gives
     the name a report shows for a file."""
     api = ApiSet(root_uri)
@@ -185,14 +187,21 @@ def load(reader: Reader, root_uri: str, root_bytes: bytes, names: Any) -> ApiSet
                     "yaml-tab" if p.tab else "syntax",
                     Severity.ERROR,
                     Location(spec.name, p.line, None),
-                    {"column": str(p.column), "problem": p.message,
-                     "lenient": "yes" if spec.lenient else "no"},
+                    {
+                        "column": str(p.column),
+                        "problem": p.message,
+                        "lenient": "yes" if spec.lenient else "no",
+                    },
                 )
             )
         for pointer, line in spec.text.duplicate_keys if spec.text else []:
             api.findings.append(
-                Finding("duplicate-key", Severity.ERROR, Location(spec.name, line, pointer),
-                        {"key": pointer_parts(pointer)[-1]})
+                Finding(
+                    "duplicate-key",
+                    Severity.ERROR,
+                    Location(spec.name, line, pointer),
+                    {"key": pointer_parts(pointer)[-1]},
+                )
             )
         for _, pointer, node in _nodes(spec, "", spec.data) if spec.text else []:
             if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):

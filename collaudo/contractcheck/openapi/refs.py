@@ -48,7 +48,12 @@ def references(api: ApiSet) -> Iterator[Finding]:
                 "found_in": use.found_in or "",
                 "file": target.name if target else use.target_uri,
                 "detail": use.detail,
-                "count": str(sum(1 for u in api.refs if u.target_uri == use.target_uri
-                                 and u.status is RefStatus.UNREADABLE)),
+                "count": str(
+                    sum(
+                        1
+                        for u in api.refs
+                        if u.target_uri == use.target_uri and u.status is RefStatus.UNREADABLE
+                    )
+                ),
             },
         )

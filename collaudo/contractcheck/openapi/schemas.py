@@ -82,7 +82,9 @@ def required_undefined(api: ApiSet) -> Iterator[Finding]:
         defined = _properties(api, spec.uri, node)
         if defined is None or not defined:
             continue
-        missing = [name for name in node["required"] if isinstance(name, str) and name not in defined]
+        missing = [
+            name for name in node["required"] if isinstance(name, str) and name not in defined
+        ]
         if not missing:
             continue
         close = {
@@ -130,7 +132,9 @@ def unused_components(api: ApiSet) -> Iterator[Finding]:
     used: set[tuple[str, str]] = set()
     for use in api.refs:
         parts = pointer_parts(use.target_pointer)
-        key = "/" + "/".join(parts[:3]) if parts[:1] == ["components"] else "/" + "/".join(parts[:2])
+        key = (
+            "/" + "/".join(parts[:3]) if parts[:1] == ["components"] else "/" + "/".join(parts[:2])
+        )
         used.add((use.target_uri, key))
         if use.status is RefStatus.OTHER_FILE:
             for spec in api.files.values():

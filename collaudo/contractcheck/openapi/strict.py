@@ -53,8 +53,12 @@ def strict_validation(api: ApiSet) -> Iterator[Finding]:
     try:
         cls = get_validator_cls(api.data)
     except ValidatorDetectError:
-        yield Finding("strict-version", Severity.ERROR, root.location(""), {
-            "value": str(api.data.get("openapi", api.data.get("swagger", "")))})
+        yield Finding(
+            "strict-version",
+            Severity.ERROR,
+            root.location(""),
+            {"value": str(api.data.get("openapi", api.data.get("swagger", "")))},
+        )
         return
     handler = _handler(api)
     handlers = {"<all_urls>": handler, "file": handler, "http": handler, "https": handler}
@@ -69,13 +73,19 @@ def strict_validation(api: ApiSet) -> Iterator[Finding]:
             seen.add((pointer, message))
             if len(seen) > MAX_REPORTED:
                 break
-            yield Finding("strict-invalid", Severity.ERROR, root.location(pointer),
-                          {"validator": VALIDATOR, "message": message})
+            yield Finding(
+                "strict-invalid",
+                Severity.ERROR,
+                root.location(pointer),
+                {"validator": VALIDATOR, "message": message},
+            )
     except Exception as exc:  # the validator stops on what it cannot resolve or read
         yield Finding(
             "strict-stopped",
             Severity.ERROR,
             Location(root.name),
-            {"validator": VALIDATOR,
-             "message": f"{type(exc).__name__}: {str(exc).split(' within {')[0][:300]}"},
+            {
+                "validator": VALIDATOR,
+                "message": f"{type(exc).__name__}: {str(exc).split(' within {')[0][:300]}",
+            },
         )

@@ -27,11 +27,13 @@ def error_examples(collection: Collection) -> Iterator[Finding]:
         examples = [e for e in request.item.get("response") or [] if isinstance(e, dict)]
         location = collection.location(request.pointer)
         if not examples:
-            yield Finding("postman-no-examples", Severity.WARNING, location,
-                          {"operation": request.name})
+            yield Finding(
+                "postman-no-examples", Severity.WARNING, location, {"operation": request.name}
+            )
         elif not any(isinstance(e.get("code"), int) and e["code"] >= 400 for e in examples):
-            yield Finding("no-error-answer", Severity.WARNING, location,
-                          {"operation": request.name})
+            yield Finding(
+                "no-error-answer", Severity.WARNING, location, {"operation": request.name}
+            )
 
 
 @check(Kind.POSTMAN)
@@ -42,11 +44,12 @@ def example_bodies(collection: Collection) -> Iterator[Finding]:
 
     for request in collection.requests:
         if request.schema is not None:
-            for node_pointer, pattern in _patterns(request.schema, ""):
+            for _pointer, pattern in _patterns(request.schema, ""):
                 problem = patterns.ecma_problem(pattern)
                 if problem is not None:
-                    yield pattern_finding(collection.location(request.pointer + "/event"),
-                                          pattern, problem)
+                    yield pattern_finding(
+                        collection.location(request.pointer + "/event"), pattern, problem
+                    )
         for index, example in enumerate(request.item.get("response") or []):
             if not isinstance(example, dict):
                 continue
@@ -55,12 +58,19 @@ def example_bodies(collection: Collection) -> Iterator[Finding]:
             body = example.get("body")
             parsed = body_json(body)
             if "json" in kind and isinstance(body, str) and body.strip() and parsed is None:
-                yield Finding("example-not-json", Severity.WARNING,
-                              collection.location(pointer_join(pointer, "body")),
-                              {"operation": request.name, "example": str(example.get("name", index))})
+                yield Finding(
+                    "example-not-json",
+                    Severity.WARNING,
+                    collection.location(pointer_join(pointer, "body")),
+                    {"operation": request.name, "example": str(example.get("name", index))},
+                )
                 continue
             code = example.get("code")
-            if request.schema is None or parsed is None or not (isinstance(code, int) and code < 300):
+            if (
+                request.schema is None
+                or parsed is None
+                or not (isinstance(code, int) and code < 300)
+            ):
                 continue
             try:
                 error = best_match(Draft7Validator(request.schema).iter_errors(parsed))
@@ -68,10 +78,15 @@ def example_bodies(collection: Collection) -> Iterator[Finding]:
                 continue
             if error is not None:
                 where = "".join(f"/{p}" for p in error.absolute_path) or "/"
-                yield Finding("example-invalid", Severity.WARNING,
-                              collection.location(pointer_join(pointer, "body")),
-                              {"schema": f"{request.name}: {request.schema_name} (test script)",
-                               "message": f"{where}: {error.message[:300]}"})
+                yield Finding(
+                    "example-invalid",
+                    Severity.WARNING,
+                    collection.location(pointer_join(pointer, "body")),
+                    {
+                        "schema": f"{request.name}: {request.schema_name} (test script)",
+                        "message": f"{where}: {error.message[:300]}",
+                    },
+                )
 
 
 def _patterns(node: object, pointer: str) -> Iterator[tuple[str, str]]:

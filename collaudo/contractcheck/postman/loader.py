@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,9 @@ from collaudo.contractcheck.findings import Finding, Location, Severity, pointer
 from collaudo.contractcheck.operations import Operation
 from collaudo.contractcheck.textdoc import SyntaxProblem, TextDocument, read_json
 
-_SCHEMA_USE = re.compile(r"(?:jsonSchema|tv4\.validate(?:Result|Multiple)?|validate)\s*\(\s*(?:[\w.]+\s*,\s*)?([A-Za-z_$][\w$]*)")
+_SCHEMA_USE = re.compile(
+    r"(?:jsonSchema|tv4\.validate(?:Result|Multiple)?|validate)\s*\(\s*(?:[\w.]+\s*,\s*)?([A-Za-z_$][\w$]*)"
+)
 
 
 @dataclass
@@ -35,7 +38,9 @@ class Collection:
     findings: list[Finding] = field(default_factory=list)
 
     def location(self, pointer: str) -> Location:
-        return Location(self.name, self.text.line_of(pointer) if self.text else None, pointer or "/")
+        return Location(
+            self.name, self.text.line_of(pointer) if self.text else None, pointer or "/"
+        )
 
 
 def js_object(script: str, variable: str) -> Any:
@@ -100,25 +105,37 @@ def _walk(items: Any, pointer: str, out: list[Request]) -> None:
             out.append(request)
 
 
-def load(uri: str, data: bytes, names: Any) -> Collection:
+def load(uri: str, data: bytes, names: Callable[[str], str]) -> Collection:
     collection = Collection(uri, names(uri))
     try:
         collection.text = read_json(data.decode("utf-8-sig", errors="replace"))
     except SyntaxProblem as problem:
-        collection.findings.append(Finding("syntax", Severity.ERROR,
-                                           Location(collection.name, problem.line),
-                                           {"column": str(problem.column),
-                                            "problem": problem.message, "lenient": "no"}))
+        collection.findings.append(
+            Finding(
+                "syntax",
+                Severity.ERROR,
+                Location(collection.name, problem.line),
+                {"column": str(problem.column), "problem": problem.message, "lenient": "no"},
+            )
+        )
         return collection
     for pointer, line in collection.text.duplicate_keys:
-        collection.findings.append(Finding("duplicate-key", Severity.ERROR,
-                                           Location(collection.name, line, pointer),
-                                           {"key": pointer.rsplit("/", 1)[-1]}))
+        collection.findings.append(
+            Finding(
+                "duplicate-key",
+                Severity.ERROR,
+                Location(collection.name, line, pointer),
+                {"key": pointer.rsplit("/", 1)[-1]},
+            )
+        )
     root = collection.text.data if isinstance(collection.text.data, dict) else {}
     schema = str((root.get("info") or {}).get("schema", ""))
     if "v2.1" not in schema and "v2.0" not in schema:
-        collection.findings.append(Finding("postman-version", Severity.ERROR,
-                                           collection.location("/info"), {"schema": schema}))
+        collection.findings.append(
+            Finding(
+                "postman-version", Severity.ERROR, collection.location("/info"), {"schema": schema}
+            )
+        )
     _walk(root.get("item"), "/item", collection.requests)
     return collection
 
@@ -190,13 +207,20 @@ def operations(collection: Collection) -> list[Operation]:
                 kind = content_type(example.get("header"))
                 if kind and kind not in media:
                     media.append(kind.split(";")[0])
-        found.append(Operation(
-            kind="rest", name=request.name, location=collection.location(request.pointer),
-            method=str(spec.get("method", "GET")).upper(), path=path,
-            summary=str(spec.get("description") or ""),
-            request_fields=tuple(request_fields), path_params=tuple(variables),
-            response_fields=tuple(response_fields), response_media=tuple(media),
-            redirects=any(300 <= c < 400 for c in codes),
-            error_answers=tuple(str(c) for c in codes if c >= 400),
-        ))
+        found.append(
+            Operation(
+                kind="rest",
+                name=request.name,
+                location=collection.location(request.pointer),
+                method=str(spec.get("method", "GET")).upper(),
+                path=path,
+                summary=str(spec.get("description") or ""),
+                request_fields=tuple(request_fields),
+                path_params=tuple(variables),
+                response_fields=tuple(response_fields),
+                response_media=tuple(media),
+                redirects=any(300 <= c < 400 for c in codes),
+                error_answers=tuple(str(c) for c in codes if c >= 400),
+            )
+        )
     return found

@@ -15,11 +15,16 @@ from collaudo.contractcheck.wsdl.loader import SOAP11, SOAP12, WSDL, XSD, Schema
 
 # attribute → kind of component it names, per XSD element
 _XSD_REFS = {
-    ("element", "type"): "type", ("attribute", "type"): "type",
-    ("restriction", "base"): "type", ("extension", "base"): "type",
-    ("list", "itemType"): "type", ("union", "memberTypes"): "type",
-    ("element", "ref"): "element", ("element", "substitutionGroup"): "element",
-    ("attribute", "ref"): "attribute", ("group", "ref"): "group",
+    ("element", "type"): "type",
+    ("attribute", "type"): "type",
+    ("restriction", "base"): "type",
+    ("extension", "base"): "type",
+    ("list", "itemType"): "type",
+    ("union", "memberTypes"): "type",
+    ("element", "ref"): "element",
+    ("element", "substitutionGroup"): "element",
+    ("attribute", "ref"): "attribute",
+    ("group", "ref"): "group",
     ("attributeGroup", "ref"): "attributeGroup",
 }
 
@@ -30,10 +35,7 @@ def _qnames(element: etree._Element, attribute: str) -> list[str]:
 
 
 def _imported(schema: SchemaDoc) -> set[str]:
-    return {
-        child.get("namespace", "")
-        for child in schema.element.iterfind(f"{{{XSD}}}import")
-    }
+    return {child.get("namespace", "") for child in schema.element.iterfind(f"{{{XSD}}}import")}
 
 
 def xsd_references(xml: XmlSet) -> Iterator[tuple[SchemaDoc, etree._Element, str, str, str, str]]:
@@ -72,9 +74,12 @@ def qname_prefixes(xml: XmlSet) -> Iterator[Finding]:
                 for qname in _qnames(element, attribute):
                     prefix, _, name = qname.rpartition(":")
                     if prefix and prefix not in element.nsmap:
-                        yield Finding("qname-prefix-undeclared", Severity.ERROR,
-                                      xml.location(schema.uri, element),
-                                      {"qname": qname, "prefix": prefix})
+                        yield Finding(
+                            "qname-prefix-undeclared",
+                            Severity.ERROR,
+                            xml.location(schema.uri, element),
+                            {"qname": qname, "prefix": prefix},
+                        )
                         continue
                     namespace = element.nsmap.get(prefix or None) or ""
                     if namespace in own or namespace in imported:
@@ -82,15 +87,25 @@ def qname_prefixes(xml: XmlSet) -> Iterator[Finding]:
                     if (namespace, schema.target_ns) in reported:
                         continue
                     reported.add((namespace, schema.target_ns))
-                    count = sum(1 for e in schema.element.iter(f"{{{XSD}}}*")
-                                for a in ("type", "base", "ref", "itemType")
-                                if (e.get(a) or "").startswith(f"{prefix}:"))
-                    yield Finding("qname-not-imported", Severity.ERROR,
-                                  xml.location(schema.uri, element),
-                                  {"qname": qname, "prefix": prefix, "namespace": namespace,
-                                   "schema": schema.target_ns or "(no namespace)",
-                                   "count": str(count),
-                                   "defined_here": "yes" if namespace in xml.namespaces() else "no"})
+                    count = sum(
+                        1
+                        for e in schema.element.iter(f"{{{XSD}}}*")
+                        for a in ("type", "base", "ref", "itemType")
+                        if (e.get(a) or "").startswith(f"{prefix}:")
+                    )
+                    yield Finding(
+                        "qname-not-imported",
+                        Severity.ERROR,
+                        xml.location(schema.uri, element),
+                        {
+                            "qname": qname,
+                            "prefix": prefix,
+                            "namespace": namespace,
+                            "schema": schema.target_ns or "(no namespace)",
+                            "count": str(count),
+                            "defined_here": "yes" if namespace in xml.namespaces() else "no",
+                        },
+                    )
 
 
 @check(Kind.WSDL, Kind.XSD)
@@ -101,9 +116,12 @@ def undefined_components(xml: XmlSet) -> Iterator[Finding]:
         if namespace == XSD or namespace not in known:
             continue
         if (namespace, kind, name) not in xml.components:
-            yield Finding("component-undefined", Severity.ERROR, xml.location(schema.uri, element),
-                          {"kind": kind, "name": name, "namespace": namespace,
-                           "attribute": attribute})
+            yield Finding(
+                "component-undefined",
+                Severity.ERROR,
+                xml.location(schema.uri, element),
+                {"kind": kind, "name": name, "namespace": namespace, "attribute": attribute},
+            )
     if xml.is_wsdl:
         yield from _wsdl_references(xml)
 
@@ -124,21 +142,30 @@ def _wsdl_references(xml: XmlSet) -> Iterator[Finding]:
                 continue
             prefix, _, name = qname.rpartition(":")
             if prefix and prefix not in part.nsmap:
-                yield Finding("qname-prefix-undeclared", Severity.ERROR,
-                              xml.location(xml.root_uri, part), {"qname": qname, "prefix": prefix})
+                yield Finding(
+                    "qname-prefix-undeclared",
+                    Severity.ERROR,
+                    xml.location(xml.root_uri, part),
+                    {"qname": qname, "prefix": prefix},
+                )
                 continue
             namespace = part.nsmap.get(prefix or None) or ""
             if namespace in known and (namespace, kind, name) not in xml.components:
-                yield Finding("component-undefined", Severity.ERROR,
-                              xml.location(xml.root_uri, part),
-                              {"kind": kind, "name": name, "namespace": namespace,
-                               "attribute": attribute})
+                yield Finding(
+                    "component-undefined",
+                    Severity.ERROR,
+                    xml.location(xml.root_uri, part),
+                    {"kind": kind, "name": name, "namespace": namespace, "attribute": attribute},
+                )
     for io in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation/*"):
         message = (io.get("message") or "").rpartition(":")[2]
         if message and message not in messages:
-            yield Finding("component-undefined", Severity.ERROR, xml.location(xml.root_uri, io),
-                          {"kind": "message", "name": message, "namespace": "",
-                           "attribute": "message"})
+            yield Finding(
+                "component-undefined",
+                Severity.ERROR,
+                xml.location(xml.root_uri, io),
+                {"kind": "message", "name": message, "namespace": "", "attribute": "message"},
+            )
 
 
 @check(Kind.WSDL, Kind.XSD)
@@ -164,10 +191,16 @@ def strict_load(xml: XmlSet) -> Iterator[Finding]:
         except etree.XMLSchemaParseError as exc:
             entry = exc.error_log.last_error if exc.error_log else None
             message = entry.message if entry is not None else str(exc)
-            yield Finding("strict-schema", Severity.ERROR,
-                          xml.location(schema.uri, schema.element),
-                          {"validator": "libxml2 (lxml)", "message": message[:400],
-                           "schema": schema.target_ns or "(no namespace)"})
+            yield Finding(
+                "strict-schema",
+                Severity.ERROR,
+                xml.location(schema.uri, schema.element),
+                {
+                    "validator": "libxml2 (lxml)",
+                    "message": message[:400],
+                    "schema": schema.target_ns or "(no namespace)",
+                },
+            )
         except etree.XMLSyntaxError:
             continue
 
@@ -189,7 +222,7 @@ def _lifted(xml: XmlSet, schema: SchemaDoc) -> bytes:
             uri = f"{xml.root_uri}#inline:{namespace}"
             xml.raw.setdefault(uri, _lifted(xml, siblings[namespace]))
             imported.set("schemaLocation", uri)
-    return etree.tostring(doc)
+    return bytes(etree.tostring(doc))
 
 
 def _copy(element: etree._Element) -> etree._Element:
@@ -222,15 +255,22 @@ def fault_answers(xml: XmlSet) -> Iterator[Finding]:
 def endpoint(xml: XmlSet) -> Iterator[Finding]:
     """The service's ``soap:address``: missing or relative."""
     assert xml.root is not None
-    addresses = [a for ns in (SOAP11, SOAP12)
-                 for a in xml.root.iterfind(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{ns}}}address")]
+    addresses = [
+        a
+        for ns in (SOAP11, SOAP12)
+        for a in xml.root.iterfind(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{ns}}}address")
+    ]
     if not addresses:
         yield Finding("endpoint-missing", Severity.WARNING, Location(xml.root_name), {})
     for address in addresses:
         location = address.get("location", "")
         if not location.startswith(("http://", "https://")):
-            yield Finding("endpoint-relative", Severity.WARNING,
-                          xml.location(xml.root_uri, address), {"location": location})
+            yield Finding(
+                "endpoint-relative",
+                Severity.WARNING,
+                xml.location(xml.root_uri, address),
+                {"location": location},
+            )
 
 
 @check(Kind.WSDL)
@@ -246,5 +286,9 @@ def unused_components(xml: XmlSet) -> Iterator[Finding]:
                 used.add((part.nsmap.get(prefix or None) or "", kind, name))
     for (namespace, kind, name), (schema, element) in xml.components.items():
         if schema.inline and kind in ("type", "element") and (namespace, kind, name) not in used:
-            yield Finding("component-unused", Severity.INFO, xml.location(schema.uri, element),
-                          {"name": name, "section": kind})
+            yield Finding(
+                "component-unused",
+                Severity.INFO,
+                xml.location(schema.uri, element),
+                {"name": name, "section": kind},
+            )

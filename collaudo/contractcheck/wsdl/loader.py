@@ -7,6 +7,7 @@ file, becomes a :class:`SchemaDoc`; their global components are indexed by names
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -18,13 +19,18 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
 SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
-KINDS = {"complexType": "type", "simpleType": "type", "element": "element",
-         "group": "group", "attributeGroup": "attributeGroup", "attribute": "attribute"}
+KINDS = {
+    "complexType": "type",
+    "simpleType": "type",
+    "element": "element",
+    "group": "group",
+    "attributeGroup": "attributeGroup",
+    "attribute": "attribute",
+}
 
 
 def parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False)
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 @dataclass
@@ -49,7 +55,8 @@ class XmlSet:
     names: dict[str, str] = field(default_factory=dict)
     schemas: list[SchemaDoc] = field(default_factory=list)
     components: dict[tuple[str, str, str], tuple[SchemaDoc, etree._Element]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
     findings: list[Finding] = field(default_factory=list)
     raw: dict[str, bytes] = field(default_factory=dict)
 
@@ -69,8 +76,11 @@ def _parse(xml: XmlSet, uri: str, data: bytes, name: str) -> etree._Element | No
     try:
         root = etree.fromstring(data, parser(), base_url=uri)
     except etree.XMLSyntaxError as exc:
-        xml.findings.append(Finding("xml-syntax", Severity.ERROR, Location(name, exc.lineno),
-                                    {"problem": str(exc.msg)}))
+        xml.findings.append(
+            Finding(
+                "xml-syntax", Severity.ERROR, Location(name, exc.lineno), {"problem": str(exc.msg)}
+            )
+        )
         return None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
@@ -82,9 +92,10 @@ def _parse(xml: XmlSet, uri: str, data: bytes, name: str) -> etree._Element | No
     return root
 
 
-def load(reader: Reader, root_uri: str, data: bytes, names: object) -> XmlSet:
-    """Read the WSDL/XSD at ``root_uri`` and everything it imports."""
-    name_of = names if callable(names) else (lambda u: u)
+def load(reader: Reader, root_uri: str, data: bytes, names: Callable[[str], str]) -> XmlSet:
+    """Read the WSDL/XSD at ``root_uri`` and everything it imports; ``names(uri)`` gives
+    the name a report shows for a file."""
+    name_of = names
     xml = XmlSet(root_uri, name_of(root_uri))
     xml.root = _parse(xml, root_uri, data, xml.root_name)
     if xml.root is None:
@@ -96,16 +107,24 @@ def load(reader: Reader, root_uri: str, data: bytes, names: object) -> XmlSet:
             for schema in root.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema"):
                 _add_schema(xml, schema, uri, True, None, pending, reader, name_of)
             for imported in root.iterfind(f"{{{WSDL}}}import"):
-                _follow(xml, imported, uri, imported.get("location"), None, pending, reader,
-                        name_of)
+                _follow(
+                    xml, imported, uri, imported.get("location"), None, pending, reader, name_of
+                )
         else:
             _add_schema(xml, root, uri, False, None, pending, reader, name_of)
     return xml
 
 
-def _add_schema(xml: XmlSet, schema: etree._Element, uri: str, inline: bool,
-                chameleon_ns: str | None, pending: list[tuple[str, etree._Element]],
-                reader: Reader, name_of: object) -> None:
+def _add_schema(
+    xml: XmlSet,
+    schema: etree._Element,
+    uri: str,
+    inline: bool,
+    chameleon_ns: str | None,
+    pending: list[tuple[str, etree._Element]],
+    reader: Reader,
+    name_of: Callable[[str], str],
+) -> None:
     target = schema.get("targetNamespace") or chameleon_ns or ""
     doc = SchemaDoc(schema, uri, xml.names[uri], inline, target)
     xml.schemas.append(doc)
@@ -121,13 +140,21 @@ def _add_schema(xml: XmlSet, schema: etree._Element, uri: str, inline: bool,
         local = etree.QName(child).localname
         if local in ("import", "include", "redefine") and child.get("schemaLocation"):
             chameleon = target if local != "import" else None
-            _follow(xml, child, uri, child.get("schemaLocation"), chameleon, pending, reader,
-                    name_of)
+            _follow(
+                xml, child, uri, child.get("schemaLocation"), chameleon, pending, reader, name_of
+            )
 
 
-def _follow(xml: XmlSet, element: etree._Element, base: str, location: str | None,
-            chameleon_ns: str | None, pending: list[tuple[str, etree._Element]],
-            reader: Reader, name_of: object) -> None:
+def _follow(
+    xml: XmlSet,
+    element: etree._Element,
+    base: str,
+    location: str | None,
+    chameleon_ns: str | None,
+    pending: list[tuple[str, etree._Element]],
+    reader: Reader,
+    name_of: Callable[[str], str],
+) -> None:
     if not location:
         return
     target = resolve(base, location)
@@ -136,19 +163,34 @@ def _follow(xml: XmlSet, element: etree._Element, base: str, location: str | Non
     try:
         data = reader.read(target)
     except Refused:
-        xml.findings.append(Finding("import-not-followed", Severity.WARNING,
-                                    xml.location(base, element), {"location": location}))
+        xml.findings.append(
+            Finding(
+                "import-not-followed",
+                Severity.WARNING,
+                xml.location(base, element),
+                {"location": location},
+            )
+        )
         return
     except OSError as exc:
-        xml.findings.append(Finding("import-missing", Severity.ERROR,
-                                    xml.location(base, element),
-                                    {"location": location, "detail": str(exc)}))
+        xml.findings.append(
+            Finding(
+                "import-missing",
+                Severity.ERROR,
+                xml.location(base, element),
+                {"location": location, "detail": str(exc)},
+            )
+        )
         return
-    name = name_of(target) if callable(name_of) else target
+    name = name_of(target)
     root = _parse(xml, target, data, name)
     if root is None:
         return
-    if etree.QName(root).namespace == XSD and chameleon_ns is not None and not root.get("targetNamespace"):
+    if (
+        etree.QName(root).namespace == XSD
+        and chameleon_ns is not None
+        and not root.get("targetNamespace")
+    ):
         _add_schema(xml, root, target, False, chameleon_ns, pending, reader, name_of)
     else:
         pending.append((target, root))
