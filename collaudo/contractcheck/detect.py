@@ -23,6 +23,7 @@ class Kind(enum.StrEnum):
 
 
 _OPENAPI = re.compile(r"""^\s*["']?(?:openapi|swagger)["']?\s*:""", re.M)
+_OPENAPI_JSON = re.compile(r"""["'](?:openapi|swagger)["']\s*:\s*["']\d""")
 _POSTMAN = re.compile(r"schema\.getpostman\.com/json/collection|\"_postman_id\"|\"_exporter_id\"")
 
 
@@ -40,7 +41,7 @@ def detect(data: bytes, where: str) -> Kind:
         ) from exc
     if _POSTMAN.search(text[:4096]) and '"item"' in text:
         return Kind.POSTMAN
-    if _OPENAPI.search(text):
+    if _OPENAPI.search(text) or _OPENAPI_JSON.search(text[:4096]):
         return Kind.OPENAPI
     if re.search(r"^\s*[\"']?components[\"']?\s*:", text, re.M) or '"definitions"' in text[:2048]:
         raise ContractInputError(

@@ -171,7 +171,7 @@ def _wsdl_references(xml: XmlSet) -> Iterator[Finding]:
 @check(Kind.WSDL, Kind.XSD)
 def strict_load(xml: XmlSet) -> Iterator[Finding]:
     """Each schema compiled by libxml2 (lxml), the way a strict SOAP stack reads it."""
-    documents = {uri: data for uri, data in xml.raw.items()}
+    documents = xml.raw  # grows as inline schemas are lifted
 
     class _Resolver(etree.Resolver):  # type: ignore[misc]
         def resolve(self, url: str, public_id: str, context: object) -> object:
@@ -219,7 +219,8 @@ def _lifted(xml: XmlSet, schema: SchemaDoc) -> bytes:
     for imported in doc.iterfind(f"{{{XSD}}}import"):
         namespace = imported.get("namespace", "")
         if not imported.get("schemaLocation") and namespace in siblings:
-            uri = f"{xml.root_uri}#inline:{namespace}"
+            index = [s.target_ns for s in xml.schemas].index(namespace)
+            uri = f"{xml.root_uri}.inline-schema-{index}.xsd"
             xml.raw.setdefault(uri, _lifted(xml, siblings[namespace]))
             imported.set("schemaLocation", uri)
     return bytes(etree.tostring(doc))
