@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from collaudo.contractcheck.operations import Operation
 from collaudo.contractcheck.postman import checks as _postman_checks  # noqa: F401
 from collaudo.contractcheck.postman import loader as postman_loader
 from collaudo.contractcheck.registry import run_checks
-from collaudo.contractcheck.sources import Reader, display_name, read_root
+from collaudo.contractcheck.sources import Reader, display_name, is_url, read_root
 from collaudo.contractcheck.wsdl import checks as _wsdl_checks  # noqa: F401
 from collaudo.contractcheck.wsdl import loader as wsdl_loader
 from collaudo.contractcheck.wsdl import operations as wsdl_operations
@@ -71,6 +72,13 @@ def _load(
     return xml, wsdl_operations.operations(xml)
 
 
+def _common_dir(locations: Sequence[str]) -> Path:
+    """The folder the local documents share: files are named relative to it in reports
+    (``components/schemas.yaml``), as the vendor knows them."""
+    parents = [str(Path(loc).expanduser().resolve().parent) for loc in locations if not is_url(loc)]
+    return Path(os.path.commonpath(parents)) if parents else Path.cwd()
+
+
 def check_contracts(
     locations: Sequence[str],
     *,
@@ -81,7 +89,7 @@ def check_contracts(
     operations over all of them. :class:`~collaudo.contractcheck.findings.ContractInputError`
     when one cannot be read or is not a contract."""
     reader = Reader(list(locations), transport=transport)
-    base = base_dir or Path.cwd()
+    base = base_dir or _common_dir(locations)
 
     def names(uri: str) -> str:
         return display_name(uri, base)
