@@ -168,6 +168,21 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "La richiesta {operation} non ha alcuna risposta d'esempio salvata.",
         "The request {operation} has no saved example response.",
     ),
+    "length-name-mismatch": (
+        "Il tipo «{name}» promette nel nome {named} caratteri ma il suo "
+        "maxLength è {max}: quale dei due vale?",
+        "The type '{name}' promises {named} characters in its name but its "
+        "maxLength is {max}: which one holds?",
+    ),
+    "operation-not-bound": (
+        "L'operazione {operation} è dichiarata nel portType ma il binding {binding} non la espone.",
+        "The operation {operation} is declared in the portType but the "
+        "binding {binding} does not expose it.",
+    ),
+    "binding-undeclared": (
+        "Il binding {binding} espone {operation}, che il portType non dichiara.",
+        "The binding {binding} exposes {operation}, which the portType does not declare.",
+    ),
     "check-incomplete": (
         "Il controllo {check} non è stato completato: {problem}.",
         "The check {check} did not complete: {problem}.",

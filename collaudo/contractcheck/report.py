@@ -27,12 +27,7 @@ T = {
         "Le cinque operazioni del proxy di pagamento",
         "The payment proxy's five operations",
     ),
-    "no_op": (
-        "il contratto non ha un'operazione per questo: non va inventata; il driver la "
-        "realizza altrove (es. avviso generato localmente, pagamento via pagoPA Checkout)",
-        "the contract has no operation for this: do not invent one; the driver does it "
-        "elsewhere (e.g. notice rendered locally, payment through pagoPA Checkout)",
-    ),
+    "validators": ("validatori rigorosi", "strict validators"),
     "candidates": ("candidati", "candidates"),
     "unused": ("definiti e mai usati", "defined and never used"),
     "summary": ("{e} errori, {w} avvisi, {i} note", "{e} errors, {w} warnings, {i} notes"),
@@ -44,8 +39,55 @@ T = {
 }
 
 
+MISSING = {
+    "create": (
+        "il contratto non ha un'operazione che crei la posizione debitoria: chiederla al "
+        "fornitore (senza, il proxy non può operare)",
+        "the contract has no operation creating the debt position: ask the vendor "
+        "(without it the proxy cannot work)",
+    ),
+    "notice": (
+        "il contratto non ha un'operazione che produca l'avviso: non va inventata; il "
+        "driver genera l'avviso localmente dai dati della posizione (come per GPD) o lo "
+        "ottiene da un altro servizio",
+        "the contract has no operation producing the notice: do not invent one; the "
+        "driver renders the notice locally from the position (as for GPD) or gets it "
+        "from another service",
+    ),
+    "checkout": (
+        "il contratto non ha un'operazione di pagamento online: non va inventata; il "
+        "pagamento passa per pagoPA Checkout (POST /carts con il numero avviso), come "
+        "per GPD",
+        "the contract has no online payment operation: do not invent one; payment "
+        "goes through pagoPA Checkout (POST /carts with the notice number), as for GPD",
+    ),
+    "status": (
+        "il contratto non ha un'operazione che legga lo stato del pagamento: chiederla "
+        "al fornitore o ricavarlo dalla ricevuta",
+        "the contract has no operation reading the payment status: ask the vendor or "
+        "derive it from the receipt",
+    ),
+    "receipt": (
+        "il contratto non ha un'operazione che restituisca la ricevuta telematica: "
+        "chiederla al fornitore",
+        "the contract has no operation returning the receipt: ask the vendor",
+    ),
+}
+VALIDATORS = {
+    "openapi": "openapi-spec-validator, ECMA-262 (regress)",
+    "wsdl": "libxml2 (lxml), xmlschema",
+    "xsd": "libxml2 (lxml), xmlschema",
+    "postman": "Postman v2.1, JSON Schema (test script)",
+}
+
+
 def t(key: str, lang: str) -> str:
     return T[key][0] if lang == "it" else T[key][1]
+
+
+def missing(verb: str, lang: str) -> str:
+    """What to do when the contract has no operation for ``verb``."""
+    return MISSING[verb][0] if lang == "it" else MISSING[verb][1]
 
 
 def _verdict(document: DocumentReport, lang: str) -> str:
@@ -113,7 +155,10 @@ def to_text(report: CheckReport, lang: str = "it") -> str:
     out = [t("title", lang), ""]
     for document in report.documents:
         out.append(f"== {document.name} ({document.kind.value}): {_verdict(document, lang)}")
-        out.append(f"   {_counts(document, lang)}")
+        out.append(
+            f"   {_counts(document, lang)} — {t('validators', lang)}: "
+            f"{VALIDATORS[document.kind.value]}"
+        )
         listed, unused = _grouped(document.findings)
         for finding in listed:
             severity = m.label(m.SEVERITY, finding.severity.value, lang)
@@ -130,7 +175,7 @@ def to_text(report: CheckReport, lang: str = "it") -> str:
     for mapping in report.mapping.values():
         out.append(f"  - {_verb_line(mapping, lang)}")
         if mapping.status == "missing":
-            out.append(f"      {t('no_op', lang)}")
+            out.append(f"      {missing(mapping.verb, lang)}")
         if mapping.status == "ambiguous" or (mapping.status == "found" and mapping.candidates):
             shown = _candidate_text(mapping, lang, 3 if mapping.status == "ambiguous" else 1)
             out += [f"      {line}" for line in shown]
@@ -170,7 +215,7 @@ def to_markdown(report: CheckReport, lang: str = "it") -> str:
     for mapping in report.mapping.values():
         out.append(f"- **{_verb_line(mapping, lang)}**")
         if mapping.status == "missing":
-            out.append(f"  - {t('no_op', lang)}")
+            out.append(f"  - {missing(mapping.verb, lang)}")
         for line in _candidate_text(mapping, lang):
             out.append(f"  - {_md_cell(line)}")
     return "\n".join(out) + "\n"
@@ -230,5 +275,10 @@ def to_json(report: CheckReport, lang: str = "it") -> str:
             for d in report.documents
         ],
         "mapping": {verb: mapping_json(mp, lang) for verb, mp in report.mapping.items()},
+        "missing_advice": {
+            verb: missing(verb, lang)
+            for verb, mp in report.mapping.items()
+            if mp.status == "missing"
+        },
     }
     return json.dumps(data, ensure_ascii=False, indent=2)

@@ -15,6 +15,9 @@ TYPES_XSD = """\
   <xs:simpleType name="Importo">
     <xs:restriction base="xs:decimal"><xs:minInclusive value="0.01"/></xs:restriction>
   </xs:simpleType>
+  <xs:simpleType name="stTesto70">
+    <xs:restriction base="xs:string"><xs:maxLength value="35"/></xs:restriction>
+  </xs:simpleType>
   <xs:simpleType name="Codice">
     <xs:restriction base="xs:string"><xs:maxLength value="35"/></xs:restriction>
   </xs:simpleType>

@@ -8,6 +8,7 @@ import pytest
 from adapters.drivers.mypay import spec as mypay_spec
 from collaudo.contractcheck.check import check_contracts
 from collaudo.contractcheck.findings import Severity
+from collaudo.contractcheck.report import to_text
 from simulators.common.contracts import search_dir
 
 ROOT = search_dir()
@@ -148,6 +149,9 @@ def test_gpd_mapping_matches_the_driver_and_says_what_the_contract_lacks() -> No
     )
     assert report.mapping["notice"].status == "missing"
     assert report.mapping["checkout"].status == "missing"
+    text = to_text(report, "en")
+    assert "the contract has no operation producing the notice: do not invent one" in text
+    assert "pagoPA Checkout (POST /carts" in text
 
 
 def test_checkout_contract_provides_the_online_payment() -> None:

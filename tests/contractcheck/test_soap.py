@@ -55,6 +55,9 @@ def test_faults_endpoint_and_unused_types(soap_dir: Path) -> None:
     assert "CaricaDebito" not in no_fault and len(no_fault) == 4  # only it declares a fault
     assert [f.params["location"] for f in findings if f.code == "endpoint-relative"] == ["/ws/demo"]
     assert "MaiUsato" in {f.params["name"] for f in findings if f.code == "component-unused"}
+    (length,) = [f for f in findings if f.code == "length-name-mismatch"]
+    assert (length.params["name"], length.params["max"]) == ("stTesto70", "35")
+    assert length.location.file == "xsd/types.xsd"
 
 
 def test_a_doctype_is_refused(soap_dir: Path) -> None:

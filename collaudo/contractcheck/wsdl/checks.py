@@ -4,6 +4,7 @@ exist, the strict load, operations without a fault, the endpoint, unused compone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -342,3 +343,54 @@ def _without_sibling_locations(source: bytes) -> str:
         if ".inline-schema-" in (imported.get("schemaLocation") or ""):
             del imported.attrib["schemaLocation"]
     return str(etree.tostring(document, encoding="unicode"))
+
+
+_SIZED_NAME = re.compile(r"(?i)(?:text|testo|string|str|char|alfa|alpha|len|max)\D*(\d+)$")
+
+
+@check(Kind.WSDL, Kind.XSD)
+def length_names(xml: XmlSet) -> Iterator[Finding]:
+    """Simple types whose name promises a length their ``maxLength`` contradicts
+    (``stText80`` limited to 35 characters)."""
+    for schema in xml.schemas:
+        for simple in schema.element.iterfind(f"{{{XSD}}}simpleType"):
+            match = _SIZED_NAME.search(simple.get("name", ""))
+            facet = simple.find(f"{{{XSD}}}restriction/{{{XSD}}}maxLength")
+            if match is None or facet is None or not (facet.get("value") or "").isdigit():
+                continue
+            if int(facet.get("value", "0")) != int(match.group(1)):
+                yield Finding(
+                    "length-name-mismatch",
+                    Severity.WARNING,
+                    xml.location(schema.uri, facet),
+                    {
+                        "name": simple.get("name", ""),
+                        "named": match.group(1),
+                        "max": facet.get("value", ""),
+                    },
+                )
+
+
+@check(Kind.WSDL)
+def binding_matches_port_type(xml: XmlSet) -> Iterator[Finding]:
+    """Operations declared in the portType but not bound (or bound but not declared)."""
+    assert xml.root is not None
+    declared = {
+        op.get("name", "") for op in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation")
+    }
+    for binding in xml.root.iterfind(f"{{{WSDL}}}binding"):
+        bound = {op.get("name", "") for op in binding.iterfind(f"{{{WSDL}}}operation")}
+        for name in sorted(declared - bound):
+            yield Finding(
+                "operation-not-bound",
+                Severity.WARNING,
+                xml.location(xml.root_uri, binding),
+                {"operation": name, "binding": binding.get("name", "")},
+            )
+        for name in sorted(bound - declared):
+            yield Finding(
+                "binding-undeclared",
+                Severity.ERROR,
+                xml.location(xml.root_uri, binding),
+                {"operation": name, "binding": binding.get("name", "")},
+            )
