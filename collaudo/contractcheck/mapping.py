@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from collaudo.contractcheck.operations import Operation
 
 VERBS = ("create", "notice", "checkout", "status", "receipt")
-MIN_SCORE = 2.5
+MIN_SCORE = 3.0
 AMBIGUITY = 0.8  # a runner-up at 80% of the best makes the choice ambiguous
 
 _BULK = (
@@ -73,6 +73,10 @@ _NOT_CREATE = (
     "list",
     "cerca",
     "search",
+    "notific",
+    "notify",
+    "ricevut",
+    "receipt",
 )
 _DEBT = ("dovut", "debt", "debit", "posizion", "position", "pendenz", "versament")
 _NOTICE = ("avvis", "notice", "bollettin")
@@ -303,6 +307,11 @@ def _receipt(s: _Scorer) -> None:
     if not s.name_word(_RECEIPT, 2.5) and "rt" in s.name:
         s.add("name", "rt", 2.5)
     _reads_only(s)
+    sent = [f for f in s.request if f in _RECEIPT_FIELDS or _has([f], _RECEIPT)]
+    if sent and not any(f in _RECEIPT_FIELDS for f in s.response):
+        # the receipt travels in the request: this operation is called *with* a receipt
+        # (a push to the creditor), it does not hand one out
+        s.add("receipt-pushed", sent[0], -3)
     found = [f for f in s.response if f in _RECEIPT_FIELDS]
     if found:
         s.add("response-field", found[0], 2)

@@ -6,6 +6,8 @@ falls back to its parameters, so a new check is never silent.
 
 from __future__ import annotations
 
+import re
+
 from collaudo.contractcheck.findings import Finding
 
 LANGS = ("it", "en")
@@ -75,19 +77,19 @@ FINDINGS: dict[str, tuple[str, str]] = {
     "pattern-unknown-escape": (
         "Il pattern «{pattern}» usa {escapes}, che ECMA-262 non definisce "
         "(in modalità unicode è un errore, altrimenti vale la lettera "
-        "stessa; {meaning}). I validatori rigorosi lo rifiutano o lo "
+        "stessa[[; {meaning}]]). I validatori rigorosi lo rifiutano o lo "
         "leggono diversamente dall'intenzione.",
         "The pattern '{pattern}' uses {escapes}, which ECMA-262 does not "
-        "define (an error in unicode mode, otherwise the bare character; "
-        "{meaning}). Strict validators reject it or read it otherwise "
+        "define (an error in unicode mode, otherwise the bare character"
+        "[[; {meaning}]]). Strict validators reject it or read it otherwise "
         "than meant.",
     ),
     "required-undefined": (
         "Lo schema «{schema}» rende obbligatorie proprietà che non definisce: "
-        "{missing} (definite: {defined}; forse {close}). Nessun messaggio "
+        "{missing} (definite: {defined}[[; forse {close}]]). Nessun messaggio "
         "conforme allo schema può averle con un tipo noto.",
         "The schema '{schema}' requires properties it does not define: "
-        "{missing} (defined: {defined}; perhaps {close}).",
+        "{missing} (defined: {defined}[[; perhaps {close}]]).",
     ),
     "no-error-answer": (
         "L'operazione {operation} non dichiara alcuna risposta di errore "
@@ -253,8 +255,17 @@ REASONS = {
         "la richiesta porta un nuovo dovuto («{detail}»): crea, non paga",
         "the request carries a new debt ('{detail}'): it creates, not pays",
     ),
+    "receipt-pushed": (
+        "la ricevuta è nella richiesta («{detail}»): l'operazione la riceve, non la restituisce",
+        "the receipt is in the request ('{detail}'): the operation receives it, "
+        "it does not hand it out",
+    ),
     "answer-link": ("la risposta è un link di pagamento", "the answer is a payment link"),
 }
+
+
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)  # [[...]] is dropped when a field in it is empty
+_FIELD = re.compile(r"\{(\w+)\}")
 
 
 class _Defaults(dict[str, str]):
@@ -272,7 +283,11 @@ def finding_sentence(finding: Finding, lang: str) -> str:
     if template is None:
         return f"{finding.code}: " + ", ".join(f"{k}={v}" for k, v in finding.params.items())
     params = _Defaults({k: v for k, v in finding.params.items() if v})
-    return _pick(template, lang).format_map(params)
+    text = _OPTIONAL.sub(
+        lambda m: m.group(1) if all(params.get(n) for n in _FIELD.findall(m.group(1))) else "",
+        _pick(template, lang),
+    )
+    return text.format_map(params)
 
 
 def reason_sentence(code: str, detail: str, lang: str) -> str:
