@@ -88,3 +88,55 @@ def test_each_finding_has_a_sentence(soap_dir: Path, lang: str) -> None:
     for finding in findings:
         assert finding.code in FINDINGS
         assert "—" not in finding_sentence(finding, lang) or finding.code == "required-undefined"
+
+
+ABSTRACT = """<?xml version="1.0"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:split" targetNamespace="urn:split">
+  <wsdl:types><xs:schema targetNamespace="urn:split" elementFormDefault="qualified">
+    <xs:element name="RichiediRicevuta"><xs:complexType><xs:sequence>
+      <xs:element name="numeroAvviso" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+    <xs:element name="RichiediRicevutaRisposta"><xs:complexType><xs:sequence>
+      <xs:element name="ricevuta" type="xs:base64Binary"/>
+    </xs:sequence></xs:complexType></xs:element>
+  </xs:schema></wsdl:types>
+  <wsdl:message name="In"><wsdl:part name="b" element="tns:RichiediRicevuta"/></wsdl:message>
+  <wsdl:message name="Out">
+    <wsdl:part name="b" element="tns:RichiediRicevutaRisposta"/></wsdl:message>
+  <wsdl:portType name="P"><wsdl:operation name="RichiediRicevuta">
+    <wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/>
+    <wsdl:fault name="f" message="tns:Assente"/>
+  </wsdl:operation></wsdl:portType>
+</wsdl:definitions>
+"""
+SERVICE = """<?xml version="1.0"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:tns="urn:split"
+    targetNamespace="urn:split">
+  <wsdl:import namespace="urn:split" location="abstract/abstract.wsdl"/>
+  <wsdl:binding name="B" type="tns:P">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="RichiediRicevuta"><soap:operation soapAction="ricevuta"/></wsdl:operation>
+    <wsdl:operation name="Fantasma"><soap:operation soapAction="x"/></wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="S"><wsdl:port name="p" binding="tns:B">
+    <soap:address location="https://demo.example/split"/></wsdl:port></wsdl:service>
+</wsdl:definitions>
+"""
+
+
+def test_a_split_wsdl_is_read_across_its_imports(tmp_path: Path) -> None:
+    (tmp_path / "abstract").mkdir()
+    (tmp_path / "abstract" / "abstract.wsdl").write_text(ABSTRACT)
+    report, findings = _check(tmp_path, SERVICE)
+    (operation,) = report.documents[0].operations
+    assert (operation.name, operation.soap_action) == ("RichiediRicevuta", "ricevuta")
+    assert report.mapping["receipt"].operation is operation
+    (undefined,) = [f for f in findings if f.code == "component-undefined"]
+    assert (undefined.params["name"], undefined.location.file) == (
+        "Assente",
+        "abstract/abstract.wsdl",
+    )
+    assert [f.params["operation"] for f in findings if f.code == "binding-undeclared"] == [
+        "Fantasma"
+    ]

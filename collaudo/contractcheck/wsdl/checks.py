@@ -131,14 +131,14 @@ def undefined_components(xml: XmlSet) -> Iterator[Finding]:
 
 def _wsdl_named(xml: XmlSet, local: str) -> set[str]:
     assert xml.root is not None
-    return {e.get("name", "") for e in xml.root.iterfind(f"{{{WSDL}}}{local}")}
+    return {e.get("name", "") for e in xml.wsdl_find(f"{{{WSDL}}}{local}")}
 
 
 def _wsdl_references(xml: XmlSet) -> Iterator[Finding]:
     assert xml.root is not None
     known = xml.namespaces()
     messages = _wsdl_named(xml, "message")
-    for part in xml.root.iterfind(f"{{{WSDL}}}message/{{{WSDL}}}part"):
+    for part in xml.wsdl_find(f"{{{WSDL}}}message/{{{WSDL}}}part"):
         for attribute, kind in (("element", "element"), ("type", "type")):
             qname = part.get(attribute)
             if not qname:
@@ -148,7 +148,7 @@ def _wsdl_references(xml: XmlSet) -> Iterator[Finding]:
                 yield Finding(
                     "qname-prefix-undeclared",
                     Severity.ERROR,
-                    xml.location(xml.root_uri, part),
+                    xml.locate(part),
                     {"qname": qname, "prefix": prefix},
                 )
                 continue
@@ -157,16 +157,16 @@ def _wsdl_references(xml: XmlSet) -> Iterator[Finding]:
                 yield Finding(
                     "component-undefined",
                     Severity.ERROR,
-                    xml.location(xml.root_uri, part),
+                    xml.locate(part),
                     {"kind": kind, "name": name, "namespace": namespace, "attribute": attribute},
                 )
-    for io in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation/*"):
+    for io in xml.wsdl_find(f"{{{WSDL}}}portType/{{{WSDL}}}operation/*"):
         message = (io.get("message") or "").rpartition(":")[2]
         if message and message not in messages:
             yield Finding(
                 "component-undefined",
                 Severity.ERROR,
-                xml.location(xml.root_uri, io),
+                xml.locate(io),
                 {"kind": "message", "name": message, "namespace": "", "attribute": "message"},
             )
 
@@ -212,7 +212,8 @@ def _lifted(xml: XmlSet, schema: SchemaDoc) -> bytes:
     """An inline schema as its own document: the WSDL's namespace declarations copied (its
     QNames rely on them) and imports without a location pointed at sibling inline schemas."""
     assert xml.root is not None
-    nsmap = {k: v for k, v in {**xml.root.nsmap, **schema.element.nsmap}.items() if k}
+    wsdl_root = schema.element.getroottree().getroot()
+    nsmap = {k: v for k, v in {**wsdl_root.nsmap, **schema.element.nsmap}.items() if k}
     doc = etree.Element(f"{{{XSD}}}schema", nsmap=nsmap)
     for key, value in schema.element.attrib.items():
         doc.set(key, value)
@@ -240,7 +241,7 @@ def fault_answers(xml: XmlSet) -> Iterator[Finding]:
     """Operations without a ``wsdl:fault``; when the answer carries a fault/error element of
     its own, the remark says so (errors travel inside the answer)."""
     assert xml.root is not None
-    for operation in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
+    for operation in xml.wsdl_find(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
         if operation.find(f"{{{WSDL}}}fault") is not None:
             continue
         from collaudo.contractcheck.wsdl.operations import output_fields
@@ -250,7 +251,7 @@ def fault_answers(xml: XmlSet) -> Iterator[Finding]:
         yield Finding(
             "no-fault-inline" if inline else "no-error-answer",
             Severity.INFO if inline else Severity.WARNING,
-            xml.location(xml.root_uri, operation),
+            xml.locate(operation),
             {"operation": operation.get("name", ""), "fields": ", ".join(inline)},
         )
 
@@ -262,7 +263,7 @@ def endpoint(xml: XmlSet) -> Iterator[Finding]:
     addresses = [
         a
         for ns in (SOAP11, SOAP12)
-        for a in xml.root.iterfind(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{ns}}}address")
+        for a in xml.wsdl_find(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{ns}}}address")
     ]
     if not addresses:
         yield Finding("endpoint-missing", Severity.WARNING, Location(xml.root_name), {})
@@ -272,7 +273,7 @@ def endpoint(xml: XmlSet) -> Iterator[Finding]:
             yield Finding(
                 "endpoint-relative",
                 Severity.WARNING,
-                xml.location(xml.root_uri, address),
+                xml.locate(address),
                 {"location": location},
             )
 
@@ -282,7 +283,7 @@ def unused_components(xml: XmlSet) -> Iterator[Finding]:
     """Global types and elements of the WSDL's own (inline) schemas that nothing uses."""
     assert xml.root is not None
     used = {(ns, kind, name) for _, _, _, kind, ns, name in xsd_references(xml)}
-    for part in xml.root.iter(f"{{{WSDL}}}part"):
+    for part in xml.wsdl_find(f".//{{{WSDL}}}part"):
         for attribute, kind in (("element", "element"), ("type", "type")):
             qname = part.get(attribute)
             if qname:
@@ -376,21 +377,21 @@ def binding_matches_port_type(xml: XmlSet) -> Iterator[Finding]:
     """Operations declared in the portType but not bound (or bound but not declared)."""
     assert xml.root is not None
     declared = {
-        op.get("name", "") for op in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation")
+        op.get("name", "") for op in xml.wsdl_find(f"{{{WSDL}}}portType/{{{WSDL}}}operation")
     }
-    for binding in xml.root.iterfind(f"{{{WSDL}}}binding"):
+    for binding in xml.wsdl_find(f"{{{WSDL}}}binding"):
         bound = {op.get("name", "") for op in binding.iterfind(f"{{{WSDL}}}operation")}
         for name in sorted(declared - bound):
             yield Finding(
                 "operation-not-bound",
                 Severity.WARNING,
-                xml.location(xml.root_uri, binding),
+                xml.locate(binding),
                 {"operation": name, "binding": binding.get("name", "")},
             )
         for name in sorted(bound - declared):
             yield Finding(
                 "binding-undeclared",
                 Severity.ERROR,
-                xml.location(xml.root_uri, binding),
+                xml.locate(binding),
                 {"operation": name, "binding": binding.get("name", "")},
             )

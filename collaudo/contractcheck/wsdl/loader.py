@@ -67,6 +67,21 @@ class XmlSet:
     def namespaces(self) -> set[str]:
         return {s.target_ns for s in self.schemas}
 
+    def wsdl_find(self, path: str) -> list[etree._Element]:
+        """The elements at ``path`` in every WSDL document of the set: the root and the
+        WSDLs it imports (split WSDLs keep messages and portTypes apart)."""
+        found: list[etree._Element] = []
+        for root in self.documents.values():
+            if etree.QName(root).namespace == WSDL:
+                found += root.iterfind(path)
+        return found
+
+    def locate(self, element: etree._Element) -> Location:
+        """Where ``element`` is, in whichever document of the set holds it."""
+        root = element.getroottree().getroot()
+        uri = next((u for u, doc in self.documents.items() if doc is root), self.root_uri)
+        return self.location(uri, element)
+
     def location(self, uri: str, element: etree._Element) -> Location:
         tree = element.getroottree()
         return Location(self.names.get(uri, uri), element.sourceline, tree.getpath(element))

@@ -14,7 +14,7 @@ def _message_elements(xml: XmlSet, message_qname: str) -> list[tuple[str, str]]:
     assert xml.root is not None
     name = message_qname.rpartition(":")[2]
     out = []
-    for message in xml.root.iterfind(f"{{{WSDL}}}message"):
+    for message in xml.wsdl_find(f"{{{WSDL}}}message"):
         if message.get("name") == name:
             for part in message.iterfind(f"{{{WSDL}}}part"):
                 qname = part.get("element") or part.get("type") or ""
@@ -74,19 +74,19 @@ def operations(xml: XmlSet) -> list[Operation]:
         return []
     actions: dict[str, str] = {}
     for ns in (SOAP11, SOAP12):
-        for op in xml.root.iterfind(f"{{{WSDL}}}binding/{{{WSDL}}}operation"):
+        for op in xml.wsdl_find(f"{{{WSDL}}}binding/{{{WSDL}}}operation"):
             soap = op.find(f"{{{ns}}}operation")
             if soap is not None:
                 actions[op.get("name", "")] = soap.get("soapAction", "")
     found = []
-    for operation in xml.root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
+    for operation in xml.wsdl_find(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
         name = operation.get("name", "")
         doc = operation.find(f"{{{WSDL}}}documentation")
         found.append(
             Operation(
                 kind="soap",
                 name=name,
-                location=xml.location(xml.root_uri, operation),
+                location=xml.locate(operation),
                 soap_action=actions.get(name),
                 summary=(doc.text or "").strip() if doc is not None else "",
                 request_fields=tuple(_io_fields(xml, operation, "input")),
