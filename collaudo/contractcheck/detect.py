@@ -48,7 +48,9 @@ def detect(data: bytes, where: str) -> Kind:
             f"{where}: a component file of a split OpenAPI document (it has no 'openapi' or "
             "'swagger' key): give the main file, whose $refs lead here"
         )
-    first = text.strip().splitlines()[0][:80] if text.strip() else "(empty)"
+    if not text.strip():
+        raise ContractInputError(f"{where}: the file is empty; give the contract's main file")
+    first = text.strip().splitlines()[0][:80]
     raise ContractInputError(
         f"{where}: not a contract collaudo can check (it starts with {first!r}); give a WSDL "
         "1.1 (with its XSDs beside it), an OpenAPI 2.0/3.0/3.1 document (JSON or YAML, with "

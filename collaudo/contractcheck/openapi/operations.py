@@ -50,13 +50,16 @@ def operations(api: ApiSet) -> list[Operation]:
         item_ref = api.deref(api.root, item_node)
         if item_ref is None or not isinstance(item_ref[2], dict):
             continue
-        item_uri, _, item = item_ref
+        item_uri, item_pointer, item = item_ref
+        # a path item $ref'd from another file is located in that file
+        item_file = api.files.get(item_uri, root) if item_pointer else root
+        item_base = item_pointer if item_pointer else pointer_join("/paths", path)
         shared_params = item.get("parameters") or []
         for method in METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
-            pointer = pointer_join("/paths", path, method)
+            pointer = pointer_join(item_base, method)
             request: list[str] = []
             path_params: list[str] = []
             for param_node in [*shared_params, *(op.get("parameters") or [])]:
@@ -99,7 +102,7 @@ def operations(api: ApiSet) -> list[Operation]:
                 Operation(
                     kind="rest",
                     name=str(op.get("operationId") or f"{method.upper()} {path}"),
-                    location=root.location(pointer),
+                    location=item_file.location(pointer),
                     method=method.upper(),
                     path=str(path),
                     summary=" ".join(
