@@ -32,6 +32,7 @@ class Operation:
     redirects: bool = False
     error_answers: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    server: str = ""  # the first OpenAPI server / Swagger host+basePath / soap:address
 
     @property
     def label(self) -> str:
@@ -55,4 +56,8 @@ class Operation:
             "request_fields": list(self.request_fields),
             "response_fields": list(self.response_fields),
             "response_media": list(self.response_media),
+            "path_params": list(self.path_params),
+            "redirects": self.redirects,
+            "error_answers": list(self.error_answers),
+            "server": self.server,
         }

@@ -75,6 +75,13 @@ def test_the_five_operations_of_the_split_contract(rest_dir: Path) -> None:
         "status": "leggiPosizione",
         "receipt": "scaricaRicevuta",
     }
+    create = report.mapping["create"].operation
+    assert create is not None
+    assert (create.method, create.path, create.server) == (
+        "POST",
+        "/posizioni",
+        "https://demo.example/api/v1",
+    )
 
 
 def test_a_clean_document_loads_strictly(tmp_path: Path) -> None:

@@ -78,6 +78,12 @@ def test_the_five_operations_are_found_by_shape_and_italian_names(soap_dir: Path
         "receipt": "ScaricaRicevuta",
     }
     assert all(m.status == "found" and m.candidates[0].reasons for m in report.mapping.values())
+    create = report.mapping["create"].operation
+    assert create is not None
+    assert (create.soap_action, create.server) == (
+        "urn:demo:CaricaDebito",
+        "http://demo.example/ws",
+    )
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])

@@ -46,6 +46,14 @@ def operations(api: ApiSet) -> list[Operation]:
     data = api.data if isinstance(api.data, dict) else {}
     root = api.root_file
     found: list[Operation] = []
+    servers = data.get("servers") if isinstance(data.get("servers"), list) else []
+    if servers and isinstance(servers[0], dict):
+        server = str(servers[0].get("url", ""))
+    elif "host" in data or "basePath" in data:
+        scheme = (data.get("schemes") or ["https"])[0]
+        server = f"{scheme}://{data.get('host', '')}{data.get('basePath', '')}"
+    else:
+        server = ""
     for path, item_node in (data.get("paths") or {}).items():
         item_ref = api.deref(api.root, item_node)
         if item_ref is None or not isinstance(item_ref[2], dict):
@@ -115,6 +123,7 @@ def operations(api: ApiSet) -> list[Operation]:
                     redirects=redirects,
                     error_answers=tuple(str(c) for c in responses if _is_error(str(c))),
                     tags=tuple(str(t) for t in op.get("tags") or []),
+                    server=server,
                 )
             )
     return found

@@ -78,6 +78,11 @@ def operations(xml: XmlSet) -> list[Operation]:
             soap = op.find(f"{{{ns}}}operation")
             if soap is not None:
                 actions[op.get("name", "")] = soap.get("soapAction", "")
+    addresses = [
+        a.get("location", "")
+        for ns in (SOAP11, SOAP12)
+        for a in xml.wsdl_find(f"{{{WSDL}}}service/{{{WSDL}}}port/{{{ns}}}address")
+    ]
     found = []
     for operation in xml.wsdl_find(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
         name = operation.get("name", "")
@@ -92,6 +97,7 @@ def operations(xml: XmlSet) -> list[Operation]:
                 request_fields=tuple(_io_fields(xml, operation, "input")),
                 response_fields=tuple(output_fields(xml, operation)),
                 response_media=("text/xml",),
+                server=addresses[0] if addresses else "",
                 error_answers=tuple(
                     f.get("name", "") for f in operation.iterfind(f"{{{WSDL}}}fault")
                 ),
