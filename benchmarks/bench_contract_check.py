@@ -89,15 +89,17 @@ def main() -> int:
     print(f"{'contract':55} {'check ms':>9} {'strict ms':>9}  err warn info")
     for name in present:
         path = root / name
-        print(f"  checking {name} ...", end="", flush=True)
+        progress = f"  checking {name} ..."
+        print(progress, end="\r", flush=True)
         whole = best(lambda p=path: check_contracts([str(p)]), args.rounds)
         bare = best(lambda p=path: strict_only(p), args.rounds)
         (document,) = check_contracts([str(path)]).documents
         counts = [document.count(s) for s in Severity]
-        print(
+        line = (
             f"{name:55} {whole * 1000:9.0f} {bare * 1000:9.0f}  "
             f"{counts[0]:3} {counts[1]:4} {counts[2]:4}"
         )
+        print(line.ljust(len(progress)))
     return 0
 
 
