@@ -226,7 +226,9 @@ class _Scorer:
 
 def _create(s: _Scorer) -> None:
     s.name_word(_CREATE, 2)
-    s.name_word(_DEBT, 1, "noun")
+    if not s.name_word(_DEBT, 1, "noun"):
+        # creating something that is not a debt (a reconciliation, a user) is not this verb
+        s.add("no-debt-noun", "", -1.5)
     wrong = _has(s.name, _NOT_CREATE)
     if wrong:
         s.add("other-action", wrong, -2)

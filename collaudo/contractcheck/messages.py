@@ -213,6 +213,10 @@ REASONS = {
     "name": ("il nome contiene «{detail}»", "the name contains '{detail}'"),
     "summary": ("la descrizione contiene «{detail}»", "the description contains '{detail}'"),
     "noun": ("il nome parla di «{detail}»", "the name is about '{detail}'"),
+    "no-debt-noun": (
+        "il nome non parla di un debito/posizione/dovuto",
+        "the name is not about a debt/position",
+    ),
     "method": ("metodo {detail}", "method {detail}"),
     "method-against": ("metodo {detail} (non adatto)", "method {detail} (does not fit)"),
     "other-action": (
