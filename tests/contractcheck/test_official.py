@@ -158,3 +158,25 @@ def test_checkout_contract_provides_the_online_payment() -> None:
     report = check("pagopa/openapi/checkout_v1.json")
     assert report.mapping["checkout"].status == "found"
     assert _chosen(report, "checkout") == "POST /carts (PostCarts)"
+
+
+def test_govpay_contracts_map_to_the_operations_of_the_govpay_reference() -> None:
+    # ../shared/reference/govpay.md and issue 13: create PUT /pendenze/{idA2A}/{idPendenza},
+    # notice GET /avvisi/{idDominio}/{numeroAvviso} (PDF by Accept), receipt from
+    # Ragioneria v3 /ricevute, API Pagamento v2 POST /pagamenti as the online payment
+    pendenze = check("govpay/api-pendenze-v2/govpay-api-pendenze-v2.yaml")
+    assert _chosen(pendenze, "create") == "PUT /pendenze/{idA2A}/{idPendenza} (addPendenza)"
+    assert _chosen(pendenze, "notice") == "GET /avvisi/{idDominio}/{numeroAvviso} (getAvviso)"
+    assert pendenze.mapping["checkout"].status == "missing"
+    ragioneria = check("govpay/api-ragioneria-v3/govpay-api-ragioneria.yaml")
+    assert ragioneria.mapping["receipt"].status == "found"
+    assert _chosen(ragioneria, "receipt") == (
+        "GET /ricevute/{idDominio}/{iuv}/{idRicevuta} (getRicevuta)"
+    )
+    assert ragioneria.mapping["create"].status == "missing"  # a reconciliation is no debt
+    pagamento = check("govpay/api-pagamento-v2/govpay-api-pagamento-v2.yaml")
+    assert _chosen(pagamento, "checkout") == "POST /pagamenti (addPagamento)"
+    # API Ente is what GovPay calls on the creditor: a receipt pushed there is not a read
+    ente = check("govpay/api-ente-v2/govpay-api-ec.yaml")
+    assert ente.mapping["receipt"].status == "missing"
+    assert ente.mapping["create"].status == "missing"
