@@ -39,8 +39,13 @@ def detect(data: bytes, where: str) -> Kind:
             f"{where}: not UTF-8 text (byte {exc.start}); a contract is a WSDL/XSD, an "
             "OpenAPI (JSON or YAML) or a Postman collection"
         ) from exc
-    if _POSTMAN.search(text[:4096]) and '"item"' in text:
-        return Kind.POSTMAN
+    if _POSTMAN.search(text[:4096]):
+        if '"item"' in text:
+            return Kind.POSTMAN
+        raise ContractInputError(
+            f"{where}: a Postman collection of the old v1 format (no 'item' tree): export it "
+            "again from Postman as Collection v2.1 (Export → Collection v2.1)"
+        )
     if _OPENAPI.search(text) or _OPENAPI_JSON.search(text[:4096]):
         return Kind.OPENAPI
     if re.search(r"^\s*[\"']?components[\"']?\s*:", text, re.M) or '"definitions"' in text[:2048]:

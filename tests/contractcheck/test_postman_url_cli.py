@@ -147,6 +147,11 @@ def test_unreadable_or_unknown_inputs_say_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "w2.wsdl").write_text('<description xmlns="http://www.w3.org/ns/wsdl"/>')
     with pytest.raises(ContractInputError, match="WSDL 2.0"):
         check_contracts([str(tmp_path / "w2.wsdl")])
+    (tmp_path / "v1.json").write_text(
+        '{"id": "x", "name": "c", "requests": [], "_postman_id": "x", "order": []}'
+    )
+    with pytest.raises(ContractInputError, match="Collection v2.1"):
+        check_contracts([str(tmp_path / "v1.json")])
     with pytest.raises(ContractInputError, match="file not found"):
         check_contracts([str(tmp_path / "absent.wsdl")])
 
