@@ -97,6 +97,12 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "The operation {operation} declares no error answer (no 4xx/5xx/default, "
         "no wsdl:fault, no error example).",
     ),
+    "read-success-code": (
+        "La lettura {operation} dichiara come successo solo {codes}: una lettura risponde "
+        "200, e un client generato dal contratto tratterà il 200 reale come non dichiarato.",
+        "The read {operation} declares only {codes} as success: a read answers 200, and a "
+        "client generated from the contract will treat the real 200 as undeclared.",
+    ),
     "no-fault-inline": (
         "L'operazione {operation} non dichiara wsdl:fault: gli errori viaggiano "
         "nella risposta ({fields}).",

@@ -32,6 +32,7 @@ class Operation:
     redirects: bool = False
     error_answers: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    success_codes: tuple[str, ...] = ()
     server: str = ""  # the first OpenAPI server / Swagger host+basePath / soap:address
 
     @property
@@ -59,5 +60,6 @@ class Operation:
             "path_params": list(self.path_params),
             "redirects": self.redirects,
             "error_answers": list(self.error_answers),
+            "success_codes": list(self.success_codes),
             "server": self.server,
         }

@@ -141,3 +141,36 @@ def test_strict_yaml_keeps_lines_and_strings() -> None:
     doc = read_yaml("a:\n  b: 2026-01-01\n  200: x\n")
     assert doc.data == {"a": {"b": "2026-01-01", "200": "x"}}
     assert doc.line_of("/a/200") == 3
+
+
+def test_a_read_that_answers_only_201_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "api.json").write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {
+                    "/avvisi/{n}": {
+                        "get": {
+                            "parameters": [
+                                {
+                                    "name": "n",
+                                    "in": "path",
+                                    "required": True,
+                                    "schema": {"type": "string"},
+                                }
+                            ],
+                            "responses": {
+                                "201": {"description": "l'avviso"},
+                                "404": {"description": "no"},
+                            },
+                        }
+                    }
+                },
+            }
+        )
+    )
+    report = _check(tmp_path, "api.json")
+    (finding,) = by_code(report, "read-success-code")
+    assert finding.params["codes"] == "201" and finding.location.line == 1
+    assert report.exit_code == 0

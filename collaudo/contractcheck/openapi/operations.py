@@ -124,6 +124,7 @@ def operations(api: ApiSet) -> list[Operation]:
                     error_answers=tuple(str(c) for c in responses if _is_error(str(c))),
                     tags=tuple(str(t) for t in op.get("tags") or []),
                     server=server,
+                    success_codes=tuple(str(c) for c in responses if str(c).startswith("2")),
                 )
             )
     return found
@@ -139,4 +140,23 @@ def error_answers(api: ApiSet) -> Iterator[Finding]:
                 Severity.WARNING,
                 operation.location,
                 {"operation": operation.label},
+            )
+
+
+@check(Kind.OPENAPI)
+def read_success_codes(api: ApiSet) -> Iterator[Finding]:
+    """Reads (GET, HEAD) whose only success is 201/202: a client expecting 200 sees an
+    undeclared answer, and the contract contradicts HTTP."""
+    for operation in operations(api):
+        codes = set(operation.success_codes)
+        if (
+            operation.method in ("GET", "HEAD")
+            and codes
+            and not codes & {"200", "203", "204", "206", "2XX"}
+        ):
+            yield Finding(
+                "read-success-code",
+                Severity.WARNING,
+                operation.location,
+                {"operation": operation.label, "codes": ", ".join(sorted(codes))},
             )
