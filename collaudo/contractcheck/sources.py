@@ -93,6 +93,12 @@ class Reader:
                 response = client.get(uri)
         except httpx.HTTPError as exc:
             raise OSError(f"{uri}: {type(exc).__name__}: {exc}") from exc
+        if response.is_redirect:
+            # not followed: the target may be another host; the person decides
+            raise OSError(
+                f"{uri}: HTTP {response.status_code} redirect to "
+                f"{response.headers.get('location', '?')}; give that URL instead"
+            )
         if response.status_code != 200:
             raise OSError(f"{uri}: HTTP {response.status_code}")
         return response.content
