@@ -26,6 +26,7 @@ from collaudo.contractcheck.sources import Reader, display_name, is_url, read_ro
 from collaudo.contractcheck.wsdl import checks as _wsdl_checks  # noqa: F401
 from collaudo.contractcheck.wsdl import loader as wsdl_loader
 from collaudo.contractcheck.wsdl import operations as wsdl_operations
+from collaudo.contractcheck.wsdl import strict as _wsdl_strict  # noqa: F401
 
 
 @dataclass
