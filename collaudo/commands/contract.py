@@ -63,9 +63,13 @@ def run_check(args: argparse.Namespace) -> int:
     for source in args.sources:
         print(f"collaudo contract check: reading {source}", file=sys.stderr)
     try:
-        report = check_contracts(args.sources)
-    except ContractInputError as exc:
+        report = check_contracts(args.sources, keep_going=True)
+    except ContractInputError as exc:  # pragma: no cover - keep_going reports instead
         print(f"collaudo contract check: {exc}", file=sys.stderr)
+        return 2
+    for reason in report.unreadable:
+        print(f"collaudo contract check: {reason}", file=sys.stderr)
+    if not report.documents:
         return 2
     print(to_text(report, args.lang))
     targets: list[tuple[Path, str]] = []

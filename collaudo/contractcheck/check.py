@@ -11,7 +11,7 @@ import httpx
 
 from collaudo.contractcheck import mapping
 from collaudo.contractcheck.detect import Kind, detect
-from collaudo.contractcheck.findings import Finding, Severity
+from collaudo.contractcheck.findings import ContractInputError, Finding, Severity
 from collaudo.contractcheck.openapi import examples as _examples  # noqa: F401  (registers)
 from collaudo.contractcheck.openapi import loader as openapi_loader
 from collaudo.contractcheck.openapi import operations as openapi_operations
@@ -53,10 +53,14 @@ class CheckReport:
 
     documents: list[DocumentReport] = field(default_factory=list)
     mapping: dict[str, mapping.VerbMapping] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)  # inputs skipped, with the reason
 
     @property
     def exit_code(self) -> int:
-        """1 when a document has an error (it does not load strictly), else 0."""
+        """2 when an input could not be checked, 1 when a document has an error (it does
+        not load strictly), else 0."""
+        if self.unreadable:
+            return 2
         return 1 if any(not d.loads_strictly for d in self.documents) else 0
 
 
@@ -85,10 +89,12 @@ def check_contracts(
     *,
     transport: httpx.BaseTransport | None = None,
     base_dir: Path | None = None,
+    keep_going: bool = False,
 ) -> CheckReport:
     """Check each FILE|URL in ``locations`` (documents of one intermediary) and map the five
     operations over all of them. :class:`~collaudo.contractcheck.findings.ContractInputError`
-    when one cannot be read or is not a contract."""
+    when one cannot be read or is not a contract — or, with ``keep_going``, the reason in
+    :attr:`CheckReport.unreadable` and the other documents still checked."""
     reader = Reader(list(locations), transport=transport)
     base = base_dir or _common_dir(locations)
 
@@ -98,8 +104,14 @@ def check_contracts(
     report = CheckReport()
     every_operation: list[Operation] = []
     for location in locations:
-        uri, data = read_root(reader, location)
-        kind = detect(data, location)
+        try:
+            uri, data = read_root(reader, location)
+            kind = detect(data, location)
+        except ContractInputError as exc:
+            if not keep_going:
+                raise
+            report.unreadable.append(str(exc))
+            continue
         contract, operations = _load(kind, reader, uri, data, names)
         findings = sorted(run_checks(kind, contract, names(uri)), key=Finding.sort_key)
         report.documents.append(DocumentReport(location, names(uri), kind, findings, operations))

@@ -262,6 +262,7 @@ def to_json(report: CheckReport, lang: str = "it") -> str:
     """The whole report as JSON (stable codes; sentences in ``lang``)."""
     data = {
         "exit_code": report.exit_code,
+        "unreadable": report.unreadable,
         "documents": [
             {
                 "source": d.source,

@@ -206,9 +206,8 @@ def _construct(node: yaml.Node, pointer: str, doc: TextDocument, loader: yaml.Sa
         loader.flatten_mapping(node)  # merges "<<" keys
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node, deep=True))
-            if isinstance(loader.construct_object(key_node, deep=True), bool):
-                key = key.lower()
+            raw_key = loader.construct_object(key_node, deep=True)
+            key = str(raw_key).lower() if isinstance(raw_key, bool) else str(raw_key)
             child = pointer_join(pointer, key)
             if key in out:
                 doc.duplicate_keys.append((child, key_node.start_mark.line + 1))

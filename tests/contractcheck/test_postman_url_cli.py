@@ -196,3 +196,9 @@ def test_cli_reports_in_both_languages_and_sets_the_exit_code(
     assert main(["contract", "check", str(tmp_path / "ok.json")]) == 0
     assert main(["contract", "check", str(tmp_path / "missing.yaml")]) == 2
     assert "file not found" in capsys.readouterr().err
+    # one unreadable input among others: the others are still checked and reported
+    code = main(["contract", "check", str(tmp_path / "missing.yaml"), str(tmp_path / "ok.json")])
+    captured = capsys.readouterr()
+    assert code == 2 and "file not found" in captured.err
+    assert "ok.json (openapi): loads with strict validators" not in captured.out  # Italian
+    assert "ok.json (openapi): si carica con i validatori rigorosi" in captured.out
