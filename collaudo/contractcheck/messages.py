@@ -57,8 +57,10 @@ FINDINGS: dict[str, tuple[str, str]] = {
         "The $ref '{ref}' leads outside the documents given (another host): it was not read.",
     ),
     "strict-invalid": (
-        "Il validatore rigoroso ({validator}) rifiuta questo punto: {message}.",
-        "The strict validator ({validator}) rejects this node: {message}.",
+        "Il validatore rigoroso ({validator}) rifiuta questo punto: {message}"
+        "[[ (causa: il pattern «{cause}» qui sotto non è ECMA-262)]].",
+        "The strict validator ({validator}) rejects this node: {message}"
+        "[[ (cause: the pattern '{cause}' below it is not ECMA-262)]].",
     ),
     "strict-stopped": (
         "Il validatore rigoroso ({validator}) non riesce a caricare il documento: {message}.",

@@ -54,6 +54,8 @@ def test_gpd_h_pattern_is_an_error_at_each_line() -> None:
     assert found and all(f.severity is Severity.ERROR for f in found)
     assert all(f.params["escapes"] == "\\h" and f.location.line for f in found)
     assert "horizontal whitespace" in found[0].params["meaning"]
+    strict = [f for f in report.documents[0].findings if f.code == "strict-invalid"]
+    assert strict and all(f.params["cause"] == "[\\w*\\h-]+" for f in strict)
     assert report.exit_code == 1
 
 

@@ -40,6 +40,25 @@ def _sentence(error: Any) -> str:
     return message[:400]
 
 
+def _cause(api: ApiSet, pointer: str) -> str:
+    """A pattern below ``pointer`` that is not ECMA-262: the usual reason why the validator
+    rejects a whole parameter or schema with a vague "not valid under any of the schemas"."""
+    from collaudo.contractcheck.patterns import ecma_problem
+
+    found, node = api.lookup(api.root, pointer)
+    stack = [node] if found else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pattern = item.get("pattern")
+            if isinstance(pattern, str) and ecma_problem(pattern) is not None:
+                return pattern
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return ""
+
+
 @check(Kind.OPENAPI)
 def strict_validation(api: ApiSet) -> Iterator[Finding]:
     """Whether the document loads in openapi-spec-validator, and every error it gives."""
@@ -77,7 +96,7 @@ def strict_validation(api: ApiSet) -> Iterator[Finding]:
                 "strict-invalid",
                 Severity.ERROR,
                 root.location(pointer),
-                {"validator": VALIDATOR, "message": message},
+                {"validator": VALIDATOR, "message": message, "cause": _cause(api, pointer)},
             )
     except Exception as exc:  # the validator stops on what it cannot resolve or read
         yield Finding(
