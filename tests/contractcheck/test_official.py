@@ -107,6 +107,7 @@ def test_govpay_ricevuta_requires_stato_but_defines_esito() -> None:
     ]
     assert ricevuta.params["missing"] == "stato"
     assert "esito" in ricevuta.params["defined"].split(", ")
+    assert ricevuta.params["close"] == "stato → esito"
 
 
 def _chosen(report, verb: str) -> str | None:  # type: ignore[no-untyped-def]

@@ -88,7 +88,7 @@ def required_undefined(api: ApiSet) -> Iterator[Finding]:
         if not missing:
             continue
         close = {
-            name: difflib.get_close_matches(name, sorted(defined), n=1, cutoff=0.5)
+            name: difflib.get_close_matches(name, sorted(defined), n=1, cutoff=0.6)
             for name in missing
         }
         yield Finding(
