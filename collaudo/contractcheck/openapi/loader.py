@@ -217,6 +217,8 @@ def load(reader: Reader, root_uri: str, root_bytes: bytes, names: Callable[[str]
                 queue.append((target, reader.read(target)))
             except Refused:
                 use.status = RefStatus.NOT_FOLLOWED
+            except FileNotFoundError:
+                use.status, use.detail = RefStatus.FILE_MISSING, names(target)
             except OSError as exc:
                 use.status, use.detail = RefStatus.FILE_MISSING, str(exc)
     _settle(api)

@@ -193,7 +193,12 @@ def _follow(
                 "import-missing",
                 Severity.ERROR,
                 xml.location(base, element),
-                {"location": location, "detail": str(exc)},
+                {
+                    "location": location,
+                    "detail": f"{name_of(target)} does not exist"
+                    if isinstance(exc, FileNotFoundError)
+                    else str(exc),
+                },
             )
         )
         return
