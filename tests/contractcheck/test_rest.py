@@ -119,6 +119,23 @@ def test_a_clean_document_loads_strictly(tmp_path: Path) -> None:
     assert all(m.status == "missing" for m in report.mapping.values())
 
 
+def test_openapi_31_schema_examples_lists_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\n"
+        "info: {title: t, version: '1'}\n"
+        "paths: {}\n"
+        "components:\n"
+        "  schemas:\n"
+        "    NumeroAvviso:\n"
+        "      type: string\n"
+        "      pattern: '^[0-9]{18}$'\n"
+        "      examples: ['301000000000012345', '3010']\n"
+    )
+    (example,) = by_code(_check(tmp_path, "api.yaml"), "example-invalid")
+    assert example.location.pointer == "/components/schemas/NumeroAvviso/examples/1"
+    assert example.location.line == 9
+
+
 def test_swagger_2_examples_and_duplicate_keys(tmp_path: Path) -> None:
     (tmp_path / "swagger.json").write_text("""{
       "swagger": "2.0", "info": {"title": "t", "version": "1"},

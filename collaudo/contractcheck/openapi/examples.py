@@ -94,8 +94,12 @@ def _sites(api: ApiSet, spec: SpecFile) -> Iterator[tuple[str, Any, str, str]]:
             for mime, value in node["examples"].items():
                 if "json" in mime:
                     yield pointer_join(pointer, "examples", mime), value, schema_uri, schema_pointer
-        elif "example" in node and _looks_like_schema(node, parts):
-            yield pointer_join(pointer, "example"), node["example"], spec.uri, pointer
+        elif _looks_like_schema(node, parts):
+            if "example" in node:
+                yield pointer_join(pointer, "example"), node["example"], spec.uri, pointer
+            if isinstance(node.get("examples"), list):  # JSON Schema's (OpenAPI 3.1) list
+                for index, value in enumerate(node["examples"]):
+                    yield pointer_join(pointer, "examples", index), value, spec.uri, pointer
 
 
 def _schema_position(spec: SpecFile, local: str, target: tuple[str, str, Any]) -> tuple[str, str]:
