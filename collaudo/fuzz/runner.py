@@ -73,11 +73,11 @@ def run_fuzz(
         logger.setLevel(logging.CRITICAL)
     try:
         for target in targets:
-            missing = [name for name in _requires(target) if not contracts.available(name)]
+            missing = [n for n in _requires(target) if not contracts.official_available(n)]
             if missing:
                 run.skipped[target] = (
                     f"official contract(s) {', '.join(missing)} not found: "
-                    "set COLLAUDO_CONTRACTS_DIR"
+                    "run collaudo contracts fetch"
                 )
                 continue
             progress(f"{target}: fuzzing with budget {budget} …")

@@ -20,20 +20,17 @@ from adapters.drivers.mypay.documents import (
     versamento,
 )
 from adapters.pagopa import document_hash
-from simulators.common.contracts import search_dir
+from simulators.common.contracts import MYPAY_DOCUMENTS_XSD, find_official
+from tests.contracts_env import needs_official
 from tests.drivers.stack import PAYER
 
-CONTRACTS = search_dir()
-XSD = CONTRACTS / "mypay" / "PagInf_Dovuti_Pagati_6_2_0.xsd"
-needs_xsd = pytest.mark.skipif(
-    not XSD.exists(), reason=f"official MyPay XSD not found at {XSD} (set COLLAUDO_CONTRACTS_DIR)"
-)
+needs_xsd = needs_official(MYPAY_DOCUMENTS_XSD)
 STAMP = DigitalStamp(document_hash=document_hash(b"istanza"), province="PI")
 
 
 @pytest.fixture(scope="module")
 def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD)))
+    return etree.XMLSchema(etree.parse(str(find_official(MYPAY_DOCUMENTS_XSD))))
 
 
 def _versamento(**extra: object) -> bytes:

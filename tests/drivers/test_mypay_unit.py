@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,15 +23,20 @@ from adapters.core.intermediary import (
 )
 from adapters.drivers.mypay import MyPayDriver
 from adapters.drivers.mypay.documents import NS as PAY_I
+from simulators.common.contracts import MYPAY_WSDL, find_official
+from tests.contracts_env import needs_official
 from tests.drivers.stack import CREDITOR_CF, context
 from tests.drivers.stack import request as make_request
-from tests.drivers.test_documents import CONTRACTS
 
-WSDL_DIR = CONTRACTS / "mypay"
-pytestmark = pytest.mark.skipif(
-    not (WSDL_DIR / "pa-per-ente.wsdl").exists(),
-    reason=f"official MyPay WSDL not found in {WSDL_DIR} (set COLLAUDO_CONTRACTS_DIR)",
-)
+pytestmark = needs_official(MYPAY_WSDL)
+
+
+def _official(name: str) -> Path:
+    found = find_official(f"mypay/{name}")
+    assert found is not None, f"official mypay/{name} not found"
+    return found
+
+
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 PPT = "http://www.regione.veneto.it/pagamenti/ente/"
 PASSWORD = "unit-password1"
@@ -98,8 +104,8 @@ class FakeMyPay:
             name = request.url.path.rsplit("/", 1)[-1]
             if name == "pa":
                 self.wsdl_loads += 1
-                return httpx.Response(200, content=(WSDL_DIR / "pa-per-ente.wsdl").read_bytes())
-            return httpx.Response(200, content=(WSDL_DIR / name).read_bytes())
+                return httpx.Response(200, content=_official("pa-per-ente.wsdl").read_bytes())
+            return httpx.Response(200, content=_official(name).read_bytes())
         envelope = etree.fromstring(request.content)
         self.requests.append(envelope)
         operation = request.headers["soapaction"].strip('"')

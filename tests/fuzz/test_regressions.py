@@ -30,18 +30,13 @@ from collaudo.fuzz.driver_harness import (
 )
 from simulators.checkout import app as checkout_sim
 from simulators.gpd import app as gpd_sim
+from tests.contracts_env import needs_official
 
 # (api, operation substring, check, message substring): findings tolerated by the CI fuzz
 # run because a strict-xfail regression test below pins each of them.
 KNOWN_OPEN: list[tuple[str, str, str, str]] = []
-needs_gpd_spec = pytest.mark.skipif(
-    not contracts.available("pagopa/openapi/gpd_payments.json"),
-    reason="official pagoPA contracts not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
-)
-needs_wsdl = pytest.mark.skipif(
-    not contracts.available("mypay/pa-per-ente.wsdl"),
-    reason="official MyPay WSDL not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
-)
+needs_gpd_spec = needs_official("pagopa/openapi/gpd_payments.json")
+needs_wsdl = needs_official("mypay/pa-per-ente.wsdl")
 TENANT = "60e35f02-1509-408c-b101-3b1a28109329"
 
 

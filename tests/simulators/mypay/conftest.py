@@ -11,13 +11,10 @@ from starlette.testclient import TestClient
 from simulators.common.server import BackgroundServer, serving
 from simulators.mypay import contracts
 from simulators.mypay.app import MyPaySimulator, Settings, create_app
+from tests.contracts_env import needs_official
 from tests.simulators.mypay.helpers import BINDING
 
-needs_contracts = pytest.mark.skipif(
-    not contracts.available(),
-    reason="official MyPay contracts not found in ../shared/contracts "
-    "(set COLLAUDO_CONTRACTS_DIR): wire tests skipped",
-)
+needs_contracts = needs_official(contracts.WSDL_FILE, contracts.DOCUMENTS_XSD)
 
 
 @pytest.fixture

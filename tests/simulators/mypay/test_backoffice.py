@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -80,19 +82,10 @@ def test_notice_qr_has_the_iso_18004_quiet_zone_and_reads_back(client: TestClien
     assert margins == {4 * QR_SCALE}  # four white modules on every side
 
 
-def test_wsdl_endpoint_without_contracts_says_how_to_fix(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+def test_wsdl_endpoint_without_any_contract_says_how_to_fix(
+    client: TestClient, isolated_contracts: Callable[..., dict[str, Path]]
 ) -> None:
-    from simulators.common import contracts as official
-    from simulators.mypay import contracts
-
-    monkeypatch.setenv("COLLAUDO_CONTRACTS_DIR", str(tmp_path))
-    contracts.wsdl_for.cache_clear()
-    official.mypay_wsdl.cache_clear()
-    try:
-        reply = client.get("/ws/pa?wsdl")
-        assert reply.status_code == 503 and "COLLAUDO_CONTRACTS_DIR" in reply.text
-    finally:
-        monkeypatch.delenv("COLLAUDO_CONTRACTS_DIR")
-        contracts.wsdl_for.cache_clear()
-        official.mypay_wsdl.cache_clear()
+    isolated_contracts()  # every lookup place empty: no official nor built-in WSDL
+    reply = client.get("/ws/pa?wsdl")
+    assert reply.status_code == 503
+    assert "pa-per-ente.wsdl" in reply.text and "collaudo contracts fetch" in reply.text
