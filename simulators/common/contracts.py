@@ -186,10 +186,10 @@ def _where_looked() -> str:
     return ", ".join(shown)
 
 
-def missing_message(relative: str) -> str:
-    """What to say when no place has ``relative``: where it was sought, what to do."""
+def missing_message(*relative: str) -> str:
+    """What to say when no place has these files: where they were sought, what to do."""
     return (
-        f"official contract {relative} not found (looked in {_where_looked()}): "
+        f"official contract {', '.join(relative)} not found (looked in {_where_looked()}): "
         f"run `{FETCH}`, or set {ENV_VAR} to a folder holding the official contracts"
     )
 
