@@ -60,6 +60,7 @@ def _config_schemas(level: Level, driver: DriverSpec) -> dict[str, Any]:
                 "type": "string",
                 "pattern": "^[0-9]{11}$",
                 "description": "creditor fiscal code (check digit verified)",
+                "examples": ["80000000002"],
             },
             "active": {"type": "boolean", "default": True},
         }
@@ -83,15 +84,24 @@ def _config_schemas(level: Level, driver: DriverSpec) -> dict[str, Any]:
                 "exclusiveMinimum": 0,
                 "maximum": 999999999.99,
                 "description": "euros, at most 2 decimals; 16 for payment_type=stamp",
+                "examples": [20.0, 16.0],
             },
             "reason": {"type": "string", "minLength": 1, "maxLength": 255},
             "expire_at": {"type": "integer", "minimum": 1, "description": "days of validity"},
-            "collection_data": {"type": "string", "pattern": TAXONOMY_PATTERN},
+            "collection_data": {
+                "type": "string",
+                "pattern": TAXONOMY_PATTERN,
+                "examples": ["9/0101108TS/"],
+            },
             "receiver": {
                 "type": "object",
                 "description": "multi-beneficiary payments only",
                 "properties": {
-                    "tax_identification_number": {"type": "string", "pattern": "^[0-9]{11}$"},
+                    "tax_identification_number": {
+                        "type": "string",
+                        "pattern": "^[0-9]{11}$",
+                        "examples": ["80000000002"],
+                    },
                     "name": {"type": "string", "minLength": 1, "maxLength": 255},
                     "iban": {"type": ["string", "null"]},
                 },
