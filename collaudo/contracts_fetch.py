@@ -45,8 +45,9 @@ class FetchResult:
         return not self.refused
 
 
-def source_url(pin: Pin, base_url: str | None) -> str:
-    """Where ``pin`` is downloaded from: the mirror's ``BASE/<relative>``, else upstream."""
+def source_url(pin: Pin, base_url: str | None) -> str | None:
+    """Where ``pin`` is downloaded from: the mirror's ``BASE/<relative>``, else upstream
+    (None when the upstream host's raw-file address is not known)."""
     if base_url:
         return f"{base_url.rstrip('/')}/{pin.relative}"
     return pin.upstream_url
@@ -106,6 +107,11 @@ def fetch(
                 progress(f"{counter}: already in the cache, verified")
                 continue
             url = source_url(pin, base_url)
+            if url is None:
+                why = f"no raw-file address known for {pin.repository}: use --from BASE_URL"
+                result.refused.append((pin.relative, why))
+                progress(f"{counter}: not fetched: {why}")
+                continue
             try:
                 data = _download(http, url)
             except ValueError as exc:
@@ -121,7 +127,13 @@ def fetch(
                 result.refused.append((pin.relative, why))
                 progress(f"{counter}: {why}")
                 continue
-            _write_atomically(target, data)
+            try:
+                _write_atomically(target, data)
+            except OSError as exc:
+                why = f"cannot write {target} ({exc}): set COLLAUDO_CACHE_DIR to a writable folder"
+                result.refused.append((pin.relative, why))
+                progress(f"{counter}: {why}")
+                continue
             result.fetched.append(pin.relative)
             progress(f"{counter}: fetched from {url}, {len(data)} bytes, sha256 verified")
     finally:

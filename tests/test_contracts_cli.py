@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from collaudo.cli import main
-from collaudo.contracts_fetch import source_url
+from collaudo.contracts_fetch import fetch, source_url
 from simulators.common import contract_lock, contracts
 from tests.contracts_env import needs_official
 
@@ -168,3 +168,32 @@ def test_a_file_that_differs_from_the_lock_is_reported_by_status_and_verify(
     captured = capsys.readouterr()
     assert f"differs: {WSDL} at {copy / WSDL}" in captured.out
     assert "collaudo drift" in captured.err
+
+
+def test_a_pin_on_an_unknown_host_is_refused_with_what_to_do(isolated_contracts: Isolate) -> None:
+    isolated_contracts()
+    pin = contract_lock.Pin(
+        "mypay/x.xsd", "https://git.example/org/repo", "a" * 40, "x.xsd", "0" * 64, 1, "MIT", ()
+    )
+    result = fetch([pin])
+    assert result.refused == [
+        ("mypay/x.xsd", "no raw-file address known for https://git.example/org/repo: "
+         "use --from BASE_URL")
+    ]  # fmt: skip
+
+
+@needs_all
+def test_an_unwritable_cache_is_refused_with_what_to_do(
+    isolated_contracts: Isolate,
+    mirror: tuple[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, _ = mirror
+    isolated_contracts()
+    not_a_folder = tmp_path / "cache-is-a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv(contracts.CACHE_ENV, str(not_a_folder))
+    result = fetch(base_url=base)
+    assert not result.fetched and len(result.refused) == len(ALL)
+    assert all("set COLLAUDO_CACHE_DIR to a writable folder" in why for _, why in result.refused)

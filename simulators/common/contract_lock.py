@@ -37,12 +37,13 @@ class Pin:
     used_by: tuple[str, ...]
 
     @property
-    def upstream_url(self) -> str:
-        """Where the pinned bytes are downloaded from: the raw file at the pinned commit."""
+    def upstream_url(self) -> str | None:
+        """Where the pinned bytes are downloaded from: the raw file at the pinned commit
+        (None for a host whose raw-file address is not known: fetch from a mirror)."""
         if self.repository.startswith(GITHUB):
             slug = self.repository[len(GITHUB) :].strip("/")
             return f"https://raw.githubusercontent.com/{slug}/{self.commit}/{self.path}"
-        return f"{self.repository.rstrip('/')}/raw/{self.commit}/{self.path}"
+        return None
 
     def used_for(self, part: str) -> bool:
         """Whether ``part`` (``simulator:mypay``, ``fuzz:gpd``, …) reads this file."""

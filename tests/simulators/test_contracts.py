@@ -131,7 +131,7 @@ def test_the_lock_pins_every_file_with_its_facts() -> None:
         assert relative.split("/")[0] in {"mypay", "pagopa", "govpay"}
         assert len(pin.commit) == 40 and int(pin.commit, 16) >= 0
         assert len(pin.sha256) == 64 and pin.size > 0 and pin.licence and pin.used_by
-        assert pin.upstream_url == (
+        assert pin.upstream_url is not None and pin.upstream_url == (
             f"https://raw.githubusercontent.com/{pin.repository.removeprefix('https://github.com/')}"
             f"/{pin.commit}/{pin.path}"
         )
