@@ -39,7 +39,8 @@ class FuzzRun:
         return self.failures == 0
 
 
-def _requires(target: str) -> tuple[str, ...]:
+def requires(target: str) -> tuple[str, ...]:
+    """The official files fuzzing ``target`` needs (its oracles)."""
     if target in REST_TARGETS:
         return REST_TARGETS[target].requires
     if target in SOAP_TARGETS:
@@ -76,7 +77,7 @@ def run_fuzz(
         logger.setLevel(logging.CRITICAL)
     try:
         for target in targets:
-            missing = [n for n in _requires(target) if not contracts.official_available(n)]
+            missing = [n for n in requires(target) if not contracts.official_available(n)]
             if missing:
                 run.skipped[target] = (
                     f"official contract(s) {', '.join(missing)} not found: "

@@ -17,6 +17,8 @@ from collaudo.fuzz import TARGETS, run_fuzz
 from collaudo.fuzz.model import Finding
 from collaudo.fuzz.reports import finding_text
 from collaudo.fuzz.rest import StatefulBudget
+from collaudo.fuzz.runner import requires
+from tests.contracts_env import needs_official
 from tests.fuzz.test_regressions import KNOWN_OPEN
 
 CI_BUDGET = 3
@@ -41,6 +43,7 @@ def _known(finding: Finding) -> bool:
 
 
 @pytest.mark.slow
+@needs_official(*sorted({name for target in TARGETS for name in requires(target)}))
 def test_every_api_survives_the_ci_fuzz_budget(tmp_path: Path) -> None:
     result = run_fuzz(TARGETS, CI_BUDGET, reports_dir=tmp_path, seed=CI_SEED, stateful=CI_STATEFUL)
     assert not result.skipped, f"targets skipped (contracts missing?): {result.skipped}"
