@@ -48,14 +48,19 @@ def run_line(found: Iterable[contracts.Located] | None = None) -> str:
     return "official contracts: " + "; ".join(parts)
 
 
+def simulated_stack_problems(intermediary: str) -> list[str]:
+    """What keeps the simulated stack for ``intermediary`` from starting (empty: none)."""
+    if intermediary != "mypay":
+        return []
+    absent = [r for r in MYPAY_REQUIRED if contracts.locate(r).state == "missing"]
+    if not absent:
+        return []
+    return [f"the MyPay simulator has no contract to serve: {contracts.missing_message(*absent)}"]
+
+
 def start_problems(target: Target) -> list[str]:
     """What keeps ``target``'s stack from starting, each saying what to do (empty: none)."""
-    problems: list[str] = []
-    if target.simulated and target.intermediary == "mypay":
-        absent = [r for r in MYPAY_REQUIRED if contracts.locate(r).state == "missing"]
-        if absent:
-            why = contracts.missing_message(*absent)
-            problems.append(f"the MyPay simulator has no contract to serve: {why}")
+    problems = simulated_stack_problems(target.intermediary) if target.simulated else []
     missing = target.missing_secrets()
     if missing:
         problems.append(f"set the environment variables {', '.join(missing)} first")

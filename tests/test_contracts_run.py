@@ -93,6 +93,16 @@ def test_a_run_whose_mypay_stack_cannot_start_says_why_before_any_scenario(
     assert not (reports / "junit.xml").exists()
 
 
+def test_collaudo_up_without_a_mypay_contract_says_why_and_starts_nothing(
+    isolated_contracts: Isolate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolated_contracts()
+    assert main(["up", "--data-dir", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "the stack cannot start: the MyPay simulator has no contract" in captured.err
+    assert "collaudo contracts fetch" in captured.err and "starting" not in captured.out
+
+
 def test_a_live_target_without_its_secrets_is_refused_before_any_scenario(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
