@@ -177,3 +177,30 @@ def test_without_official_files_the_mypay_stack_runs_on_the_built_in_contract(
     line = next(x for x in out.splitlines() if x.startswith("official contracts:"))
     assert line.startswith("official contracts: built-in MyPay contract; not validated against:")
     assert XSD in line and line.endswith("— run collaudo contracts fetch")
+
+
+def test_drift_without_the_official_files_names_them_and_the_remedy(
+    isolated_contracts: Isolate, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolated_contracts()
+    flow = REPO / "recordings" / "sample-mypay.flow"
+    assert main(["drift", str(flow), "--contract", "mypay"]) == 2
+    err = capsys.readouterr().err
+    assert f"skipped the mypay contract: official {WSDL}" in err
+    assert "run collaudo contracts fetch" in err and "no contract could be checked" in err
+
+
+def test_the_fuzzer_without_an_official_file_skips_its_target_naming_it(
+    isolated_contracts: Isolate, tmp_path: Path
+) -> None:
+    from collaudo.fuzz import run_fuzz
+
+    isolated_contracts(builtin=tmp_path / "builtin-mypay")  # a built-in file is no oracle
+    (tmp_path / "builtin-mypay" / "mypay").mkdir(parents=True)
+    (tmp_path / "builtin-mypay" / WSDL).write_text("<definitions/>")
+    result = run_fuzz(["checkout", "drivers"], 1, reports_dir=None)
+    assert result.skipped == {
+        "checkout": "official contract(s) pagopa/openapi/checkout_v1.json not found: "
+        "run collaudo contracts fetch",
+        "drivers": f"official contract(s) {WSDL} not found: run collaudo contracts fetch",
+    }
