@@ -349,6 +349,19 @@ def announce(part: str) -> dict[str, Any]:
     return summary(found)
 
 
+def search_dir() -> Path:
+    """One folder of official contracts, for code that reads a whole folder (prefer
+    :func:`find` / :func:`locate`, which look per file): the first of
+    ``$COLLAUDO_CONTRACTS_DIR``, beside the checkout and the user cache that holds a pinned
+    file, else the first that exists, else the first looked in."""
+    official = [p.directory for p in places() if p.kind != "builtin"]
+    pinned = tuple(contract_lock.pins())
+    for directory in official:
+        if any((directory / relative).is_file() for relative in pinned):
+            return directory
+    return next((d for d in official if d.is_dir()), official[0])
+
+
 def facts(part: str) -> dict[str, Any]:
     """What ``part`` (``simulator:mypay``…) is and is not checked against, for ``/status``:
     ``official`` is ``verified``, ``differs``, ``built-in`` or ``missing`` (the worst of its

@@ -86,6 +86,19 @@ def test_a_file_that_is_not_the_pinned_one_differs(isolated_contracts: Isolate) 
     assert contracts.locate("mypay/unknown.xsd").state == "unpinned"
 
 
+def test_the_search_dir_is_the_first_official_folder_holding_a_pinned_file(
+    isolated_contracts: Isolate,
+) -> None:
+    places = isolated_contracts()
+    assert contracts.search_dir() == places["env"]  # nothing anywhere: the first place
+    _put(places["cache"], GPD, "{}")
+    assert contracts.search_dir() == places["cache"]
+    _put(places["beside"], WSDL, "<w/>")
+    assert contracts.search_dir() == places["beside"]
+    _put(places["builtin"], contracts.PAFORNODE_XSD, "<x/>")  # built-in: never a search dir
+    assert contracts.search_dir() == places["beside"]
+
+
 def test_each_place_is_moved_by_its_environment_variable(
     isolated_contracts: Isolate, tmp_path: Path
 ) -> None:
