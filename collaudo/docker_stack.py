@@ -20,8 +20,9 @@ seeding :mod:`collaudo.docker_seed`.
 ``docker-compose.yml`` describes the same stack for ``docker compose``; its ``seed`` service
 runs ``python -m collaudo.docker_stack seed`` (:func:`collaudo.docker_seed.main`).
 
-The official contracts are bind-mounted read-only at ``/contracts`` from
-``$COLLAUDO_CONTRACTS_DIR`` or ``../shared/contracts``, so the engine must run on this machine.
+The official contracts are bind-mounted read-only at ``/contracts`` from the first folder
+that has them (``$COLLAUDO_CONTRACTS_DIR``, beside the checkout, the user cache: see
+:mod:`simulators.common.contracts`), so the engine must run on this machine.
 """
 
 from __future__ import annotations
@@ -158,8 +159,9 @@ def up(
     )
     if contracts is None:
         stack.say(
-            "warning: the official contracts are not in ../shared/contracts (or "
-            "$COLLAUDO_CONTRACTS_DIR); the MyPay simulator will not serve its WSDL"
+            "warning: no folder of official contracts found ($COLLAUDO_CONTRACTS_DIR, beside "
+            "the checkout, the user cache): the simulators run on the built-in MyPay "
+            "contract, unvalidated otherwise; run collaudo contracts fetch"
         )
     code = 0
     try:

@@ -8,9 +8,25 @@ code; on a developer's machine it keeps exploring new examples each run.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture
+def isolated_contracts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., dict[str, Path]]]:
+    """``isolate(**places)``: every contracts lookup place pointed at folders of the test's
+    choosing (empty by default); the caches are forgotten before and after."""
+    from tests.contracts_env import forget, isolate
+
+    yield lambda **places: isolate(monkeypatch, tmp_path / "places", **places)
+    monkeypatch.undo()
+    forget()

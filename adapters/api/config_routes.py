@@ -65,8 +65,10 @@ async def json_body(request: Request) -> Any:
 
 
 def _dump(config: TenantConfig | ServiceConfig) -> dict[str, Any]:
+    # A field without a value (a service's receiver unless it is multi-beneficiary) is
+    # absent, as after a merge patch that removed it: the OpenAPI declares its type, not null.
     data: dict[str, Any] = config.model_dump(mode="json")
-    return data
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def _get_tenant(request: Request) -> TenantConfig:
@@ -254,6 +256,29 @@ ROUTES = [
 ]
 
 
+def _with_links(created: dict[str, Any], level: str) -> dict[str, Any]:
+    """OpenAPI links from a created configuration to what uses its id: its own item
+    operations and, for a tenant, its services (clients and stateful fuzzers follow them)."""
+    name = level[:-1].capitalize()
+    own = {"parameters": {f"{level[:-1]}_id": "$response.body#/id"}}
+    links: dict[str, Any] = {
+        f"{verb}{name}": {"operationId": f"{verb.lower()}{name}", **own}
+        for verb in ("Get", "Replace", "Patch", "Delete")
+    }
+    if level == "tenants":
+        links["CreateService"] = {
+            "operationId": "createService",
+            "requestBody": {"tenant_id": "$response.body#/id"},
+        }
+        links["ListServices"] = {
+            "operationId": "listServices",
+            "parameters": {"tenant_id": "$response.body#/id"},
+        }
+    for answer in created.values():
+        answer["links"] = links
+    return created
+
+
 def _crud_paths(level: str, title: str) -> dict[str, Any]:
     """The OpenAPI paths of one configuration collection (tenants or services)."""
     name = title.capitalize()
@@ -304,7 +329,7 @@ def _crud_paths(level: str, title: str) -> dict[str, Any]:
                 "security": SECURITY,
                 "requestBody": body_doc(ref(f"{name}Input")),
                 "responses": {
-                    **json_ok(f"The stored {title}", ref(name), 201),
+                    **_with_links(json_ok(f"The stored {title}", ref(name), 201), level),
                     **problems(400, 401, 409, 422),
                 },
             },

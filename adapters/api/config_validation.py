@@ -159,6 +159,10 @@ def _common(
     for spec in driver.fields_for(level):
         if _blank(data.get(spec.key)) and spec.default is not None:
             data[spec.key] = spec.default
+        elif _blank(data.get(spec.key)) and not spec.required:
+            # An optional field left empty (a form sends "") is absent, not stored as ""
+            # (which its own pattern would refuse in every answer).
+            data.pop(spec.key, None)
         problem = _check_driver_field(spec, data.get(spec.key))
         if problem:
             errors.append((spec.key, problem))

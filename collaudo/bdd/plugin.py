@@ -116,6 +116,25 @@ def _targets(config: pytest.Config) -> list[str]:
     return [t.name for t in chosen]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A target whose stack cannot start (a contract or a secret missing) stops the run
+    here, saying what is missing and what to do, instead of failing every scenario."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return  # the xdist controller has checked already; collecting starts no stack
+    from collaudo.contract_facts import start_report
+
+    _targets(config)
+    profiles = config.stash[PROFILES]
+    try:
+        chosen = select(profiles, config.getoption("--collaudo-target"))
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    problems = start_report(chosen)
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every scenario (a pytest-bdd test) runs once per selected target."""
     if "_pytest_bdd_example" not in metafunc.fixturenames:

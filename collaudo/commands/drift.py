@@ -5,8 +5,9 @@
 
 Violations are listed by operation and element; defects of the official files themselves
 (e.g. gpd.json's ``\\h`` pattern) are listed apart. Exit code 1 when a message violates the
-contract, 2 when the contract files are missing (they are read from ../shared/contracts or
-COLLAUDO_CONTRACTS_DIR).
+contract, 2 when no contract could be checked because its official files are missing
+(``collaudo contracts status`` says where they are looked for; ``collaudo contracts fetch``
+gets them).
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ def run(args: argparse.Namespace) -> int:
     violations = 0
     checked = 0
     for name in names:
-        if not contracts.available(name):
+        missing = contracts.missing(name)
+        if missing:
             print(
-                f"skipped the {name} contract: its official files are not in "
-                f"{contracts.contracts_dir()} (set COLLAUDO_CONTRACTS_DIR)",
+                f"skipped the {name} contract: official {', '.join(missing)} not found; "
+                "run collaudo contracts fetch (collaudo contracts status says where they "
+                "are looked for)",
                 file=sys.stderr,
             )
             continue

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from collaudo import reports
+from collaudo import contract_facts, reports
 from collaudo.targets import DEFAULT_TARGETS, TargetError, load_targets, select
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,9 +94,16 @@ def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        targets = [t.name for t in select(load_targets(args.config), args.target)]
+        chosen = select(load_targets(args.config), args.target)
     except TargetError as exc:
         print(f"collaudo run: {exc}", file=sys.stderr)
+        return 2
+    targets = [t.name for t in chosen]
+    problems = contract_facts.start_report(chosen)
+    if problems:  # said once, before any scenario runs: not as one failure per scenario
+        for problem in problems:
+            print(f"collaudo run: {problem}", file=sys.stderr)
+        print("collaudo run: nothing ran", file=sys.stderr)
         return 2
     if not args.features.is_dir():
         print(f"collaudo run: no features at {args.features}; run from a checkout", file=sys.stderr)
@@ -123,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     summary.write_text(reports.summary_markdown(results, wall, shown), encoding="utf-8")
     count = reports.totals(results)
     print("\n" + reports.summary_table(results))
+    if any(t.simulated for t in chosen):
+        print(contract_facts.run_line())
     # A run where nothing actually ran (all skipped: e.g. a live target's manual steps with
     # nobody at the terminal) proves nothing: it does not pass.
     ok = code == 0 and count["passed"] > 0 and count["failed"] == 0

@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
+from collaudo import contract_facts
 from collaudo.stack import DEFAULT_PORTS, INTERMEDIARIES, StackError, StackOptions, StackThread
 
 
@@ -54,6 +55,9 @@ def up(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         api_token=token,
     )
+    for problem in contract_facts.simulated_stack_problems(args.intermediary):
+        print(f"collaudo up: the stack cannot start: {problem}", file=sys.stderr)
+        return 1
     print(f"starting the stack for {args.intermediary} …", flush=True)
     runner = StackThread(options)
     try:
@@ -67,6 +71,7 @@ def up(args: argparse.Namespace) -> int:
         print("  proxy API token                              from COLLAUDO_API_TOKEN")
     else:
         print(f"  proxy API token (generated)                  {stack.api_token}")
+    print(contract_facts.run_line())
     print("ready: open the citizen page and pay with card 4242 4242 4242 4242. Ctrl-C stops.")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

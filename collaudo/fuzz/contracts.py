@@ -12,6 +12,7 @@ from typing import Any
 from simulators.common.contracts import ContractsMissing as ContractsMissing
 from simulators.common.contracts import available as available
 from simulators.common.contracts import contract_file as contract_file
+from simulators.common.contracts import official_available as official_available
 from simulators.common.contracts import openapi_document
 
 

@@ -140,7 +140,20 @@ REST_TARGETS: dict[str, RestTarget] = {
 }
 
 
-def _load(spec: Spec, app: Any, budget: int, seed: int | None) -> Any:
+@dataclass(frozen=True)
+class StatefulBudget:
+    """The stateful phase's own budget: sequences along the links, and steps in each.
+
+    Defects that only show on stored data (a created tenant's service read back) need
+    sequences that get past validation; a small example budget gives few of them."""
+
+    sequences: int
+    steps: int
+
+
+def _load(
+    spec: Spec, app: Any, budget: int, seed: int | None, stateful: StatefulBudget | None = None
+) -> Any:
     # No on-disk cache: every run starts fresh and leaves nothing in the working tree.
     config = SchemathesisConfig(seed=seed, cache=CacheConfig(enabled=False))
     if spec.document is None:
@@ -156,6 +169,9 @@ def _load(spec: Spec, app: Any, budget: int, seed: int | None) -> Any:
         continue_on_failure=True,
     )
     schema.config.generation.update(max_examples=budget, database="none")
+    if stateful is not None:
+        schema.config.phases.stateful.generation.update(max_examples=stateful.sequences)
+        schema.config.phases.stateful.max_steps = stateful.steps
     schema.config.checks.update(included_check_names=CHECKS, max_response_time=5.0)
     selected: Any = schema
     for operation_id in spec.exclude_operation_ids:
@@ -236,6 +252,7 @@ def run_rest(
     *,
     seed: int | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    stateful: StatefulBudget | None = None,
 ) -> ApiReport:
     """Fuzz one REST target; every distinct failure becomes a finding."""
     report = ApiReport(target.name, target.title, notes=list(target.notes))
@@ -244,7 +261,7 @@ def run_rest(
         app, specs = target.build(Path(data))
         guard = CrashGuard(app)
         for spec in specs:
-            schema = _load(spec, guard, budget, seed)
+            schema = _load(spec, guard, budget, seed, stateful)
             report.operations += schema.statistic.operations.selected
             for event in from_schema(schema).execute():
                 if isinstance(event, events.ScenarioFinished):

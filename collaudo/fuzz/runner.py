@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from collaudo.fuzz import contracts
 from collaudo.fuzz.drivers import run_drivers
 from collaudo.fuzz.model import ApiReport
 from collaudo.fuzz.reports import write_reports
-from collaudo.fuzz.rest import REST_TARGETS, run_rest
+from collaudo.fuzz.rest import REST_TARGETS, StatefulBudget, run_rest
 from collaudo.fuzz.soap_targets import SOAP_REQUIRES, SOAP_TARGETS, run_soap
 from simulators.common.contracts import applied_defects
 
@@ -39,7 +39,8 @@ class FuzzRun:
         return self.failures == 0
 
 
-def _requires(target: str) -> tuple[str, ...]:
+def requires(target: str) -> tuple[str, ...]:
+    """The official files fuzzing ``target`` needs (its oracles)."""
     if target in REST_TARGETS:
         return REST_TARGETS[target].requires
     if target in SOAP_TARGETS:
@@ -54,12 +55,15 @@ def run_fuzz(
     reports_dir: Path | None = Path("reports"),
     seed: int | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    stateful: Mapping[str, StatefulBudget] | None = None,
 ) -> FuzzRun:
     """Fuzz ``targets`` with at most ``budget`` examples per operation; write the reports.
 
-    A target whose official contracts are missing is skipped (``FuzzRun.skipped`` says why).
-    Apps log their own tracebacks; those are captured in the findings, so the loggers of
-    the apps under test are kept quiet during the run.
+    ``stateful`` gives a REST target's stateful phase its own budget, by target name
+    (default: ``budget`` sequences of schemathesis' default length). A target whose
+    official contracts are missing is skipped (``FuzzRun.skipped`` says why). Apps log their
+    own tracebacks; those are captured in the findings, so the loggers of the apps under
+    test are kept quiet.
     """
     if budget < 1:
         raise ValueError(f"budget must be at least 1 example per operation, got {budget}")
@@ -73,16 +77,22 @@ def run_fuzz(
         logger.setLevel(logging.CRITICAL)
     try:
         for target in targets:
-            missing = [name for name in _requires(target) if not contracts.available(name)]
+            missing = [n for n in requires(target) if not contracts.official_available(n)]
             if missing:
                 run.skipped[target] = (
                     f"official contract(s) {', '.join(missing)} not found: "
-                    "set COLLAUDO_CONTRACTS_DIR"
+                    "run collaudo contracts fetch"
                 )
                 continue
             progress(f"{target}: fuzzing with budget {budget} …")
             if target in REST_TARGETS:
-                report = run_rest(REST_TARGETS[target], budget, seed=seed, progress=progress)
+                report = run_rest(
+                    REST_TARGETS[target],
+                    budget,
+                    seed=seed,
+                    progress=progress,
+                    stateful=(stateful or {}).get(target),
+                )
             elif target in SOAP_TARGETS:
                 report = run_soap(target, budget, seed=seed, progress=progress)
             else:

@@ -1,7 +1,7 @@
 """The official contracts as the recorder's drift checks read them.
 
-:mod:`simulators.common.contracts` finds them (``../shared/contracts`` or
-``$COLLAUDO_CONTRACTS_DIR``, never copied) and patches the defects of the official files
+:mod:`simulators.common.contracts` finds them (never copied; drift checks only against the
+official files, never the built-in MyPay contract) and patches the defects of the official files
 that stop a validator, reporting each once (:class:`Defect`), so drift output can name
 them as contract defects, not vendor drift. Schemas are compiled once per process.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -30,19 +29,23 @@ CONTRACTS = ("mypay", "gpd", "paForNode", "checkout")
 MYPAY_DEFECTS = (official.MYPAY_PPTHEAD_IMPORT,)
 
 
-def contracts_dir() -> Path:
-    """Where the official contracts are sought (named in messages when they are missing)."""
-    return official.search_dir()
-
-
-def available(contract: str) -> bool:
-    """Whether the files of ``contract`` (mypay, gpd, paForNode, checkout) are all present."""
-    files = {
+def files(contract: str) -> tuple[str, ...]:
+    """The official files ``contract`` (mypay, gpd, paForNode, checkout) is checked against."""
+    return {
         "mypay": (MYPAY_WSDL, MYPAY_DOCUMENTS),
         "paForNode": (PAFORNODE_XSD,),
         **OPENAPI_FILES,
     }[contract]
-    return official.available(*files)
+
+
+def missing(contract: str) -> list[str]:
+    """The official files of ``contract`` not found (the built-in ones do not count)."""
+    return [name for name in files(contract) if not official.official_available(name)]
+
+
+def available(contract: str) -> bool:
+    """Whether the official files of ``contract`` are all present."""
+    return not missing(contract)
 
 
 def mypay_body_schema() -> etree.XMLSchema:

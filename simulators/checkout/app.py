@@ -57,6 +57,7 @@ from simulators.checkout.carts import CartProblem, parse_cart
 from simulators.checkout.flow import Flow
 from simulators.checkout.nodo import Nodo
 from simulators.checkout.state import Cart, CheckoutState
+from simulators.common import contracts
 from simulators.common.access import Allowlist, AllowlistMiddleware
 from simulators.common.admin import admin_mount, problem
 from simulators.common.checks import (
@@ -138,6 +139,7 @@ def _api_key_ok(request: Request, settings: Settings) -> bool:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The checkout simulator; its state is ``app.state.checkout`` (a CheckoutState)."""
     settings = settings or Settings()
+    contracts.announce("simulator:checkout")
     state = CheckoutState(settings.stations)
     for text in settings.faults:
         spec = FaultSpec.parse(text)
@@ -219,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "carts": len(state.carts),
                 "stations": state.stations,
                 "faults": state.faults.to_list(),
+                "contracts": contracts.facts("simulator:checkout"),
             }
         )
 

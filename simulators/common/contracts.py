@@ -1,10 +1,24 @@
-"""The official contract files: where they are, and the ones read whole, loaded once.
+"""The official contract files: where they are found, and the ones read whole, loaded once.
 
-The files are never copied into the repository: they are read at run time from
-``$COLLAUDO_CONTRACTS_DIR``, else from ``../shared/contracts`` beside the repository.
-This module is the one place that knows that (the simulators, the fuzzer, the recorder
-and the Docker stack all ask it); the adapter's drivers do not use it: they fetch their
-WSDL by URL, as in production.
+The files are never copied into the repository. Each is looked for, per file, in order:
+
+1. ``$COLLAUDO_CONTRACTS_DIR``;
+2. a contracts folder beside the checkout: ``../shared/contracts`` and ``../contracts``
+   (``$COLLAUDO_CONTRACTS_BESIDE``, folders separated by ``os.pathsep``, replaces both);
+3. the user cache, where ``collaudo contracts fetch`` puts them: ``<user cache>/collaudo/
+   contracts`` (``$COLLAUDO_CACHE_DIR`` replaces ``<user cache>/collaudo``);
+4. built-in: ``simulators/common/builtin_contracts/`` (``$COLLAUDO_BUILTIN_CONTRACTS_DIR``
+   replaces it), the team's own MyPay-compatible contract, used only where no official
+   file is found.
+
+Every place follows the layout of the official contracts folder (``mypay/…``,
+``pagopa/…``), so a test can point each of them at an empty folder. :func:`locate` says
+where a file was found and whether its sha256 matches the lock
+(:mod:`simulators.common.contract_lock`). This module is the one place that knows all
+that (the simulators, the fuzzer, the recorder, drift, ``collaudo contracts`` and the
+Docker stack all ask it); the adapter's drivers do not use it: they fetch their WSDL by
+URL, as in production. A missing official file, or one replaced by the built-in contract,
+is logged once per process, by name, with the remedy.
 
 Two defects of the official files stop strict tools; the loaders here patch them in
 memory, each reported once per process (a logged warning, and :func:`applied_defects`)
@@ -33,16 +47,17 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import platformdirs
 from lxml import etree
+
+from simulators.common import contract_lock
 
 log = logging.getLogger(__name__)
 
 ENV_VAR = "COLLAUDO_CONTRACTS_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# collaudo's own contracts, laid out as the official ones: used where those are absent.
-BUILTIN_DIR = Path(__file__).resolve().parent / "builtin_contracts"
 XSD = "http://www.w3.org/2001/XMLSchema"
 PPT = "http://www.regione.veneto.it/pagamenti/ente/"
 PPTHEAD = "http://www.regione.veneto.it/pagamenti/ente/ppthead"
@@ -106,45 +121,290 @@ def applied_defects() -> tuple[Defect, ...]:
 
 # --- where the files are ---------------------------------------------------------------------
 
+BESIDE_ENV = "COLLAUDO_CONTRACTS_BESIDE"
+CACHE_ENV = "COLLAUDO_CACHE_DIR"
+BUILTIN_ENV = "COLLAUDO_BUILTIN_CONTRACTS_DIR"
+BUILTIN_DIR = Path(__file__).with_name("builtin_contracts")
+FETCH = "collaudo contracts fetch"
+PlaceKind = Literal["env", "beside", "cache", "builtin"]
+State = Literal["verified", "differs", "unpinned", "built-in", "missing"]
 
-def search_dir() -> Path:
-    """Where the contracts are sought: ``$COLLAUDO_CONTRACTS_DIR``, else
-    ``../shared/contracts`` beside the repository (it may not exist)."""
-    env = os.environ.get(ENV_VAR)
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "contracts"
+
+@dataclass(frozen=True)
+class Place:
+    """One place where contract files are looked for, in the contracts folder's layout."""
+
+    kind: PlaceKind
+    directory: Path
+
+    @property
+    def label(self) -> str:
+        return {
+            "env": f"${ENV_VAR}",
+            "beside": "beside the checkout",
+            "cache": "user cache",
+            "builtin": "built-in",
+        }[self.kind]
+
+    def describe(self) -> str:
+        return f"{self.label} ({self.directory})"
 
 
-def contracts_dir() -> Path | None:
-    """The contracts directory (resolved), or None when it does not exist."""
-    candidate = search_dir()
-    return candidate.resolve() if candidate.is_dir() else None
+def cache_dir() -> Path:
+    """Where ``collaudo contracts fetch`` puts the official files (the user cache)."""
+    root = os.environ.get(CACHE_ENV)
+    base = Path(root) if root else Path(platformdirs.user_cache_dir("collaudo", appauthor=False))
+    return base / "contracts"
+
+
+def builtin_dir() -> Path:
+    """The built-in contracts (the team's own MyPay-compatible WSDL/XSD)."""
+    chosen = os.environ.get(BUILTIN_ENV)
+    return Path(chosen) if chosen else BUILTIN_DIR
+
+
+def _beside_dirs() -> list[Path]:
+    chosen = os.environ.get(BESIDE_ENV)
+    if chosen is not None:
+        return [Path(p) for p in chosen.split(os.pathsep) if p]
+    if not (REPO_ROOT / "pyproject.toml").is_file():  # an installed copy: no checkout
+        return []
+    return [REPO_ROOT.parent / "shared" / "contracts", REPO_ROOT.parent / "contracts"]
+
+
+def places() -> list[Place]:
+    """Every place looked in, in order (they may not exist)."""
+    found: list[Place] = []
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        found.append(Place("env", Path(explicit)))
+    found += [Place("beside", d) for d in _beside_dirs()]
+    found.append(Place("cache", cache_dir()))
+    found.append(Place("builtin", builtin_dir()))
+    return found
+
+
+def _where_looked() -> str:
+    shown = [p.describe() for p in places()]
+    if not os.environ.get(ENV_VAR):
+        shown.insert(0, f"${ENV_VAR} (unset)")
+    return ", ".join(shown)
+
+
+def missing_message(*relative: str) -> str:
+    """What to say when no place has these files: where they were sought, what to do."""
+    return (
+        f"official contract {', '.join(relative)} not found (looked in {_where_looked()}): "
+        f"run `{FETCH}`, or set {ENV_VAR} to a folder holding the official contracts"
+    )
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where one contract file was found, and how it compares with the lock."""
+
+    relative: str
+    place: Place | None
+    path: Path | None
+    state: State
+    sha256: str | None = None  # of the file found (None when missing or built-in)
+
+    @property
+    def official(self) -> bool:
+        return self.place is not None and self.place.kind != "builtin"
+
+    @property
+    def where(self) -> str:
+        return self.place.label if self.place is not None else "missing"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.relative,
+            "found": self.where,
+            "path": str(self.path) if self.path is not None else None,
+            "sha256": self.state,
+        }
+
+
+def _first(relative: str, *, official_only: bool = False) -> tuple[Place, Path] | None:
+    for place in places():
+        if official_only and place.kind == "builtin":
+            continue
+        path = place.directory / relative
+        if path.is_file():
+            return place, path
+    return None
+
+
+def locate(relative: str) -> Located:
+    """Where ``relative`` is found first, and its sha256 state against the lock."""
+    hit = _first(relative)
+    if hit is None:
+        return Located(relative, None, None, "missing")
+    place, path = hit
+    if place.kind == "builtin":
+        return Located(relative, place, path, "built-in")
+    digest = contract_lock.sha256_of(path)
+    pinned = contract_lock.pin(relative)
+    if pinned is None:
+        return Located(relative, place, path, "unpinned", digest)
+    state: State = "verified" if digest == pinned.sha256 else "differs"
+    return Located(relative, place, path, state, digest)
+
+
+def locate_all(relatives: tuple[str, ...] | None = None) -> list[Located]:
+    """:func:`locate` for each named file (default: every file the lock pins)."""
+    names = relatives if relatives is not None else tuple(contract_lock.pins())
+    return [locate(name) for name in names]
+
+
+_said: set[tuple[str, str]] = set()
+_said_lock = threading.Lock()
+
+
+def _say_once(relative: str, kind: str, message: str) -> None:
+    with _said_lock:
+        if (relative, kind) in _said:
+            return
+        _said.add((relative, kind))
+    log.warning("%s", message)
 
 
 def find(relative: str) -> Path | None:
-    """The path of one official file, or None when it is absent."""
-    path = search_dir() / relative
-    # --- built-in fallback (branch builtin; the lead reconciles with the lookup order) ---
-    if not path.is_file() and (BUILTIN_DIR / relative).is_file():
-        return BUILTIN_DIR / relative
-    # ---
-    return path if path.is_file() else None
+    """The path of one contract file (official, else built-in), or None when absent.
 
-
-def contract_file(relative: str) -> Path:
-    """The path of one official file; :class:`ContractsMissing` says where it was sought."""
-    path = find(relative)
-    if path is None:
-        raise ContractsMissing(
-            f"official contract {relative} not found in {search_dir()}: put pagoPA's and "
-            f"MyPay's contracts in ../shared/contracts beside the repository or set {ENV_VAR} "
-            "to the directory holding them"
+    Says once per process when the file is missing or only the built-in one is used."""
+    hit = _first(relative)
+    if hit is None:
+        _say_once(relative, "missing", f"{missing_message(relative)}; what needs it is not checked")
+        return None
+    place, path = hit
+    if place.kind == "builtin":
+        _say_once(
+            relative,
+            "builtin",
+            f"official contract {relative} not found: using collaudo's built-in one; "
+            f"not validated against the official file — run `{FETCH}`",
         )
     return path
 
 
+def find_official(relative: str) -> Path | None:
+    """The path of one official file (never the built-in one), or None when absent."""
+    hit = _first(relative, official_only=True)
+    return hit[1] if hit is not None else None
+
+
+def contract_file(relative: str) -> Path:
+    """The path of one contract file; :class:`ContractsMissing` says where it was sought."""
+    path = find(relative)
+    if path is None:
+        raise ContractsMissing(missing_message(relative))
+    return path
+
+
 def available(*relative: str) -> bool:
-    """Whether every named official file is present."""
+    """Whether every named file is present (an official one, else a built-in one)."""
     return all(find(name) is not None for name in relative)
+
+
+def official_available(*relative: str) -> bool:
+    """Whether every named file is present as an official file (the built-in ones do not
+    count: for oracles such as the fuzzer and drift, which check against the vendor's)."""
+    return all(find_official(name) is not None for name in relative)
+
+
+def contracts_dir() -> Path | None:
+    """The first existing folder of official contracts (``$COLLAUDO_CONTRACTS_DIR``,
+    beside the checkout, the user cache), resolved; None when there is none. For what
+    needs one folder (the Docker stack mounts it)."""
+    for place in places():
+        if place.kind != "builtin" and place.directory.is_dir():
+            return place.directory.resolve()
+    return None
+
+
+def announce(part: str) -> dict[str, Any]:
+    """Say once per process, by name with the remedy, each file ``part`` runs without (or
+    on a version the lock does not pin); return its :func:`facts`."""
+    found = locate_all(contract_lock.used_by(part))
+    for item in found:
+        if item.state == "missing":
+            _say_once(
+                item.relative,
+                "missing",
+                f"{missing_message(item.relative)}; {part} does not validate against it",
+            )
+        elif item.state == "built-in":
+            _say_once(
+                item.relative,
+                "builtin",
+                f"official contract {item.relative} not "
+                f"found: {part} uses collaudo's built-in one; not validated against "
+                f"the official file — run `{FETCH}`",
+            )
+        elif item.state == "differs":
+            _say_once(
+                item.relative,
+                "differs",
+                f"official contract {item.relative} at "
+                f"{item.path} differs from the lock: run collaudo drift against it, "
+                "or update the lock",
+            )
+    return summary(found)
+
+
+def search_dir() -> Path:
+    """One folder of official contracts, for code that reads a whole folder (prefer
+    :func:`find` / :func:`locate`, which look per file): the first of
+    ``$COLLAUDO_CONTRACTS_DIR``, beside the checkout and the user cache that holds a pinned
+    file, else the first that exists, else the first looked in."""
+    official = [p.directory for p in places() if p.kind != "builtin"]
+    pinned = tuple(contract_lock.pins())
+    for directory in official:
+        if any((directory / relative).is_file() for relative in pinned):
+            return directory
+    return next((d for d in official if d.is_dir()), official[0])
+
+
+def facts(part: str) -> dict[str, Any]:
+    """What ``part`` (``simulator:mypay``…) is and is not checked against, for ``/status``:
+    ``official`` is ``verified``, ``differs``, ``built-in`` or ``missing`` (the worst of its
+    files), ``not_validated_against`` the files it runs without, ``remedy`` what to do."""
+    found = locate_all(contract_lock.used_by(part))
+    return summary(found)
+
+
+def summary(found: list[Located]) -> dict[str, Any]:
+    """The overall state of these files (see :func:`facts`)."""
+    states = {f.state for f in found}
+    overall = next((s for s in ("missing", "differs", "built-in") if s in states), "verified")
+    not_validated = [f.relative for f in found if f.state in ("missing", "built-in")]
+    remedy = None
+    if not_validated:
+        remedy = f"run {FETCH}"
+    elif overall == "differs":
+        remedy = "run collaudo drift against the new file, or update the lock"
+    return {
+        "official": overall,
+        "not_validated_against": not_validated,
+        "differs": [f.relative for f in found if f.state == "differs"],
+        "remedy": remedy,
+        "files": [f.to_dict() for f in found],
+    }
+
+
+def clear_caches() -> None:
+    """Forget every cached lookup, load, hash and message (tests that move files)."""
+    for cached in (_json, _openapi, mypay_wsdl, mypay_inline_schemas, mypay_body_schema):
+        cached.cache_clear()
+    lxml_schema.cache_clear()
+    xmlschema_schema.cache_clear()
+    contract_lock.clear_hashes()
+    with _said_lock:
+        _said.clear()
+    with _applied_lock:
+        _applied.clear()
 
 
 # --- loaders (cached: compiled once per process; callers must not mutate results) -----------
@@ -269,10 +529,11 @@ def mypay_body_schema() -> etree.XMLSchema:
     schemas = mypay_inline_schemas()
     ppt = etree.fromstring(schemas[PPT], xml_parser())
     for imported in ppt.findall(f"{{{XSD}}}import"):
-        if imported.get("namespace") == PPTHEAD:
+        if imported.get("namespace") == PPTHEAD and PPTHEAD in schemas:
             imported.set("schemaLocation", "mem:ppthead")
     parser = xml_parser()
-    parser.resolvers.add(_MemoryResolver({"mem:ppthead": schemas[PPTHEAD]}))
+    if PPTHEAD in schemas:
+        parser.resolvers.add(_MemoryResolver({"mem:ppthead": schemas[PPTHEAD]}))
     return etree.XMLSchema(etree.fromstring(etree.tostring(ppt), parser))
 
 

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from simulators.common import contracts
 from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
 from simulators.common.admin import admin_mount
 from simulators.common.checks import fault_specs, networks, port_number
@@ -112,6 +113,7 @@ class GpdSimulator:
             "positions": len(self.store.entries),
             "receipts": len(self.store.receipts),
             "faults": self.faults.to_list(),
+            "contracts": contracts.facts("simulator:gpd"),
         }
 
 
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     connections at accept; the guard stays disabled otherwise.
     """
     settings = settings or Settings()
+    contracts.announce("simulator:gpd")
     sim = GpdSimulator(settings)
     gate = Gate(sim.gpd_faults, settings.subscription_key)
     api = GpdApi(sim.store, gate, settings.organizations)

@@ -50,6 +50,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from simulators.common import contracts as official
 from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
 from simulators.common.admin import admin_mount
 from simulators.common.faults import FaultSpec, FaultState
@@ -112,7 +113,7 @@ class MyPaySimulator:
             ],
             "positions": len(positions),
             "paid": sum(1 for p in positions if p.state == "PAGATO"),
-            "contracts": contracts.available(),
+            "contracts": official.facts("simulator:mypay"),
             "faults": self.faults.to_list(),
         }
 
@@ -273,6 +274,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ``BackgroundServer(app, allowlist=app.state.allowlist)``.
     """
     settings = settings or Settings()
+    official.announce("simulator:mypay")
     sim = MyPaySimulator(settings)
     soap = SoapEndpoint(sim)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from collaudo import contract_facts
 from collaudo.cli import main
 
 FAILING_FEATURE = """\
@@ -30,6 +31,7 @@ def test_a_passing_run_prints_progress_a_table_and_writes_the_reports(
     assert "[ok  ]" in out and "sim-gpd" in out
     assert "Configurazione del pagamento tramite le API del proxy" in out
     assert "all passed: 8 passed, 0 failed" in out and "wall time" in out
+    assert contract_facts.run_line() in out  # what the simulators were checked against
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("# Collaudo: SUPERATO")
     assert "| Configurazione del pagamento tramite le API del proxy | 8/8 |" in summary

@@ -20,18 +20,16 @@ from adapters.pagopa import (
 )
 from adapters.pagopa.notice import NoticeNumber
 from collaudo.cli import main
-from collaudo.fuzz import contracts, domain, soap_schemas
+from collaudo.fuzz import domain, soap_schemas
 from collaudo.fuzz.guard import CrashGuard
 from collaudo.fuzz.model import ApiReport, Finding
 from collaudo.fuzz.reports import write_reports
 from collaudo.fuzz.soap import SOAP_ENV, SoapCase, envelope, judge
 from collaudo.fuzz.xsd import element_strategy
+from tests.contracts_env import needs_official
 
 QUICK = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-needs_xsd = pytest.mark.skipif(
-    not contracts.available("pagopa/wsdl/xsd/paForNode.xsd", "mypay/pa-per-ente.wsdl"),
-    reason="official contracts not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
-)
+needs_xsd = needs_official("pagopa/wsdl/xsd/paForNode.xsd", "mypay/pa-per-ente.wsdl")
 
 
 def _notice_ok(text: str) -> bool:
@@ -190,10 +188,7 @@ def test_reports_are_junit_and_allure(tmp_path: Path) -> None:
         assert (allure / attachment["source"]).is_file()
 
 
-@pytest.mark.skipif(
-    not contracts.available("pagopa/openapi/checkout_v1.json"),
-    reason="official checkout_v1.json not found in ../shared/contracts",
-)
+@needs_official("pagopa/openapi/checkout_v1.json")
 def test_the_cli_prints_cases_and_failures_per_api(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 
 from adapters.api.app import create_app
@@ -30,18 +31,13 @@ from collaudo.fuzz.driver_harness import (
 )
 from simulators.checkout import app as checkout_sim
 from simulators.gpd import app as gpd_sim
+from tests.contracts_env import needs_official
 
 # (api, operation substring, check, message substring): findings tolerated by the CI fuzz
 # run because a strict-xfail regression test below pins each of them.
 KNOWN_OPEN: list[tuple[str, str, str, str]] = []
-needs_gpd_spec = pytest.mark.skipif(
-    not contracts.available("pagopa/openapi/gpd_payments.json"),
-    reason="official pagoPA contracts not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
-)
-needs_wsdl = pytest.mark.skipif(
-    not contracts.available("mypay/pa-per-ente.wsdl"),
-    reason="official MyPay WSDL not found in ../shared/contracts (COLLAUDO_CONTRACTS_DIR)",
-)
+needs_gpd_spec = needs_official("pagopa/openapi/gpd_payments.json")
+needs_wsdl = needs_official("mypay/pa-per-ente.wsdl")
 TENANT = "60e35f02-1509-408c-b101-3b1a28109329"
 
 
@@ -203,3 +199,112 @@ def _amount() -> Any:
 
 
 __all__ = ["KNOWN_OPEN"]
+
+
+def _answer_schema(spec: dict[str, Any], path: str, method: str, status: int) -> Any:
+    operation = spec["paths"][path][method]
+    schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
+
+
+async def test_proxy_services_without_a_receiver_match_its_own_openapi() -> None:
+    """Found by `collaudo fuzz --budget 50` (stateful phase): POST/GET/PUT/PATCH /services
+    answered ``"receiver": null`` where the proxy's OpenAPI declares ``receiver`` an object.
+    A service has no receiver unless it is multi-beneficiary; the field is then absent."""
+    app = create_app(
+        ApiSettings(api_token="t"),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    auth = {"Authorization": "Bearer t"}
+    tenant = {
+        "id": TENANT,
+        "name": "Comune di Bugliano",
+        "tax_identification_number": "80000000002",
+        "ipa_code": "c_bugliano",
+    }
+    service_id = str(uuid.uuid4())
+    service = {
+        "id": service_id,
+        "tenant_id": TENANT,
+        "payment_type": "pagopa",
+        "remote_collection": {"id": str(uuid.uuid4()), "type": "service"},
+        "amount": 20,
+        "reason": "Diritti di segreteria",
+        "expire_at": 30,
+        "collection_data": "9/0101108TS/",
+        "codice_tipo_dovuto": "DIRITTI_SEGRETERIA",
+    }
+    receiver = {"tax_identification_number": "80000000002", "name": "Comune di Bugliano"}
+    async with _client(app) as http:
+        spec = (await http.get("/docs")).json()
+        assert (await http.post("/tenants", json=tenant, headers=auth)).status_code == 201
+        item = "/services/{service_id}"
+        answers = [
+            ("/services", "post", await http.post("/services", json=service, headers=auth)),
+            (item, "get", await http.get(f"/services/{service_id}", headers=auth)),
+            (item, "put", await http.put(f"/services/{service_id}", json=service, headers=auth)),
+            (
+                item,
+                "patch",
+                await http.patch(
+                    f"/services/{service_id}", json={"receiver": receiver}, headers=auth
+                ),
+            ),
+            (
+                item,
+                "patch",
+                await http.patch(f"/services/{service_id}", json={"receiver": None}, headers=auth),
+            ),
+        ]
+        listed = await http.get("/services", headers=auth)
+    for path, method, answer in answers:
+        assert answer.status_code < 300, (method, answer.text)
+        errors = list(
+            _answer_schema(spec, path, method, answer.status_code).iter_errors(answer.json())
+        )
+        assert not errors, (method, answer.json(), [e.message for e in errors])
+    assert answers[3][2].json()["receiver"] == {**receiver, "iban": None}
+    assert "receiver" not in answers[4][2].json()  # removed by the merge patch: absent
+    assert all("receiver" not in s for s in listed.json())
+
+
+async def test_proxy_tenant_with_an_empty_optional_field_matches_its_own_openapi() -> None:
+    """Found by the CI fuzz run once it got past validation: PUT/PATCH /tenants stored an
+    optional driver field sent empty ("", as a form sends it) and answered it, against the
+    field's own pattern. An optional field left empty is absent."""
+    app = create_app(
+        ApiSettings(api_token="t"),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    auth = {"Authorization": "Bearer t"}
+    tenant = {
+        "id": TENANT,
+        "name": "Comune di Bugliano",
+        "tax_identification_number": "80000000002",
+        "ipa_code": "c_bugliano",
+        "password_env": "",
+    }
+    async with _client(app) as http:
+        spec = (await http.get("/docs")).json()
+        answers = [
+            ("/tenants", "post", await http.post("/tenants", json=tenant, headers=auth)),
+            (
+                "/tenants/{tenant_id}",
+                "put",
+                await http.put(f"/tenants/{TENANT}", json=tenant, headers=auth),
+            ),
+            (
+                "/tenants/{tenant_id}",
+                "patch",
+                await http.patch(f"/tenants/{TENANT}", json={"password_env": " "}, headers=auth),
+            ),
+        ]
+    for path, method, answer in answers:
+        assert answer.status_code < 300, (method, answer.text)
+        validator = _answer_schema(spec, path, method, answer.status_code)
+        assert not list(validator.iter_errors(answer.json())), (method, answer.json())
+        assert "password_env" not in answer.json()

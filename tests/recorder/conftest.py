@@ -11,6 +11,7 @@ from mitmproxy import http
 from collaudo.recorder import contracts
 from collaudo.recorder.flows import read_flows
 from collaudo.recorder.sample import World, sample_path, simulators
+from tests.contracts_env import skip_unless_official
 
 #: Values the samples' demo payer and credentials carry: none may be in a recording.
 SECRETS = (
@@ -42,12 +43,8 @@ def world() -> Iterator[World]:
 
 
 def need_contracts(*names: str) -> None:
-    missing = [n for n in names if not contracts.available(n)]
-    if missing:
-        pytest.skip(
-            f"official contracts for {', '.join(missing)} not found in "
-            f"{contracts.contracts_dir()}: put them in ../shared/contracts"
-        )
+    files = [f for name in names for f in contracts.files(name)]
+    skip_unless_official(*files)
 
 
 def sample_bytes(name: str) -> bytes:

@@ -16,7 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from simulators.checkout.app import Settings, create_app
-from simulators.common.contracts import contracts_dir
+from simulators.common.contracts import PAFORNODE_XSD
 from simulators.common.server import serving
 from simulators.common.station import (
     StationError,
@@ -26,7 +26,8 @@ from simulators.common.station import (
     StationTransfer,
     station_mount,
 )
-from simulators.common.station_xml import schema_errors, unwrap
+from simulators.common.station_xml import MBD_XSD, schema_errors, unwrap
+from tests.contracts_env import needs_official
 
 CREDITOR = "80000000002"
 IBAN = "IT60X0542811101000000123456"
@@ -39,11 +40,7 @@ EXPIRED = "301000000000000099"
 UNKNOWN = "301000000000000000"
 BAD_SUM = "301000000000000033"  # transfers do not add up to the amount
 
-requires_contracts = pytest.mark.skipif(
-    contracts_dir() is None,
-    reason="official contracts not found in ../shared/contracts (or $COLLAUDO_CONTRACTS_DIR):"
-    " schema conformance not checked",
-)
+requires_contracts = needs_official(PAFORNODE_XSD, MBD_XSD)
 
 
 def position(notice: str) -> StationPosition:

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from simulators.checkout.app import Settings, create_app
-from simulators.common.contracts import find
+from simulators.common.contracts import find_official
+from tests.contracts_env import skip_unless_official
 from tests.simulators.checkout.conftest import PLAIN, Checkout, cart_body
 
 
@@ -86,9 +87,9 @@ async def test_v2_needs_the_waiting_url(checkout: Checkout) -> None:
 
 
 async def test_official_example_is_accepted_once_its_urls_are_absolute(checkout: Checkout) -> None:
-    path = find("pagopa/openapi/checkout_v1.json")
-    if path is None:
-        pytest.skip("official contracts not found in ../shared/contracts: example not checked")
+    skip_unless_official("pagopa/openapi/checkout_v1.json")
+    path = find_official("pagopa/openapi/checkout_v1.json")
+    assert path is not None
     spec = json.loads(path.read_text())
     operation = spec["paths"]["/carts"]["post"]
     example = operation["requestBody"]["content"]["application/json"]["example"]

@@ -21,7 +21,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 from starlette.testclient import TestClient
 
-from simulators.common.contracts import find
+from simulators.common.contracts import find_official
+from tests.contracts_env import skip_unless_official
 from tests.simulators.gpd.conftest import IBAN, KEY, ORG, POSITIONS, RECEIPTS, position_body
 
 pytestmark = pytest.mark.contracts
@@ -42,11 +43,9 @@ FORMATS.checks("date-time", raises=ValueError)(_rfc3339)
 
 @cache
 def spec(relative: str) -> dict[str, Any]:
-    path = find(relative)
-    if path is None:
-        pytest.skip(
-            f"official contract {relative} not found: put pagoPA's contracts in ../shared/contracts"
-        )
+    skip_unless_official(relative)
+    path = find_official(relative)
+    assert path is not None
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
 

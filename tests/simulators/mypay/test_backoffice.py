@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -82,12 +84,12 @@ def test_notice_qr_has_the_iso_18004_quiet_zone_and_reads_back(client: TestClien
 
 
 def test_wsdl_endpoint_without_official_contracts_serves_the_builtin_one(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+    client: TestClient, isolated_contracts: Callable[..., dict[str, Path]]
 ) -> None:
     from simulators.common import contracts as official
     from simulators.mypay import contracts
 
-    monkeypatch.setenv("COLLAUDO_CONTRACTS_DIR", str(tmp_path))
+    isolated_contracts(builtin=official.BUILTIN_DIR)  # only the built-in place is left
     contracts.wsdl_for.cache_clear()
     official.mypay_wsdl.cache_clear()
     try:
@@ -103,6 +105,14 @@ def test_wsdl_endpoint_without_official_contracts_serves_the_builtin_one(
         # the built-in contract has no companion the official WSDL does not import
         assert client.get("/ws/PagInf_RP_Esito_6_2_0.xsd").status_code == 404
     finally:
-        monkeypatch.delenv("COLLAUDO_CONTRACTS_DIR")
         contracts.wsdl_for.cache_clear()
         official.mypay_wsdl.cache_clear()
+
+
+def test_wsdl_endpoint_without_any_contract_says_how_to_fix(
+    client: TestClient, isolated_contracts: Callable[..., dict[str, Path]]
+) -> None:
+    isolated_contracts()  # every lookup place empty: no official nor built-in WSDL
+    reply = client.get("/ws/pa?wsdl")
+    assert reply.status_code == 503
+    assert "pa-per-ente.wsdl" in reply.text and "collaudo contracts fetch" in reply.text
