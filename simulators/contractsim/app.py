@@ -32,9 +32,12 @@ from simulators.contractsim.gate import RefuseGuard
 from simulators.contractsim.load import load
 from simulators.contractsim.openapi import RestContract
 from simulators.contractsim.rest import RestEngine
+from simulators.contractsim.source import ContractUnreadable
 from simulators.contractsim.state import State
 
 ENV_PREFIX = "COLLAUDO_CONTRACT_"
+# What ``collaudo sim contract`` reports as a bad contract rather than a crash.
+LOAD_ERRORS = (ContractUnreadable, ValueError)
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
 
 
@@ -149,10 +152,15 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.faults, allowlist)
-    where = "WSDL: <base>?wsdl" if sim.kind == "wsdl" else "OpenAPI: /openapi.json"
+    app.state.paths = [
+        (f"{len(contract.operations)} operations", base or "/"),
+        ("WSDL", f"{base}?wsdl") if sim.kind == "wsdl" else ("OpenAPI", "/openapi.json"),
+        ("status", "/status"),
+        ("admin: state", "/_admin/state"),
+        ("admin: violations", "/_admin/violations"),
+    ]
     app.state.notes = [
-        f"contract: {contract.file} ({contract.title}), {len(contract.operations)} operations "
-        f"under {base or '/'}; {where}",
+        f"contract: {contract.file} ({contract.title}, {sim.kind})",
         *(f"contract defect worked around: {w}" for w in contract.workarounds),
     ]
     return app
