@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
+from simulators.contractsim.jsongen import MISSING
 from simulators.contractsim.jsonschemas import SchemaSet, pointer
 from simulators.contractsim.workarounds import Workaround
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM = re.compile(r"\{([^}/]+)\}")
-MISSING: Any = object()
 
 
 @dataclass
