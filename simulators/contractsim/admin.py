@@ -44,7 +44,11 @@ def admin_routes(state: State, allowlist: Allowlist, operations: list[str]) -> l
         seeded = 0
         with state.lock:
             for entry in entries:
-                if isinstance(entry, dict) and isinstance(entry.get("path"), str) and "resource" in entry:
+                if (
+                    isinstance(entry, dict)
+                    and isinstance(entry.get("path"), str)
+                    and "resource" in entry
+                ):
                     state.resources[entry["path"].rstrip("/")] = entry["resource"]
                 elif isinstance(entry, dict) and isinstance(entry.get("record"), dict):
                     state.records.append({str(k): str(v) for k, v in entry["record"].items()})
@@ -79,7 +83,11 @@ def admin_routes(state: State, allowlist: Allowlist, operations: list[str]) -> l
     async def put_answer(request: Request) -> Response:
         name = request.path_params["operation"]
         if name not in known:
-            return problem(404, "Unknown operation", f"{name!r} is not an operation of the contract; known: {', '.join(sorted(known))}")
+            return problem(
+                404,
+                "Unknown operation",
+                f"{name!r} is not an operation of the contract; known: {', '.join(sorted(known))}",
+            )
         try:
             body = await _json_body(request)
             if not isinstance(body, dict):
@@ -87,9 +95,15 @@ def admin_routes(state: State, allowlist: Allowlist, operations: list[str]) -> l
             status = int(body.get("status", 200))
             headers = {str(k): str(v) for k, v in (body.get("headers") or {}).items()}
             times = body.get("times")
-            answer = ManualAnswer(status, body.get("body"), headers, int(times) if times is not None else None)
+            answer = ManualAnswer(
+                status, body.get("body"), headers, int(times) if times is not None else None
+            )
         except (ValueError, TypeError, AttributeError) as exc:
-            return problem(422, "Invalid answer", f'{exc}; send {{"status": 200, "body": ..., "headers": {{}}, "times": 1}}')
+            return problem(
+                422,
+                "Invalid answer",
+                f'{exc}; send {{"status": 200, "body": ..., "headers": {{}}, "times": 1}}',
+            )
         with state.lock:
             state.answers[name] = answer
         return JSONResponse({"operation": name, "status": status}, status_code=200)
@@ -105,12 +119,18 @@ def admin_routes(state: State, allowlist: Allowlist, operations: list[str]) -> l
     async def put_allowlist(request: Request) -> Response:
         try:
             body = await _json_body(request)
-            networks = [ipaddress.ip_network(str(n), strict=False) for n in body.get("networks", [])]
+            networks = [
+                ipaddress.ip_network(str(n), strict=False) for n in body.get("networks", [])
+            ]
             mode = body.get("mode", allowlist.mode)
             if mode not in ("403", "refuse"):
                 raise ValueError("mode is 403 or refuse")
         except (ValueError, AttributeError) as exc:
-            return problem(422, "Invalid allowlist", f'{exc}; send {{"networks": ["10.0.0.0/8"], "mode": "403"}}')
+            return problem(
+                422,
+                "Invalid allowlist",
+                f'{exc}; send {{"networks": ["10.0.0.0/8"], "mode": "403"}}',
+            )
         allowlist.networks = networks
         allowlist.mode = mode
         return JSONResponse(allowlist.to_dict())

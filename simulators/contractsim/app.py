@@ -130,7 +130,8 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     async def serve(request: Request) -> Response:
         path = request.url.path
         if sim.kind == "wsdl" and request.method == "GET":
-            return await sim.engine.document(request)
+            served: Response = await sim.engine.document(request)
+            return served
         if base and not (path == base or path.startswith(base + "/")):
             return JSONResponse(
                 {"status": 404, "title": "Not Found",
@@ -148,7 +149,9 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     if sim.kind == "openapi":
         routes.append(Route("/openapi.json", openapi))
     routes.append(Route("/{path:path}", serve, methods=ALL_METHODS))
-    app = Starlette(routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)])
+    app = Starlette(
+        routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)]
+    )
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.faults, allowlist)

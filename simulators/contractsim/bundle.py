@@ -92,7 +92,9 @@ class Bundler:
         for part in path:
             own = own.get(part, {}) if isinstance(own, dict) else {}
         candidate, counter = name, 1
-        while ("/".join(path), candidate) in self.taken or candidate in container or candidate in own:
+        while (
+            ("/".join(path), candidate) in self.taken or candidate in container or candidate in own
+        ):
             counter += 1
             candidate = f"{name}_{counter}"
         self.taken.add(("/".join(path), candidate))
@@ -146,7 +148,9 @@ class Bundler:
         return node
 
 
-def bundle(reader: Reader, location: str, document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def bundle(
+    reader: Reader, location: str, document: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """``document`` (read from ``location``) with every external ``$ref`` brought in; the
     files it read, root first."""
     bundler = Bundler(reader, location, document)

@@ -217,7 +217,9 @@ class JsonGenerator:
             count = max(schema.get("minItems", 0), 1 if depth < MAX_DEPTH else 0)
             if isinstance(maximum, int):
                 count = min(count, maximum)
-            values = [self._value(items, MISSING, f"{key}/{i}", name, depth + 1) for i in range(count)]
+            values = [
+                self._value(items, MISSING, f"{key}/{i}", name, depth + 1) for i in range(count)
+            ]
         while len(values) < schema.get("minItems", 0):
             values.append(self._value(items, MISSING, f"{key}/{len(values)}", name, depth + 1))
         if schema.get("uniqueItems"):
@@ -267,7 +269,9 @@ class JsonGenerator:
             return [example, True, False] if isinstance(example, bool) else [True, False]
         return [example] if example is not MISSING else ["collaudo"]
 
-    def _string_candidates(self, schema: dict[str, Any], name: str, digits: pagopa.Digits) -> list[Any]:
+    def _string_candidates(
+        self, schema: dict[str, Any], name: str, digits: pagopa.Digits
+    ) -> list[Any]:
         fmt = schema.get("format")
         days = digits.number(0, 300)
         when = _BASE_DATE + dt.timedelta(days=days + (365 if _FUTURE.search(name) else 0))
@@ -313,7 +317,9 @@ class JsonGenerator:
         lo = (low + (1 if "exclusiveMinimum" in schema else 0)) if low is not None else None
         hi = (high - (1 if "exclusiveMaximum" in schema else 0)) if high is not None else None
         if domain == "amount":
-            guess: float = 100 * digits.number(1, 200) if kind == "integer" else float(digits.number(1, 200))
+            guess: float = (
+                100 * digits.number(1, 200) if kind == "integer" else float(digits.number(1, 200))
+            )
         else:
             guess = digits.number(1, 100)
         if lo is not None and guess < lo:

@@ -128,9 +128,7 @@ class SchemaSet:
         key = (view, at)
         found = self._validators.get(key)
         if found is None:
-            found = Draft202012Validator(
-                {"$ref": f"{URN}#{at}"}, registry=self._registries[view]
-            )
+            found = Draft202012Validator({"$ref": f"{URN}#{at}"}, registry=self._registries[view])
             self._validators[key] = found
         return found
 

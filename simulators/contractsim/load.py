@@ -55,7 +55,9 @@ def load(location: str, reader: Reader | None = None) -> Contract:
     schemas = SchemaSet(document, name, workarounds.append)
     ops = operations(document, schemas)
     title = str((document.get("info") or {}).get("title") or name)
-    return RestContract(name, title, base_path_of(document), document, schemas, ops, workarounds, files)
+    return RestContract(
+        name, title, base_path_of(document), document, schemas, ops, workarounds, files
+    )
 
 
 def _is_postman(document: dict[str, Any]) -> bool:

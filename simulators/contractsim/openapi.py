@@ -43,6 +43,7 @@ class Answer:
     schema: str | None  # JSON pointer into the document, or None
     example: Any
     headers: dict[str, tuple[bool, str | None]]  # name -> (required, schema pointer)
+    example_valid: bool | None = None  # checked on first use
 
 
 @dataclass
@@ -111,7 +112,9 @@ def base_path_of(document: dict[str, Any]) -> str:
         url = str(servers[0].get("url", ""))
         for name, variable in (servers[0].get("variables") or {}).items():
             url = url.replace("{" + name + "}", str(variable.get("default", "")))
-        path = urlsplit(url if "://" in url else "http://host" + ("" if url.startswith("/") else "/") + url).path
+        path = urlsplit(
+            url if "://" in url else "http://host" + ("" if url.startswith("/") else "/") + url
+        ).path
         return path.rstrip("/")
     return ""
 
@@ -155,7 +158,9 @@ def _simple_pattern(schemas: SchemaSet, at: str) -> re.Pattern[str] | None:
     return None
 
 
-def _parameters(schemas: SchemaSet, document: dict[str, Any], where: list[str], params: list[Any]) -> list[Parameter]:
+def _parameters(
+    schemas: SchemaSet, document: dict[str, Any], where: list[str], params: list[Any]
+) -> list[Parameter]:
     found: dict[tuple[str, str], Parameter] = {}
     for index, raw in enumerate(params):
         at_parts = [*where, str(index)]
@@ -187,7 +192,9 @@ def _parameters(schemas: SchemaSet, document: dict[str, Any], where: list[str], 
     return list(found.values())
 
 
-def _answers(document: dict[str, Any], where: list[str], responses: dict[str, Any], schemas: SchemaSet) -> dict[str, Answer]:
+def _answers(
+    document: dict[str, Any], where: list[str], responses: dict[str, Any], schemas: SchemaSet
+) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     for status, raw in (responses or {}).items():
         at_parts = [*where, str(status)]
@@ -250,7 +257,9 @@ def operations(document: dict[str, Any], schemas: SchemaSet) -> list[RestOperati
             if isinstance(request_body, dict) and "$ref" in request_body:
                 target = request_body["$ref"].split("#", 1)[1]
                 request_body = schemas.node("request", target)
-                body_where = [p.replace("~1", "/").replace("~0", "~") for p in target.split("/") if p]
+                body_where = [
+                    p.replace("~1", "/").replace("~0", "~") for p in target.split("/") if p
+                ]
             if isinstance(request_body, dict):
                 body_required = bool(request_body.get("required"))
                 for media, entry in (request_body.get("content") or {}).items():

@@ -22,7 +22,10 @@ _ODD = {
     **dict(zip("KLMNOPQRSTUVWXYZ", (2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23),
                strict=True)),
 }  # fmt: skip
-_EVEN = {**{d: int(d) for d in "0123456789"}, **{c: i for i, c in enumerate(map(chr, range(65, 91)))}}
+_EVEN = {
+    **{d: int(d) for d in "0123456789"},
+    **{c: i for i, c in enumerate(map(chr, range(65, 91)))},
+}
 _MONTHS = "ABCDEHLMPRST"
 
 

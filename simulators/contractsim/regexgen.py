@@ -10,14 +10,11 @@ pattern is beyond it (lookarounds, back-references).
 from __future__ import annotations
 
 import re
-from typing import Any
 
-try:  # Python 3.11+: the parser lives in re._parser (sre_parse is its deprecated alias)
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+# Python 3.11+: the parser lives in re._parser (sre_parse is its deprecated alias).
+from re import _constants as sre_constants
+from re import _parser as sre_parse
+from typing import Any
 
 _CATEGORY_SAMPLES = {
     sre_constants.CATEGORY_DIGIT: "0",

@@ -78,7 +78,9 @@ class RestEngine:
             rule = "method not declared for this path" if known else "path not in the contract"
             detail = f"{request.method} {path}: {rule}"
             self.state.violation(f"{request.method} {path}", rule, detail, status)
-            return self._problem_response(status, "Not Found" if status == 404 else "Method Not Allowed", detail)
+            return self._problem_response(
+                status, "Not Found" if status == 404 else "Method Not Allowed", detail
+            )
         body = await request.body()
         try:
             values, parsed = self._validate(op, request, path_params, body)
@@ -94,7 +96,9 @@ class RestEngine:
         if manual is not None:
             media = "application/json" if not isinstance(manual.body, str) else "text/plain"
             data = manual.body.encode() if isinstance(manual.body, str) else _dump(manual.body)
-            outcome = Outcome(manual.status, data if manual.body is not None else b"", media, dict(manual.headers))
+            outcome = Outcome(
+                manual.status, data if manual.body is not None else b"", media, dict(manual.headers)
+            )
         else:
             outcome = self._answer(op, path, values, parsed, request, body)
         if self.faults.any_active and gate.broken_answer(self.faults, ("malformed-json",)):
@@ -107,7 +111,9 @@ class RestEngine:
         for name in headers:
             if name.lower() == "x-request-id" and incoming:
                 headers[name] = incoming
-        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media, headers=headers)
+        return Response(
+            outcome.body, status_code=outcome.status, media_type=outcome.media, headers=headers
+        )
 
     def _problem_response(self, status: int, title: str, detail: str) -> Response:
         body = _dump({"type": "about:blank", "title": title, "status": status, "detail": detail})
@@ -120,10 +126,14 @@ class RestEngine:
             return None
         if fault.name == "ip-not-allowed-403":
             client = request.client.host if request.client else "unknown"
-            return self._problem_response(403, "Forbidden", f"source address {client} is not allow-listed")
+            return self._problem_response(
+                403, "Forbidden", f"source address {client} is not allow-listed"
+            )
         if fault.name == "expired-credentials":
             return self._problem_response(401, "Unauthorized", "credentials expired")
-        return self._problem_response(500, "Internal Server Error", f"simulated fault {fault.name}: try again later")
+        return self._problem_response(
+            500, "Internal Server Error", f"simulated fault {fault.name}: try again later"
+        )
 
     # --- validation -------------------------------------------------------------------------
 
@@ -135,7 +145,9 @@ class RestEngine:
             return
         error = first_error(param.validator, value)
         if error is not None:
-            raise Invalid(f"{param.location} parameter {param.name}", f"{label}: {error}", param.location)
+            raise Invalid(
+                f"{param.location} parameter {param.name}", f"{label}: {error}", param.location
+            )
 
     def _validate(
         self, op: RestOperation, request: Request, path_params: dict[str, str], body: bytes
@@ -159,7 +171,9 @@ class RestEngine:
             label = f"{param.location} parameter {param.name!r}"
             if not raw:
                 if param.required:
-                    raise Invalid(f"{label} is required", f"{label} is required but missing", param.location)
+                    raise Invalid(
+                        f"{label} is required", f"{label} is required but missing", param.location
+                    )
                 continue
             try:
                 if param.kind == "array":
@@ -171,7 +185,9 @@ class RestEngine:
                     value = _read(raw[0], param.kind)
             except ValueError:
                 raise Invalid(
-                    f"{label} type {param.kind}", f"{label}: {raw[0]!r} is not a {param.kind}", param.location
+                    f"{label} type {param.kind}",
+                    f"{label}: {raw[0]!r} is not a {param.kind}",
+                    param.location,
                 ) from None
             if param.kind != "object":
                 self._check(param, value, label)
@@ -181,21 +197,28 @@ class RestEngine:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if not body.strip():
                 if op.body_required:
-                    raise Invalid("request body is required", "the request body is required but empty", "body")
+                    raise Invalid(
+                        "request body is required", "the request body is required but empty", "body"
+                    )
                 return values, parsed
             media = self._media(op, content_type)
             if media is None:
                 raise Invalid(
                     "request content type",
-                    f"content type {content_type or '(none)'} is not declared; use one of {', '.join(op.body)}",
+                    f"content type {content_type or '(none)'} is not declared; "
+                    f"use one of {', '.join(op.body)}",
                     "body",
                 )
             if "json" in media:
                 try:
                     parsed = json.loads(body)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise Invalid("request body is JSON", f"the request body is not JSON: {exc}", "body") from None
-                error = first_error(self.contract.schemas.validator("request", op.body[media]), parsed)
+                    raise Invalid(
+                        "request body is JSON", f"the request body is not JSON: {exc}", "body"
+                    ) from None
+                error = first_error(
+                    self.contract.schemas.validator("request", op.body[media]), parsed
+                )
                 if error is not None:
                     raise Invalid("request body schema", f"request body {error}", "body")
             else:
@@ -225,7 +248,9 @@ class RestEngine:
                 break
         if status is None:
             declared = sorted(
-                int(s) for s in op.answers if s.isdigit() and s[0] == "4" and s not in ("401", "403", "407", "429")
+                int(s)
+                for s in op.answers
+                if s.isdigit() and s[0] == "4" and s not in ("401", "403", "407", "429")
             )
             status = declared[0] if declared else None
         problem = {
@@ -251,22 +276,37 @@ class RestEngine:
                 return Outcome(code, _dump(answer.example), answer.media, headers)
             return Outcome(code, b"", answer.media if answer.media else None, headers)
         schema = self.contract.schemas.node("response", answer.schema)
-        if data is MISSING and answer.example is not MISSING:
-            validator = self.contract.schemas.validator("response", answer.schema)
-            if validator.is_valid(answer.example):
+        if self._example_valid(answer):
+            if data is MISSING:
                 return Outcome(code, _dump(answer.example), answer.media, headers)
+            if isinstance(data, dict) and isinstance(answer.example, dict):
+                data = {**answer.example, **data}  # the request's values, the example's rest
         body = self.generator.shape(schema, data, key)
         media = answer.media or "application/json"
         if "json" in media:
             return Outcome(code, _dump(body), media, headers)
         return Outcome(code, str(body).encode(), media, headers)
 
+    def _example_valid(self, answer: Answer) -> bool:
+        """Whether the answer's example is valid against its schema (checked once: official
+        files carry examples that violate their own schema)."""
+        if answer.example is MISSING or answer.schema is None:
+            return False
+        if answer.example_valid is None:
+            validator = self.contract.schemas.validator("response", answer.schema)
+            answer.example_valid = bool(validator.is_valid(answer.example))
+        return answer.example_valid
+
     def _headers(self, answer: Answer, key: str) -> dict[str, str]:
         headers: dict[str, str] = {}
         for name, (_required, schema_at) in answer.headers.items():
             if name.lower() in ("content-type", "content-length"):
                 continue
-            schema = self.contract.schemas.node("response", schema_at) if schema_at else {"type": "string"}
+            schema = (
+                self.contract.schemas.node("response", schema_at)
+                if schema_at
+                else {"type": "string"}
+            )
             value = self.generator.shape(schema, MISSING, f"{key}|header", name)
             headers[name] = value if isinstance(value, str) else json.dumps(value)
         return headers
@@ -283,7 +323,9 @@ class RestEngine:
         key = hashlib.sha256(
             f"{op.name}|{path}|{sorted(request.query_params.multi_items())}|".encode() + body
         ).hexdigest()[:24]
-        stateful = op.collection is not None or op.item is not None or self._under_item(path) is not None
+        stateful = (
+            op.collection is not None or op.item is not None or self._under_item(path) is not None
+        )
         if op.method in _STATEFUL and stateful:
             with self.state.lock:
                 return self._stateful(op, path, values, parsed, key)
@@ -311,7 +353,11 @@ class RestEngine:
             return self._build(op, op.success, {**values, **resource}, key)
         if op.item is not None:  # a collection path
             prefix = path.rstrip("/") + "/"
-            items = [r for p, r in resources.items() if p.startswith(prefix) and "/" not in p[len(prefix):]]
+            items = [
+                r
+                for p, r in resources.items()
+                if p.startswith(prefix) and "/" not in p[len(prefix) :]
+            ]
             return self._build(op, op.success, self._collection_data(op, values, items), key)
         owner = self._under_item(path)
         if owner is not None:
@@ -322,7 +368,16 @@ class RestEngine:
         if op.declares(404):
             detail = f"{path}: not found (nothing was created at this path)"
             return self._build(
-                op, "404", {"title": "Not Found", "status": 404, "statusCode": 404, "detail": detail, "message": detail}, key
+                op,
+                "404",
+                {
+                    "title": "Not Found",
+                    "status": 404,
+                    "statusCode": 404,
+                    "detail": detail,
+                    "message": detail,
+                },
+                key,
             )
         return self._build(op, op.success, values or MISSING, key)
 
@@ -339,7 +394,9 @@ class RestEngine:
                 return {**values, prop: items}
         return values or MISSING
 
-    def _new_key(self, op: RestOperation, item_template: str, param: str, parsed: Any, key: str) -> str:
+    def _new_key(
+        self, op: RestOperation, item_template: str, param: str, parsed: Any, key: str
+    ) -> str:
         found = _lookup(parsed, param)
         if isinstance(found, str | int) and not isinstance(found, bool) and str(found):
             return str(found)
@@ -355,13 +412,26 @@ class RestEngine:
     ) -> Outcome:
         resources = self.state.resources
         clean = path.rstrip("/")
-        body = parsed if isinstance(parsed, dict) else ({} if parsed is MISSING else {"value": parsed})
+        body = (
+            parsed if isinstance(parsed, dict) else ({} if parsed is MISSING else {"value": parsed})
+        )
         if op.method == "post" and op.item is not None and op.child_param:
             item_key = self._new_key(op, op.item, op.child_param, parsed, key)
             item_path = f"{clean}/{item_key}"
             if item_path in resources and op.declares(409):
                 detail = f"{item_path} already exists"
-                return self._build(op, "409", {"title": "Conflict", "status": 409, "statusCode": 409, "detail": detail, "message": detail}, key)
+                return self._build(
+                    op,
+                    "409",
+                    {
+                        "title": "Conflict",
+                        "status": 409,
+                        "statusCode": 409,
+                        "detail": detail,
+                        "message": detail,
+                    },
+                    key,
+                )
             resource = dict(body)
             if _lookup(resource, op.child_param) is MISSING:
                 resource[op.child_param] = item_key

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -27,16 +26,24 @@ from simulators.contractsim.state import State
 from simulators.contractsim.wsdl import SOAP11, SOAP12, WSDL, XSD, SoapContract, SoapOperation
 from simulators.contractsim.xmlgen import XmlGenerator
 
-ENVELOPE = {"1.1": "http://schemas.xmlsoap.org/soap/envelope/", "1.2": "http://www.w3.org/2003/05/soap-envelope"}
+ENVELOPE = {
+    "1.1": "http://schemas.xmlsoap.org/soap/envelope/",
+    "1.2": "http://www.w3.org/2003/05/soap-envelope",
+}
 MEDIA = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
 MAX_BODY = 8 * 1024 * 1024
 MAX_LEAF = 512  # longer texts (base64 documents) are not remembered
-_KEY_NAME = re.compile(r"iuv|iud|(^|[a-z])id([A-Z]|$)|^id|identificativo|codice|numero|notice|nav|key|chiave|token", re.I)
+_KEY_NAME = re.compile(
+    r"iuv|iud|(^|[a-z])id([A-Z]|$)|^id|identificativo|codice|numero|notice|nav|key|chiave|token",
+    re.I,
+)
 _WRONG_NAMESPACE = "urn:collaudo:wrong-namespace"
 
 
 class Fault(Exception):
-    def __init__(self, code: str, reason: str, rule: str, status: int = 500, op: SoapOperation | None = None) -> None:
+    def __init__(
+        self, code: str, reason: str, rule: str, status: int = 500, op: SoapOperation | None = None
+    ) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
@@ -69,7 +76,9 @@ def _is_key(name: str, value: str) -> bool:
 
 
 class SoapEngine:
-    def __init__(self, contract: SoapContract, state: State, faults: FaultState, public_url: str | None) -> None:
+    def __init__(
+        self, contract: SoapContract, state: State, faults: FaultState, public_url: str | None
+    ) -> None:
         self.contract = contract
         self.state = state
         self.faults = faults
@@ -88,7 +97,11 @@ class SoapEngine:
         if "xsd" in query or "wsdl" in query and query.get("wsdl"):
             raw = query.get("xsd") or query.get("wsdl") or ""
             if not raw.isdigit() or int(raw) >= len(self.contract.documents):
-                return Response(f"no document {raw!r}: the WSDL is at {endpoint}?wsdl\n", 404, media_type="text/plain")
+                return Response(
+                    f"no document {raw!r}: the WSDL is at {endpoint}?wsdl\n",
+                    404,
+                    media_type="text/plain",
+                )
             index = int(raw)
         elif "wsdl" in {k.lower() for k in query}:
             index = 0
@@ -116,7 +129,12 @@ class SoapEngine:
             if node.tag in (f"{{{SOAP11}}}address", f"{{{SOAP12}}}address"):
                 node.set("location", endpoint)
             attribute = "location" if node.tag == f"{{{WSDL}}}import" else "schemaLocation"
-            if node.tag in (f"{{{WSDL}}}import", f"{{{XSD}}}import", f"{{{XSD}}}include", f"{{{XSD}}}redefine"):
+            if node.tag in (
+                f"{{{WSDL}}}import",
+                f"{{{XSD}}}import",
+                f"{{{XSD}}}include",
+                f"{{{XSD}}}redefine",
+            ):
                 target = node.get(attribute)
                 if target:
                     found = by_location.get(join(served.location, target))
@@ -146,7 +164,9 @@ class SoapEngine:
             if struck is not None:
                 status = 403 if struck.name == "ip-not-allowed-403" else 500
                 code = "Client" if status == 403 else "Server"
-                return self._fault_response(Fault(code, f"simulated fault {struck.name}", struck.name, status))
+                return self._fault_response(
+                    Fault(code, f"simulated fault {struck.name}", struck.name, status)
+                )
         manual = self.state.take_answer(op.name)
         overrides: dict[str, str] = {}
         if manual is not None:
@@ -154,8 +174,15 @@ class SoapEngine:
                 try:
                     element = parse_xml(manual.body.encode())
                 except (MalformedXML, UnsafeXML) as exc:
-                    return self._fault_response(Fault("Server", f"the answer set by hand is not XML: {exc}", "manual"))
-                return Response(self._envelope(element), manual.status, media_type=self.media, headers=manual.headers)
+                    return self._fault_response(
+                        Fault("Server", f"the answer set by hand is not XML: {exc}", "manual")
+                    )
+                return Response(
+                    self._envelope(element),
+                    manual.status,
+                    media_type=self.media,
+                    headers=manual.headers,
+                )
             if isinstance(manual.body, dict):
                 overrides = {str(k): str(v) for k, v in manual.body.items()}
         out = self._answer(op, body_element, overrides)
@@ -163,7 +190,9 @@ class SoapEngine:
             out = self._broken(out)
         return Response(out, 200, media_type=self.media)
 
-    def _dispatch(self, data: bytes, request: Request) -> tuple[SoapOperation, etree._Element, etree._Element | None]:
+    def _dispatch(
+        self, data: bytes, request: Request
+    ) -> tuple[SoapOperation, etree._Element, etree._Element | None]:
         try:
             root = parse_xml(data, max_bytes=MAX_BODY)
         except UnsafeXML as exc:
@@ -174,23 +203,48 @@ class SoapEngine:
         if root.tag != f"{{{expected}}}Envelope":
             other = next((v for v, ns in ENVELOPE.items() if root.tag == f"{{{ns}}}Envelope"), None)
             if other is not None:
-                raise Fault("VersionMismatch", f"SOAP {other} envelope received; the contract binds SOAP {self.contract.soap_version} ({expected})", "SOAP version")
+                raise Fault(
+                    "VersionMismatch",
+                    f"SOAP {other} envelope received; the contract binds "
+                    f"SOAP {self.contract.soap_version} ({expected})",
+                    "SOAP version",
+                )
             raise Fault("Client", f"expected a SOAP Envelope, got {root.tag}", "SOAP envelope")
         body = root.find(f"{{{expected}}}Body")
         if body is None:
             raise Fault("Client", "SOAP Envelope without Body", "SOAP envelope")
         children = [c for c in body if isinstance(c.tag, str)]
         if len(children) != 1:
-            raise Fault("Client", f"the SOAP Body must hold one element, found {len(children)}", "SOAP body")
+            raise Fault(
+                "Client", f"the SOAP Body must hold one element, found {len(children)}", "SOAP body"
+            )
         element = children[0]
         action = self._action(request)
         op = self.contract.by_element.get(element.tag)
         if op is None:
             by_action = self.contract.by_action.get(action) if action else None
-            hint = f" (SOAPAction {action!r} names {by_action.name}, whose body element is {by_action.input_element})" if by_action else ""
-            raise Fault("Client", f"body element {element.tag} is not the input of any operation of the contract{hint}", "operation", op=by_action)
+            hint = (
+                f" (SOAPAction {action!r} names {by_action.name}, "
+                f"whose body element is {by_action.input_element})"
+                if by_action
+                else ""
+            )
+            raise Fault(
+                "Client",
+                f"body element {element.tag} is not the input of any operation of the "
+                f"contract{hint}",
+                "operation",
+                op=by_action,
+            )
         if action and op.soap_action and action != op.soap_action:
-            raise Fault("Client", f"SOAPAction {action!r} does not match the body element {etree.QName(element).localname} (operation {op.name} declares {op.soap_action!r})", "SOAPAction", op=op)
+            raise Fault(
+                "Client",
+                f"SOAPAction {action!r} does not match the body element "
+                f"{etree.QName(element).localname} (operation {op.name} declares "
+                f"{op.soap_action!r})",
+                "SOAPAction",
+                op=op,
+            )
         header = root.find(f"{{{expected}}}Header")
         return op, element, header
 
@@ -200,23 +254,34 @@ class SoapEngine:
         found = re.search(r'action="?([^";]+)', request.headers.get("content-type", ""))
         return found.group(1) if found else ""
 
-    def _validate(self, op: SoapOperation, element: etree._Element, header: etree._Element | None) -> None:
+    def _validate(
+        self, op: SoapOperation, element: etree._Element, header: etree._Element | None
+    ) -> None:
         validator = self.contract.validator
         parts = [element] if op.input_element else []
         for expected in op.input_headers:
             found = header.find(expected) if header is not None else None
             if found is None:
-                raise Fault("Client", f"{op.name} needs the SOAP header {expected}", "SOAP header", op=op)
+                raise Fault(
+                    "Client", f"{op.name} needs the SOAP header {expected}", "SOAP header", op=op
+                )
             parts.append(found)
         for part in parts:
             if not validator.validate(part):
                 error = validator.error_log.last_error
                 message = error.message if error else "invalid"
-                raise Fault("Client", f"{etree.QName(part).localname} does not conform to the contract: {message}", f"XSD {etree.QName(part).localname}", op=op)
+                raise Fault(
+                    "Client",
+                    f"{etree.QName(part).localname} does not conform to the contract: {message}",
+                    f"XSD {etree.QName(part).localname}",
+                    op=op,
+                )
 
     # --- answers --------------------------------------------------------------------------
 
-    def _answer(self, op: SoapOperation, element: etree._Element, overrides: dict[str, str]) -> bytes:
+    def _answer(
+        self, op: SoapOperation, element: etree._Element, overrides: dict[str, str]
+    ) -> bytes:
         request_bytes = etree.tostring(element)
         key = hashlib.sha256(op.name.encode() + b"|" + request_bytes).hexdigest()[:24]
         creates = gate.is_create(op.name)
@@ -251,7 +316,7 @@ class SoapEngine:
             return None
         for record in reversed(self.state.records):
             if any(record.get(name) == value for name, value in keys):
-                return record
+                return {str(k): str(v) for k, v in record.items()}
         return None
 
     def _envelope(self, element: etree._Element) -> bytes:
@@ -280,15 +345,20 @@ class SoapEngine:
             text.text = fault.reason
             detail_parent = etree.Element(f"{{{ns}}}Detail")
         if fault.op is not None and fault.op.faults:
-            data = {"faultCode": fault.rule, "faultString": fault.reason, "description": fault.reason,
-                    "code": fault.rule, "message": fault.reason}  # fmt: skip
-            detail_parent.append(self.generator.element(fault.op.faults[0], f"fault|{fault.reason}", data))
+            # Common names of a fault bean's fields: whichever the element has gets filled.
+            data = {"faultCode": fault.rule, "code": fault.rule}
+            data.update(dict.fromkeys(("faultString", "description", "message"), fault.reason))
+            detail_parent.append(
+                self.generator.element(fault.op.faults[0], f"fault|{fault.reason}", data)
+            )
             element.append(detail_parent)
         out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
         return Response(out, fault.status, media_type=self.media)
 
     def _broken(self, out: bytes) -> bytes:
-        fault = gate.broken_answer(self.faults, ("malformed-xml", "wrong-namespace", "missing-element"))
+        fault = gate.broken_answer(
+            self.faults, ("malformed-xml", "wrong-namespace", "missing-element")
+        )
         if fault is None:
             return out
         if fault.name == "malformed-xml":

@@ -75,8 +75,8 @@ def python_pattern(pattern: str) -> tuple[str | None, str | None]:
             in_class = False
         out.append(char)
         index += 1
-    translated = "".join(out).replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace(
-        "(?P<!", "(?<!"
+    translated = (
+        "".join(out).replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
     )
     try:
         re.compile(translated)

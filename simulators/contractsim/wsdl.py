@@ -125,7 +125,9 @@ class _Loader:
         for imported in root.findall(f"{{{WSDL}}}import"):
             target = imported.get("location")
             if target:
-                self.read_wsdl(join(location, target), f"{relative_name(self.root, location)} wsdl:import")
+                self.read_wsdl(
+                    join(location, target), f"{relative_name(self.root, location)} wsdl:import"
+                )
         for schema in root.iter(f"{{{XSD}}}schema"):
             self.read_references(schema, location)
 
@@ -192,7 +194,13 @@ def _compile(loader: _Loader) -> tuple[etree.XMLSchema, Any]:
             for key, value in inline.attrib.items():
                 lifted.set(key, value)
             lifted.extend(copy.deepcopy(child) for child in inline)
-            schemas.append((f"{relative_name(loader.root, location)} inline schema {position + 1}", location, lifted))
+            schemas.append(
+                (
+                    f"{relative_name(loader.root, location)} inline schema {position + 1}",
+                    location,
+                    lifted,
+                )
+            )
     for location, root in loader.external.items():
         schemas.append((relative_name(loader.root, location), location, copy.deepcopy(root)))
 
@@ -225,7 +233,7 @@ def _compile(loader: _Loader) -> tuple[etree.XMLSchema, Any]:
                     resolved = join(location, target)
                     if resolved in by_location:
                         ref.set("schemaLocation", by_location[resolved])
-                    elif not ref.get("namespace") in by_namespace:
+                    elif ref.get("namespace") not in by_namespace:
                         ref.attrib.pop("schemaLocation")
                 elif ref.tag == f"{{{XSD}}}import" and ref.get("namespace", "") in by_namespace:
                     ref.set("schemaLocation", by_namespace[ref.get("namespace", "")][0])
@@ -249,7 +257,9 @@ def _compile(loader: _Loader) -> tuple[etree.XMLSchema, Any]:
         wrapper = etree.Element(f"{{{XSD}}}schema", nsmap={"xsd": XSD})
         for namespace, members in by_namespace.items():
             if namespace:
-                etree.SubElement(wrapper, f"{{{XSD}}}import", namespace=namespace, schemaLocation=members[0])
+                etree.SubElement(
+                    wrapper, f"{{{XSD}}}import", namespace=namespace, schemaLocation=members[0]
+                )
         files["all.xsd"] = wrapper
         for name, doc in files.items():
             (base / name).write_bytes(etree.tostring(doc))
@@ -282,7 +292,13 @@ def _operations(loader: _Loader) -> tuple[list[SoapOperation], str, str]:
             for version, namespace in (("1.1", SOAP11), ("1.2", SOAP12)):
                 address = port.find(f"{{{namespace}}}address")
                 if address is not None:
-                    ports.append((_qname(port, port.get("binding")) or "", address.get("location", ""), version))
+                    ports.append(
+                        (
+                            _qname(port, port.get("binding")) or "",
+                            address.get("location", ""),
+                            version,
+                        )
+                    )
     ports.sort(key=lambda p: p[2])  # SOAP 1.1 first
     soap_bindings = [
         (qname, b) for qname, b in bindings.items()
@@ -296,13 +312,17 @@ def _operations(loader: _Loader) -> tuple[list[SoapOperation], str, str]:
     soap_ns = SOAP11 if binding.find(f"{{{SOAP11}}}binding") is not None else SOAP12
     version = "1.1" if soap_ns == SOAP11 else "1.2"
     address = chosen[1] if chosen else ""
-    default_style = binding.find(f"{{{soap_ns}}}binding").get("style", "document")  # type: ignore[union-attr]
+    default_style = binding.find(f"{{{soap_ns}}}binding").get("style", "document")
     port_type = port_types.get(_qname(binding, binding.get("type")) or "")
     if port_type is None:
-        raise ContractUnreadable(f"{loader.name}: binding {binding.get('name')} names an undeclared portType")
+        raise ContractUnreadable(
+            f"{loader.name}: binding {binding.get('name')} names an undeclared portType"
+        )
     abstract = {op.get("name"): op for op in port_type.findall(f"{{{WSDL}}}operation")}
 
-    def parts(message_ref: str | None, scope: etree._Element) -> list[tuple[str, str | None, str | None]]:
+    def parts(
+        message_ref: str | None, scope: etree._Element
+    ) -> list[tuple[str, str | None, str | None]]:
         message = messages.get(_qname(scope, message_ref) or "")
         if message is None:
             return []
@@ -324,7 +344,9 @@ def _operations(loader: _Loader) -> tuple[list[SoapOperation], str, str]:
         for side in ("input", "output"):
             abstract_side = op.find(f"{{{WSDL}}}{side}")
             bound_side = bound.find(f"{{{WSDL}}}{side}")
-            message_parts = parts(abstract_side.get("message") if abstract_side is not None else None, op)
+            message_parts = parts(
+                abstract_side.get("message") if abstract_side is not None else None, op
+            )
             headers: list[str] = []
             header_parts: set[str] = set()
             body_parts: list[str] | None = None
@@ -334,7 +356,9 @@ def _operations(loader: _Loader) -> tuple[list[SoapOperation], str, str]:
                     for part_name, element, _ in parts(header.get("message"), header):
                         if part_name == header.get("part") and element:
                             headers.append(element)
-                    if _qname(header, header.get("message")) == _qname(op, abstract_side.get("message") if abstract_side is not None else None):
+                    if _qname(header, header.get("message")) == _qname(
+                        op, abstract_side.get("message") if abstract_side is not None else None
+                    ):
                         header_parts.add(header.get("part", ""))
                 body = bound_side.find(f"{{{soap_ns}}}body")
                 if body is not None:
@@ -347,7 +371,7 @@ def _operations(loader: _Loader) -> tuple[list[SoapOperation], str, str]:
             ]  # fmt: skip
             element = next((p[1] for p in selected if p[1]), None)
             types = [(p[0], p[2]) for p in selected if p[2]]
-            sides[side] = (element, headers, types, namespace)  # type: ignore[assignment]
+            sides[side] = (element, headers, types, namespace)
         faults = []
         for fault in op.findall(f"{{{WSDL}}}fault"):
             for _, element, _ in parts(fault.get("message"), op):
@@ -376,7 +400,11 @@ def load_wsdl(reader: Reader, location: str) -> SoapContract:
     for _, wsdl in loader.wsdls:
         for element in wsdl.iter(f"{{{XSD}}}schema"):
             for prefix, namespace in {**wsdl.nsmap, **element.nsmap}.items():
-                if prefix and namespace not in prefixes and namespace not in (XSD, WSDL, SOAP11, SOAP12):
+                if (
+                    prefix
+                    and namespace not in prefixes
+                    and namespace not in (XSD, WSDL, SOAP11, SOAP12)
+                ):
                     prefixes[namespace] = prefix
     base_path = urlsplit(address).path.rstrip("/") if address else ""
     if not base_path:

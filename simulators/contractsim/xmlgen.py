@@ -78,7 +78,9 @@ class XmlGenerator:
 
     # --- structure ------------------------------------------------------------------------
 
-    def _fill(self, node: etree._Element, component: Any, key: str, data: dict[str, str], depth: int) -> None:
+    def _fill(
+        self, node: etree._Element, component: Any, key: str, data: dict[str, str], depth: int
+    ) -> None:
         xsd_type = component.type
         name = component.local_name or ""
         fixed = getattr(component, "fixed", None)
@@ -87,7 +89,9 @@ class XmlGenerator:
             return
         self._complex(node, xsd_type, key, data, depth)
 
-    def _complex(self, node: etree._Element, xsd_type: Any, key: str, data: dict[str, str], depth: int) -> None:
+    def _complex(
+        self, node: etree._Element, xsd_type: Any, key: str, data: dict[str, str], depth: int
+    ) -> None:
         name = etree.QName(node).localname
         for attribute in xsd_type.attributes.values():
             if getattr(attribute, "use", "optional") == "required" and attribute.type is not None:
@@ -101,15 +105,21 @@ class XmlGenerator:
             return
         self._group(node, content, key, data, depth)
 
-    def _group(self, node: etree._Element, group: Any, key: str, data: dict[str, str], depth: int) -> None:
+    def _group(
+        self, node: etree._Element, group: Any, key: str, data: dict[str, str], depth: int
+    ) -> None:
         particles = list(group)
         if group.model == "choice":
-            usable = [p for p in particles if not _AVOID.search(getattr(p, "local_name", None) or "")]
+            usable = [
+                p for p in particles if not _AVOID.search(getattr(p, "local_name", None) or "")
+            ]
             particles = (usable or particles)[:1]
         for particle in particles:
             self._particle(node, particle, key, data, depth)
 
-    def _particle(self, node: etree._Element, particle: Any, key: str, data: dict[str, str], depth: int) -> None:
+    def _particle(
+        self, node: etree._Element, particle: Any, key: str, data: dict[str, str], depth: int
+    ) -> None:
         minimum = particle.min_occurs or 0
         name = getattr(particle, "local_name", None) or ""
         if hasattr(particle, "model"):  # a nested group
@@ -124,7 +134,9 @@ class XmlGenerator:
             return
         target = particle.ref if getattr(particle, "ref", None) is not None else particle
         if getattr(target, "abstract", False):
-            substitutes = list(target.iter_substitutes()) if hasattr(target, "iter_substitutes") else []
+            substitutes = (
+                list(target.iter_substitutes()) if hasattr(target, "iter_substitutes") else []
+            )
             if not substitutes:
                 return
             target = substitutes[0]
@@ -156,7 +168,9 @@ class XmlGenerator:
                 return candidate
         return ""
 
-    def _candidates(self, xsd_type: Any, name: str, key: str, data: dict[str, str]) -> list[str | None]:
+    def _candidates(
+        self, xsd_type: Any, name: str, key: str, data: dict[str, str]
+    ) -> list[str | None]:
         found: list[str | None] = []
         domain = pagopa.kind_of(name)
         if name in data:
@@ -189,16 +203,31 @@ class XmlGenerator:
         return _local(getattr(primitive, "name", None) or "string")
 
     @staticmethod
-    def _by_primitive(primitive: str, xsd_type: Any, name: str, domain: str | None, digits: pagopa.Digits) -> list[str | None]:
-        when = _BASE_DATE + dt.timedelta(days=digits.number(0, 300) + (365 if _FUTURE.search(name) else 0))
+    def _by_primitive(
+        primitive: str, xsd_type: Any, name: str, domain: str | None, digits: pagopa.Digits
+    ) -> list[str | None]:
+        when = _BASE_DATE + dt.timedelta(
+            days=digits.number(0, 300) + (365 if _FUTURE.search(name) else 0)
+        )
         low = getattr(xsd_type, "min_value", None)
         high = getattr(xsd_type, "max_value", None)
-        if primitive == "decimal" or primitive in ("integer", "long", "int", "short", "byte") or "Integer" in primitive:
+        if (
+            primitive == "decimal"
+            or primitive in ("integer", "long", "int", "short", "byte")
+            or "Integer" in primitive
+        ):
             base = digits.number(1, 200)
             values: list[Any] = []
             if domain == "amount":
                 values.append(f"{base}.00")
-            values += [str(base), f"{base}.00", str(low) if low is not None else None, str(high) if high is not None else None, "1", "0"]
+            values += [
+                str(base),
+                f"{base}.00",
+                str(low) if low is not None else None,
+                str(high) if high is not None else None,
+                "1",
+                "0",
+            ]
             return values
         if primitive in ("float", "double"):
             return [f"{digits.number(1, 200)}.0", "1.0"]

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (contract text, kept as a vendor writes it)
 """A tiny WSDL (document/literal, SOAP 1.1) with an imported XSD, written for the tests.
 
 Its inline schema uses the ``com:`` prefix of the imported namespace for one type without

@@ -52,7 +52,9 @@ def drive_every_operation(relative: str, schema: Callable[[], etree.XMLSchema]) 
     answers = Answers()
     with serving(app) as server:
         settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
-        client = zeep.Client(f"{server.url}{sim.contract.base_path}?wsdl", settings=settings, plugins=[answers])
+        client = zeep.Client(
+            f"{server.url}{sim.contract.base_path}?wsdl", settings=settings, plugins=[answers]
+        )
         binding = client.service._binding
         assert {op.name for op in sim.contract.operations} == set(binding._operations)
         failures = []
@@ -62,7 +64,9 @@ def drive_every_operation(relative: str, schema: Callable[[], etree.XMLSchema]) 
             parsed = operation.input.body.type.parse_xmlelement(request, client.wsdl.types)
             headers = [generator.element(h, "header", {}) for h in op.input_headers] or None
             try:
-                getattr(client.service, op.name)(**{k: parsed[k] for k in parsed}, _soapheaders=headers)
+                getattr(client.service, op.name)(
+                    **{k: parsed[k] for k in parsed}, _soapheaders=headers
+                )
             except Exception as exc:  # noqa: BLE001 - every failure is collected and shown
                 failures.append(f"{op.name}: {type(exc).__name__}: {exc}")
         assert failures == []

@@ -29,7 +29,12 @@ def client(contract: Path) -> TestClient:
 
 
 def new_pratica(ident: str = "PR-001", **extra: Any) -> dict[str, Any]:
-    return {"idPratica": ident, "descrizione": "Occupazione suolo pubblico", "importo": 2000, **extra}
+    return {
+        "idPratica": ident,
+        "descrizione": "Occupazione suolo pubblico",
+        "importo": 2000,
+        **extra,
+    }
 
 
 def test_served_at_the_servers_path_and_document_bundled(client: TestClient) -> None:
@@ -40,7 +45,9 @@ def test_served_at_the_servers_path_and_document_bundled(client: TestClient) -> 
     document = client.get("/openapi.json").json()
     refs = [v for v in _walk(document) if isinstance(v, str) and v.startswith(("#", "model"))]
     assert refs and all(ref.startswith("#/components/") for ref in refs)
-    assert {"Pratica", "NuovaPratica", "Problema", "Avviso"} <= set(document["components"]["schemas"])
+    assert {"Pratica", "NuovaPratica", "Problema", "Avviso"} <= set(
+        document["components"]["schemas"]
+    )
 
 
 def _walk(node: Any) -> Any:

@@ -19,6 +19,8 @@ from tests.simulators.contractsim import synthetic_soap
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 PATH = "/servizi/pratiche/v1"
+IUV_TAG = "identificativoUnivocoVersamento"
+READ = f"<p:leggiPratica><{IUV_TAG}>010000000000000001</{IUV_TAG}></p:leggiPratica>"
 
 
 @pytest.fixture
@@ -63,7 +65,9 @@ def test_created_record_is_returned_by_the_read_operation(server: str) -> None:
     )
     assert created.esito == "OK"
     assert pagopa.is_notice_number(created.numeroAvviso)
-    read = service.leggiPratica(identificativoUnivocoVersamento=created.identificativoUnivocoVersamento)
+    read = service.leggiPratica(
+        identificativoUnivocoVersamento=created.identificativoUnivocoVersamento
+    )
     assert read.identificativoUnivocoVersamento == created.identificativoUnivocoVersamento
     assert read.descrizione == "Canone CUP"
     assert read.importo == Decimal("42.50")
@@ -97,7 +101,7 @@ def test_invalid_request_gets_the_declared_fault_as_detail(server: str) -> None:
 
 
 def test_soap_action_and_version_are_checked(server: str) -> None:
-    body = "<p:leggiPratica><identificativoUnivocoVersamento>010000000000000001</identificativoUnivocoVersamento></p:leggiPratica>"
+    body = READ
     assert raw(server, body, "urn:leggiPratica").status_code == 200
     mismatch = raw(server, body, "urn:creaPratica")
     assert mismatch.status_code == 500 and b"does not match" in mismatch.content
@@ -116,7 +120,10 @@ def test_entities_are_refused(server: str) -> None:
     )
     answer = httpx.post(server + PATH, content=evil, headers={"Content-Type": "text/xml"})
     assert answer.status_code == 500 and b"Fault" in answer.content
-    assert httpx.get(f"{server}/_admin/violations").json()[0]["rule"] in ("safe XML", "well-formed XML")
+    assert httpx.get(f"{server}/_admin/violations").json()[0]["rule"] in (
+        "safe XML",
+        "well-formed XML",
+    )
 
 
 def test_missing_import_is_added_and_reported(server: str) -> None:
@@ -141,6 +148,6 @@ def test_soap_faults_from_profiles(server: str) -> None:
         )
     httpx.delete(f"{server}/_admin/faults")
     httpx.put(f"{server}/_admin/faults/wrong-namespace", json={"rate": 1})
-    body = "<p:leggiPratica><identificativoUnivocoVersamento>010000000000000001</identificativoUnivocoVersamento></p:leggiPratica>"
+    body = READ
     answer = etree.fromstring(raw(server, body, "urn:leggiPratica").content)
     assert answer.find(f".//{{{synthetic_soap.TNS}}}leggiPraticaRisposta") is None
