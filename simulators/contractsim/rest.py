@@ -67,6 +67,12 @@ class RestEngine:
         self.state = state
         self.faults = faults
         self.generator = JsonGenerator(contract.schemas)
+        # Compiled now, not on a first request: bodies' validators, examples' validity.
+        for op in contract.operations:
+            for at in op.body.values():
+                contract.schemas.validator("request", at)
+            for answer in op.answers.values():
+                self._example_valid(answer)
 
     # --- entry --------------------------------------------------------------------------
 

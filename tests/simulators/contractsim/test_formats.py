@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (contract text, kept as a vendor writes it)
 """Every kind of contract the simulator reads: Swagger 2.0, OpenAPI 3.1, a Postman
 collection v2.1 with saved examples, a split contract fetched by URL, and bad files."""
 
