@@ -13,6 +13,7 @@ Environment variables (prefix ``COLLAUDO_CONTRACT_`` + a :class:`Settings` field
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +22,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode
+from simulators.common.access import Allowlist, AllowlistMiddleware, AllowMode, forbidden_body
 from simulators.common.admin import admin_mount
 from simulators.common.checks import fault_specs, networks, port_number
 from simulators.common.env import setting
@@ -34,11 +36,13 @@ from simulators.contractsim.openapi import RestContract
 from simulators.contractsim.rest import RestEngine
 from simulators.contractsim.source import ContractUnreadable
 from simulators.contractsim.state import State
+from simulators.contractsim.wire import BodyTooLarge, Incoming, Outgoing, read
 
 ENV_PREFIX = "COLLAUDO_CONTRACT_"
 # What ``collaudo sim contract`` reports as a bad contract rather than a crash.
 LOAD_ERRORS = (ContractUnreadable, ValueError)
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+# The simulator's own paths; everything else is the contract's.
+OWN_PATHS = ("/_admin/", "/status", "/openapi.json")
 
 
 @dataclass
@@ -109,6 +113,55 @@ class ContractSimulator:
         }
 
 
+class ContractApp(Starlette):
+    """The contract's paths served straight from ASGI (:mod:`.wire`); the simulator's own
+    (admin, status, the OpenAPI document) through Starlette's routes and middleware."""
+
+    simulator: ContractSimulator
+    allowlist: Allowlist
+    base: str
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(OWN_PATHS):
+            await super().__call__(scope, receive, send)
+            return
+        client = scope.get("client")
+        host = client[0] if client else None
+        allowlist = self.allowlist
+        if allowlist.enabled and allowlist.mode == "403" and not allowlist.allows(host):
+            await Outgoing(403, forbidden_body(host), "application/json").send(send)
+            return
+        faults = self.simulator.faults
+        if faults.any_active and faults.fires("ip-not-allowed-refuse"):
+            # No content-length: the client waits for a body that never completes.
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise ConnectionResetError("ip-not-allowed-refuse: the connection is dropped")
+        try:
+            incoming = await read(scope, receive)
+        except BodyTooLarge as exc:
+            await _problem(413, "Payload Too Large", str(exc)).send(send)
+            return
+        await (await self.serve(incoming)).send(send)
+
+    async def serve(self, request: Incoming) -> Outgoing:
+        sim, base, path = self.simulator, self.base, request.path
+        if sim.kind == "wsdl" and request.method == "GET":
+            served: Outgoing = await sim.engine.document(request)
+            return served
+        if base and not (path == base or path.startswith(base + "/")):
+            return _problem(
+                404, "Not Found", f"{path} is outside the contract, served under {base}"
+            )
+        answer: Outgoing = await sim.engine.handle(request, path[len(base) :] or "/")
+        return answer
+
+
+def _problem(status: int, title: str, detail: str) -> Outgoing:
+    body = json.dumps({"status": status, "title": title, "detail": detail}).encode()
+    return Outgoing(status, body, "application/problem+json")
+
+
 def create_app(settings: Settings | None = None, contract: Any = None) -> Starlette:
     """The simulator of ``settings.contract`` (or of an already loaded ``contract``);
     ``app.state.simulator`` holds its state. Loading errors raise
@@ -127,19 +180,6 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     async def openapi(request: Request) -> Response:
         return JSONResponse(contract.document)
 
-    async def serve(request: Request) -> Response:
-        path = request.url.path
-        if sim.kind == "wsdl" and request.method == "GET":
-            served: Response = await sim.engine.document(request)
-            return served
-        if base and not (path == base or path.startswith(base + "/")):
-            return JSONResponse(
-                {"status": 404, "title": "Not Found",
-                 "detail": f"{path} is outside the contract, served under {base or '/'}"},
-                status_code=404,
-            )  # fmt: skip
-        return await sim.engine.handle(request, path[len(base) :] or "/")  # type: ignore[no-any-return]
-
     allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
     routes: list[Any] = [
         *admin_routes(sim.state, allowlist, sim.operation_names),
@@ -148,10 +188,12 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     ]
     if sim.kind == "openapi":
         routes.append(Route("/openapi.json", openapi))
-    routes.append(Route("/{path:path}", serve, methods=ALL_METHODS))
-    app = Starlette(
+    app = ContractApp(
         routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)]
     )
+    app.simulator = sim
+    app.allowlist = allowlist
+    app.base = base
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.faults, allowlist)

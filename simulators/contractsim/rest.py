@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
-
-from starlette.requests import Request
-from starlette.responses import Response
 
 from simulators.common.faults import FaultState
 from simulators.contractsim import gate, pagopa
@@ -24,17 +20,13 @@ from simulators.contractsim.jsongen import MISSING, JsonGenerator, _lookup
 from simulators.contractsim.jsonschemas import first_error
 from simulators.contractsim.openapi import Answer, Parameter, RestContract, RestOperation
 from simulators.contractsim.state import State
+from simulators.contractsim.wire import Incoming, Outgoing
 
 PROBLEM = "application/problem+json"
 _STATEFUL = ("post", "put", "patch", "delete")
 
 
-@dataclass
-class Outcome:
-    status: int
-    body: bytes
-    media: str | None
-    headers: dict[str, str]
+Outcome = Outgoing
 
 
 class Invalid(Exception):
@@ -76,7 +68,7 @@ class RestEngine:
 
     # --- entry --------------------------------------------------------------------------
 
-    async def handle(self, request: Request, path: str) -> Response:
+    async def handle(self, request: Incoming, path: str) -> Outgoing:
         method = request.method.lower()
         op, path_params, known = self.contract.find(method, path)
         if op is None:
@@ -87,7 +79,7 @@ class RestEngine:
             return self._problem_response(
                 status, "Not Found" if status == 404 else "Method Not Allowed", detail
             )
-        body = await request.body()
+        body = request.body
         try:
             values, parsed = self._validate(op, request, path_params, body)
         except Invalid as bad:
@@ -111,27 +103,25 @@ class RestEngine:
             outcome.body = outcome.body[: max(1, len(outcome.body) // 2)]
         return self._response(outcome, request)
 
-    def _response(self, outcome: Outcome, request: Request) -> Response:
-        headers = dict(outcome.headers)
+    def _response(self, outcome: Outcome, request: Incoming) -> Outgoing:
         incoming = request.headers.get("x-request-id")
-        for name in headers:
-            if name.lower() == "x-request-id" and incoming:
-                headers[name] = incoming
-        return Response(
-            outcome.body, status_code=outcome.status, media_type=outcome.media, headers=headers
-        )
+        if incoming:
+            for name in outcome.headers:
+                if name.lower() == "x-request-id":
+                    outcome.headers[name] = incoming
+        return outcome
 
-    def _problem_response(self, status: int, title: str, detail: str) -> Response:
+    def _problem_response(self, status: int, title: str, detail: str) -> Outgoing:
         body = _dump({"type": "about:blank", "title": title, "status": status, "detail": detail})
-        return Response(body, status_code=status, media_type=PROBLEM)
+        return Outgoing(status, body, PROBLEM)
 
-    async def _faulted(self, op: RestOperation, request: Request) -> Response | None:
+    async def _faulted(self, op: RestOperation, request: Incoming) -> Outgoing | None:
         kind = gate.operation_kind(op.name + " " + op.template, op.method)
         fault = await gate.strike(self.faults, kind)
         if fault is None:
             return None
         if fault.name == "ip-not-allowed-403":
-            client = request.client.host if request.client else "unknown"
+            client = request.client or "unknown"
             return self._problem_response(
                 403, "Forbidden", f"source address {client} is not allow-listed"
             )
@@ -156,21 +146,20 @@ class RestEngine:
             )
 
     def _validate(
-        self, op: RestOperation, request: Request, path_params: dict[str, str], body: bytes
+        self, op: RestOperation, request: Incoming, path_params: dict[str, str], body: bytes
     ) -> tuple[dict[str, Any], Any]:
         values: dict[str, Any] = {}
-        query = request.query_params
         for param in op.parameters:
             raw: list[str]
             if param.location == "path":
                 raw = [path_params.get(param.name, "")]
             elif param.location == "query":
-                raw = query.getlist(param.name)
+                raw = request.query_list(param.name)
             elif param.location == "header":
-                found = request.headers.get(param.name)
+                found = request.headers.get(param.name.lower())
                 raw = [found] if found is not None else []
             elif param.location == "cookie":
-                found = request.cookies.get(param.name)
+                found = request.cookie(param.name)
                 raw = [found] if found is not None else []
             else:
                 continue
@@ -323,11 +312,11 @@ class RestEngine:
         path: str,
         values: dict[str, Any],
         parsed: Any,
-        request: Request,
+        request: Incoming,
         body: bytes,
     ) -> Outcome:
         key = hashlib.sha256(
-            f"{op.name}|{path}|{sorted(request.query_params.multi_items())}|".encode() + body
+            f"{op.name}|{path}|{sorted(request.query)}|".encode() + body
         ).hexdigest()[:24]
         stateful = (
             op.collection is not None or op.item is not None or self._under_item(path) is not None

@@ -16,13 +16,12 @@ import re
 from urllib.parse import urlsplit
 
 from lxml import etree
-from starlette.requests import Request
-from starlette.responses import Response
 
 from simulators.common.faults import FaultState
 from simulators.common.safexml import MalformedXML, UnsafeXML, parse_xml
 from simulators.contractsim import gate, pagopa
 from simulators.contractsim.state import State
+from simulators.contractsim.wire import Incoming, Outgoing
 from simulators.contractsim.wsdl import SOAP11, SOAP12, WSDL, XSD, SoapContract, SoapOperation
 from simulators.contractsim.xmlgen import XmlGenerator
 
@@ -90,28 +89,24 @@ class SoapEngine:
 
     # --- documents ------------------------------------------------------------------------
 
-    async def document(self, request: Request) -> Response:
-        query = request.query_params
-        base = self.public_url or f"{request.url.scheme}://{request.url.netloc}"
+    async def document(self, request: Incoming) -> Outgoing:
+        base = self.public_url or request.base_url
         endpoint = base + self.contract.base_path
-        if "xsd" in query or "wsdl" in query and query.get("wsdl"):
-            raw = query.get("xsd") or query.get("wsdl") or ""
-            if not raw.isdigit() or int(raw) >= len(self.contract.documents):
-                return Response(
-                    f"no document {raw!r}: the WSDL is at {endpoint}?wsdl\n",
-                    404,
-                    media_type="text/plain",
-                )
-            index = int(raw)
-        elif "wsdl" in {k.lower() for k in query}:
+        wanted = request.query_value("xsd") or request.query_value("wsdl")
+        if wanted:
+            if not wanted.isdigit() or int(wanted) >= len(self.contract.documents):
+                text = f"no document {wanted!r}: the WSDL is at {endpoint}?wsdl\n"
+                return Outgoing(404, text.encode(), "text/plain; charset=utf-8")
+            index = int(wanted)
+        elif "wsdl" in request.query_names():
             index = 0
         else:
-            return Response(
+            text = (
                 f"{self.contract.title}: SOAP {self.contract.soap_version} endpoint, POST here; "
-                f"the WSDL is at {endpoint}?wsdl\n",
-                media_type="text/plain",
+                f"the WSDL is at {endpoint}?wsdl\n"
             )
-        return Response(self._served(endpoint, index), media_type="text/xml; charset=utf-8")
+            return Outgoing(200, text.encode(), "text/plain; charset=utf-8")
+        return Outgoing(200, self._served(endpoint, index), "text/xml; charset=utf-8")
 
     def _served(self, endpoint: str, index: int) -> bytes:
         cached = self._documents.get((endpoint, index))
@@ -147,8 +142,8 @@ class SoapEngine:
 
     # --- requests -------------------------------------------------------------------------
 
-    async def handle(self, request: Request, path: str) -> Response:
-        data = await request.body()
+    async def handle(self, request: Incoming, path: str) -> Outgoing:
+        data = request.body
         try:
             if len(data) > MAX_BODY:
                 raise Fault("Client", f"request body exceeds {MAX_BODY} bytes", "size", 413)
@@ -177,21 +172,17 @@ class SoapEngine:
                     return self._fault_response(
                         Fault("Server", f"the answer set by hand is not XML: {exc}", "manual")
                     )
-                return Response(
-                    self._envelope(element),
-                    manual.status,
-                    media_type=self.media,
-                    headers=manual.headers,
-                )
+                envelope = self._envelope(element)
+                return Outgoing(manual.status, envelope, self.media, dict(manual.headers))
             if isinstance(manual.body, dict):
                 overrides = {str(k): str(v) for k, v in manual.body.items()}
         out = self._answer(op, body_element, overrides)
         if self.faults.any_active:
             out = self._broken(out)
-        return Response(out, 200, media_type=self.media)
+        return Outgoing(200, out, self.media)
 
     def _dispatch(
-        self, data: bytes, request: Request
+        self, data: bytes, request: Incoming
     ) -> tuple[SoapOperation, etree._Element, etree._Element | None]:
         try:
             root = parse_xml(data, max_bytes=MAX_BODY)
@@ -248,7 +239,7 @@ class SoapEngine:
         header = root.find(f"{{{expected}}}Header")
         return op, element, header
 
-    def _action(self, request: Request) -> str:
+    def _action(self, request: Incoming) -> str:
         if self.contract.soap_version == "1.1":
             return (request.headers.get("soapaction") or "").strip().strip('"')
         found = re.search(r'action="?([^";]+)', request.headers.get("content-type", ""))
@@ -325,7 +316,7 @@ class SoapEngine:
         data: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
         return data
 
-    def _fault_response(self, fault: Fault) -> Response:
+    def _fault_response(self, fault: Fault) -> Outgoing:
         ns = self.envelope_ns
         env = etree.Element(f"{{{ns}}}Envelope", nsmap={"soap": ns})
         body = etree.SubElement(env, f"{{{ns}}}Body")
@@ -353,7 +344,7 @@ class SoapEngine:
             )
             element.append(detail_parent)
         out: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
-        return Response(out, fault.status, media_type=self.media)
+        return Outgoing(fault.status, out, self.media)
 
     def _broken(self, out: bytes) -> bytes:
         fault = gate.broken_answer(
