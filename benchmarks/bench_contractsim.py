@@ -16,7 +16,11 @@ operation cycling through the seeded keys:
   request against the WSDL's schemas and answers from the record its ``paaSILInviaDovuti``
   created; the MyPay simulator builds a real Pagati document;
 - ``GET`` of a debt position (REST): the contract simulator validates the path against
-  gpd.json and answers the stored position shaped by the response schema.
+  gpd.json and answers the stored position shaped by the response schema (built once per
+  state: a later write rebuilds it).
+
+The machine is shared, so each pair runs in alternating rounds (``--rounds``) and the
+ratio is also given in requests per CPU-second of the simulator, which load does not skew.
 
 It prints a line per endpoint (req/s, p50/p99, errors) and the ratio contract / hand-written
 for each pair: the goal is at most 1.5x slower (ratio >= 0.67). The load generator is
@@ -81,7 +85,9 @@ def seed_contract_mypay(client: httpx.Client, count: int) -> list[str]:
     for n in range(count):
         answer = client.post(
             "/ws/pa",
-            content=bs.invia_dovuti_envelope(f"BENCH-{n:06d}", Decimal(10 + n % 90) + Decimal("0.50")),
+            content=bs.invia_dovuti_envelope(
+                f"BENCH-{n:06d}", Decimal(10 + n % 90) + Decimal("0.50")
+            ),
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "paaSILInviaDovuti"},
         )
         session = bs._answer(answer.content).findtext("idSession")
@@ -115,7 +121,13 @@ def seed_contract_gpd(client: httpx.Client, count: int) -> list[str]:
     recorder: list[dict[str, object]] = []
 
     class Capture:  # seed_gpd's requests, captured instead of sent to a GPD simulator
-        def post(self, path: str, params: object = None, json: dict[str, object] | None = None, headers: object = None) -> httpx.Response:
+        def post(
+            self,
+            path: str,
+            params: object = None,
+            json: dict[str, object] | None = None,
+            headers: object = None,
+        ) -> httpx.Response:
             assert json is not None
             recorder.append(json)
             option = dict(json["paymentOption"][0])  # type: ignore[index]
@@ -131,7 +143,9 @@ def seed_contract_gpd(client: httpx.Client, count: int) -> list[str]:
     for body in recorder:
         answer = client.post(bs.GPD_POSITIONS, json=body, headers=bs.GPD_KEY)
         if answer.status_code != 201:
-            raise bs.BenchError(f"the contract simulator refused {body['iupd']}: {answer.text[:400]}")
+            raise bs.BenchError(
+                f"the contract simulator refused {body['iupd']}: {answer.text[:400]}"
+            )
         iupds.append(str(body["iupd"]))
     return iupds
 
@@ -148,10 +162,42 @@ def _contract_position_check(iupd: str) -> Callable[[httpx.Response], str | None
 
 def contract_gpd_endpoint(url: str, iupds: list[str], pid: int) -> bs.Endpoint:
     calls = [
-        bs.Call("GET", f"{bs.GPD_POSITIONS}/{iupd}", bs.GPD_KEY, b"", _contract_position_check(iupd))
+        bs.Call(
+            "GET", f"{bs.GPD_POSITIONS}/{iupd}", bs.GPD_KEY, b"", _contract_position_check(iupd)
+        )
         for iupd in iupds
     ]
     return bs.Endpoint("Contract sim GET debt position", url, calls, None, pid)
+
+
+def measure(
+    endpoint: bs.Endpoint, client: str, duration: float, args: argparse.Namespace, workdir: Path
+) -> bs.Result:
+    """One run of ``endpoint`` with the server's CPU time."""
+    cpu_before = bs.cpu_seconds(endpoint.server_pid)
+    if client == "wrk":
+        result = bs.run_wrk(endpoint, duration, args.connections, args.threads, workdir)
+    else:
+        result = bs.run_python(endpoint, duration, args.connections, args.processes)
+    cpu_after = bs.cpu_seconds(endpoint.server_pid)
+    if cpu_before is not None and cpu_after is not None:
+        result = replace(result, server_cpu=cpu_after - cpu_before)
+    if result.requests == 0:
+        raise bs.BenchError(f"{endpoint.label}: no request completed")
+    return result
+
+
+def combined(results: list[bs.Result]) -> bs.Result:
+    """Rounds as one run: totals, the mean p50, the worst p99."""
+    cpu = [r.server_cpu for r in results]
+    return bs.Result(
+        sum(r.requests for r in results),
+        sum(r.seconds for r in results),
+        sum(r.p50_ms for r in results) / len(results),
+        max(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+        None if any(c is None for c in cpu) else sum(c for c in cpu if c is not None),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--positions", type=int, help="positions seeded in each (default 300)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s, 40 positions")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations per pair")
     args = parser.parse_args(argv)
     duration = args.duration or (2.0 if args.quick else 10.0)
     count = args.positions or (40 if args.quick else 300)
@@ -193,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
                 for endpoint in (mypay, c_mypay, gpd, c_gpd):
                     bs.verify(endpoint)
             except (httpx.HTTPError, bs.StationError, etree.XMLSyntaxError, KeyError) as exc:
-                raise bs.BenchError(f"seeding or checking failed ({type(exc).__name__}: {exc})") from exc
+                raise bs.BenchError(
+                    f"seeding or checking failed ({type(exc).__name__}: {exc})"
+                ) from exc
             print(f"seeded {count} positions in each simulator, answers checked, "
                   f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
             if client == "wrk":
@@ -202,20 +251,20 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 generator = "Python asyncio — CLIENT-BOUND: the client shares the cores"
             print(f"machine: {os.cpu_count()} cores; load generator: {generator}")
-            print(f"{args.connections} keep-alive connections, {duration:g} s per endpoint")
-            results = []
-            for endpoint in (mypay, c_mypay, gpd, c_gpd):
-                cpu_before = bs.cpu_seconds(endpoint.server_pid)
-                if client == "wrk":
-                    result = bs.run_wrk(endpoint, duration, args.connections, args.threads, workdir)
-                else:
-                    result = bs.run_python(endpoint, duration, args.connections, args.processes)
-                cpu_after = bs.cpu_seconds(endpoint.server_pid)
-                if cpu_before is not None and cpu_after is not None:
-                    result = replace(result, server_cpu=cpu_after - cpu_before)
-                if result.requests == 0:
-                    raise bs.BenchError(f"{endpoint.label}: no request completed")
-                results.append((endpoint, result))
+            print(
+                f"{args.connections} keep-alive connections, {duration:g} s per endpoint "
+                f"in {args.rounds} alternating rounds"
+            )
+            # The machine is shared: load drifts over a run. Each pair alternates in rounds
+            # (hand-written, contract, hand-written, ...) so a drift hits both alike.
+            endpoints = (mypay, c_mypay, gpd, c_gpd)
+            rounds: dict[str, list[bs.Result]] = {e.label: [] for e in endpoints}
+            for _ in range(args.rounds):
+                for endpoint in endpoints:
+                    rounds[endpoint.label].append(
+                        measure(endpoint, client, duration / args.rounds, args, workdir)
+                    )
+            results = [(e, combined(rounds[e.label])) for e in endpoints]
             bs.report(results)
             print()
             for (hand, hand_result), (ours, our_result) in (
@@ -223,7 +272,13 @@ def main(argv: list[str] | None = None) -> int:
             ):  # fmt: skip
                 ratio = our_result.rps / hand_result.rps
                 verdict = "within" if ratio >= TARGET_RATIO else "NOT within"
-                print(f"{ours.label} / {hand.label}: {ratio:.2f} ({verdict} 1.5x)")
+                line = f"{ours.label} / {hand.label}: {ratio:.2f} req/s ({verdict} 1.5x)"
+                if our_result.server_cpu and hand_result.server_cpu:
+                    per_cpu = (our_result.requests / our_result.server_cpu) / (
+                        hand_result.requests / hand_result.server_cpu
+                    )
+                    line += f"; {per_cpu:.2f} requests per CPU-second (load-independent)"
+                print(line)
             return 1 if any(r.errors for _, r in results) else 0
     except bs.BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
