@@ -151,3 +151,50 @@ def test_soap_faults_from_profiles(server: str) -> None:
     body = READ
     answer = etree.fromstring(raw(server, body, "urn:leggiPratica").content)
     assert answer.find(f".//{{{synthetic_soap.TNS}}}leggiPraticaRisposta") is None
+
+
+def test_a_seeded_record_is_returned_by_the_read_operation(server: str) -> None:
+    record = {"identificativoUnivocoVersamento": "010000000000000077", "descrizione": "Seminata"}
+    assert httpx.post(f"{server}/_admin/state", json={"record": record}).status_code == 201
+    read = client(server).service.leggiPratica(identificativoUnivocoVersamento="010000000000000077")
+    assert read.descrizione == "Seminata"
+
+
+SOAP11_BINDING = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+
+def test_soap_12_bindings_answer_soap_12(tmp_path: Path) -> None:
+    wsdl = synthetic_soap.write(tmp_path)
+    wsdl.write_text(
+        wsdl.read_text().replace(SOAP11_BINDING, "http://schemas.xmlsoap.org/wsdl/soap12/")
+    )
+    with serving(create_app(Settings(contract=str(wsdl)))) as running:
+        service = client(running.url).service
+        created = service.creaPratica(
+            codiceFiscaleEnte="80000000002", descrizione="x", importo=Decimal("1.00")
+        )
+        assert created.esito == "OK"
+        with pytest.raises(zeep.exceptions.Fault) as raised:
+            service.creaPratica(codiceFiscaleEnte="8", descrizione="x", importo=Decimal("1.00"))
+        assert raised.value.code == "soap:Sender" and raised.value.detail is not None
+
+
+def test_rpc_style_operations_are_answered(tmp_path: Path) -> None:
+    text = synthetic_soap.WSDL.replace('style="document"', 'style="rpc"')
+    text = text.replace(
+        '<soap:body use="literal"/>', '<soap:body use="literal" namespace="urn:rpc"/>'
+    )
+    text = text.replace(
+        '<wsdl:part name="body" element="tns:creaPratica"/>',
+        '<wsdl:part name="descrizione" type="xsd:string"/>'
+        '<wsdl:part name="importo" type="com:stImporto"/>',
+    )
+    text = text.replace(
+        '<wsdl:part name="body" element="tns:creaPraticaRisposta"/>',
+        '<wsdl:part name="esito" type="xsd:string"/>'
+        '<wsdl:part name="numeroAvviso" type="com:stNumeroAvviso"/>',
+    )
+    synthetic_soap.write(tmp_path).write_text(text)
+    with serving(create_app(Settings(contract=str(tmp_path / "pratiche.wsdl")))) as running:
+        answer = client(running.url).service.creaPratica(descrizione="x", importo=Decimal("1.00"))
+    assert answer.esito == "OK" and pagopa.is_notice_number(answer.numeroAvviso)
