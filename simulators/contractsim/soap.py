@@ -211,7 +211,12 @@ class SoapEngine:
             )
         element = children[0]
         action = self._action(request)
-        op = self.contract.by_element.get(element.tag)
+        named = self.contract.by_action.get(action) if action else None
+        # Operations sharing one body element are told apart by their SOAPAction.
+        if named is not None and self._input_of(named) == element.tag:
+            op: SoapOperation | None = named
+        else:
+            op = self.contract.by_element.get(element.tag)
         if op is None:
             by_action = self.contract.by_action.get(action) if action else None
             hint = (
@@ -238,6 +243,10 @@ class SoapEngine:
             )
         header = root.find(f"{{{expected}}}Header")
         return op, element, header
+
+    @staticmethod
+    def _input_of(op: SoapOperation) -> str:
+        return op.input_element or f"{{{op.namespace}}}{op.name}"
 
     def _action(self, request: Incoming) -> str:
         if self.contract.soap_version == "1.1":
