@@ -17,8 +17,8 @@ from typing import Any
 from simulators.common.faults import FaultState
 from simulators.contractsim import gate, pagopa
 from simulators.contractsim.jsongen import MISSING, JsonGenerator, _lookup
-from simulators.contractsim.jsonschemas import first_error
-from simulators.contractsim.openapi import Answer, Parameter, RestContract, RestOperation
+from simulators.contractsim.openapi import Answer, RestContract, RestOperation
+from simulators.contractsim.rest_checks import Invalid, validate
 from simulators.contractsim.state import State
 from simulators.contractsim.wire import Incoming, Outgoing
 
@@ -29,28 +29,8 @@ _STATEFUL = ("post", "put", "patch", "delete")
 Outcome = Outgoing
 
 
-class Invalid(Exception):
-    def __init__(self, rule: str, detail: str, location: str) -> None:
-        super().__init__(detail)
-        self.rule = rule
-        self.detail = detail
-        self.location = location
-
-
 def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _read(text: str, kind: str) -> Any:
-    if kind == "integer":
-        return int(text)
-    if kind == "number":
-        return float(text)
-    if kind == "boolean":
-        if text.lower() not in ("true", "false"):
-            raise ValueError("not a boolean (true or false)")
-        return text.lower() == "true"
-    return text
 
 
 class RestEngine:
@@ -81,7 +61,7 @@ class RestEngine:
             )
         body = request.body
         try:
-            values, parsed = self._validate(op, request, path_params, body)
+            values, parsed = validate(op, request, path_params, body, self.contract.schemas)
         except Invalid as bad:
             outcome = self._error(op, bad)
             self.state.violation(op.name, bad.rule, bad.detail, outcome.status)
@@ -130,108 +110,6 @@ class RestEngine:
         return self._problem_response(
             500, "Internal Server Error", f"simulated fault {fault.name}: try again later"
         )
-
-    # --- validation -------------------------------------------------------------------------
-
-    def _check(self, param: Parameter, value: Any, label: str) -> None:
-        if param.simple is not None and isinstance(value, str):
-            if param.simple.search(value):
-                return
-        if param.validator is None:
-            return
-        error = first_error(param.validator, value)
-        if error is not None:
-            raise Invalid(
-                f"{param.location} parameter {param.name}", f"{label}: {error}", param.location
-            )
-
-    def _validate(
-        self, op: RestOperation, request: Incoming, path_params: dict[str, str], body: bytes
-    ) -> tuple[dict[str, Any], Any]:
-        values: dict[str, Any] = {}
-        for param in op.parameters:
-            raw: list[str]
-            if param.location == "path":
-                raw = [path_params.get(param.name, "")]
-            elif param.location == "query":
-                raw = request.query_list(param.name)
-            elif param.location == "header":
-                found = request.headers.get(param.name.lower())
-                raw = [found] if found is not None else []
-            elif param.location == "cookie":
-                found = request.cookie(param.name)
-                raw = [found] if found is not None else []
-            else:
-                continue
-            label = f"{param.location} parameter {param.name!r}"
-            if not raw:
-                if param.required:
-                    raise Invalid(
-                        f"{label} is required", f"{label} is required but missing", param.location
-                    )
-                continue
-            try:
-                if param.kind == "array":
-                    items = raw if len(raw) > 1 else raw[0].split(",")
-                    value: Any = [_read(item, param.item_kind) for item in items]
-                elif param.kind == "object":
-                    value = raw[0]
-                else:
-                    value = _read(raw[0], param.kind)
-            except ValueError:
-                raise Invalid(
-                    f"{label} type {param.kind}",
-                    f"{label}: {raw[0]!r} is not a {param.kind}",
-                    param.location,
-                ) from None
-            if param.kind != "object":
-                self._check(param, value, label)
-            values[param.name] = value
-        parsed: Any = MISSING
-        if op.body:
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if not body.strip():
-                if op.body_required:
-                    raise Invalid(
-                        "request body is required", "the request body is required but empty", "body"
-                    )
-                return values, parsed
-            media = self._media(op, content_type)
-            if media is None:
-                raise Invalid(
-                    "request content type",
-                    f"content type {content_type or '(none)'} is not declared; "
-                    f"use one of {', '.join(op.body)}",
-                    "body",
-                )
-            if "json" in media:
-                try:
-                    parsed = json.loads(body)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise Invalid(
-                        "request body is JSON", f"the request body is not JSON: {exc}", "body"
-                    ) from None
-                error = first_error(
-                    self.contract.schemas.validator("request", op.body[media]), parsed
-                )
-                if error is not None:
-                    raise Invalid("request body schema", f"request body {error}", "body")
-            else:
-                parsed = body.decode("utf-8", "replace")
-        return values, parsed
-
-    @staticmethod
-    def _media(op: RestOperation, content_type: str) -> str | None:
-        for media in op.body:
-            if media.lower() == content_type:
-                return media
-        for media in op.body:
-            main = media.split("/")[0]
-            if media in ("*/*", f"{main}/*") or ("json" in media and "json" in content_type):
-                return media
-        if not content_type:
-            return next(iter(op.body))
-        return None
 
     # --- answers --------------------------------------------------------------------------
 
@@ -316,7 +194,8 @@ class RestEngine:
         body: bytes,
     ) -> Outcome:
         key = hashlib.sha256(
-            f"{op.name}|{path}|{sorted(request.query)}|".encode() + body
+            f"{op.name}|{path}|{sorted(request.query)}|{sorted(map(str, values.items()))}|".encode()
+            + body
         ).hexdigest()[:24]
         stateful = (
             op.collection is not None or op.item is not None or self._under_item(path) is not None
