@@ -20,14 +20,17 @@ from simulators.common.access import Allowlist
 from simulators.common.faults import Fault, FaultState
 
 DEFAULT_DELAYS = {"slow-response": 3.0, "timeout": 16.0}
-_CREATE = re.compile(
-    r"^(paa?SIL)?(inserisci|crea|importa|invia|registra|create|add|insert|new|post|put|"
-    r"upload|submit|send|prenota|autorizza|genera|generate)",
-    re.I,
+# Verbs that say what an operation does, in the languages contracts are written in.
+CREATE_VERBS = frozenset(
+    "inserisci crea creare importa invia registra carica apri salva emetti genera prenota "
+    "autorizza create add insert new post put upload submit send open save issue generate".split()
 )
-_READ = re.compile(r"^(paa?SIL)?(chiedi|get|leggi|read|find|search|list|verifica|cerca|query|"
-                   r"retrieve|fetch|check|status|stato)", re.I)  # fmt: skip
-_RECEIPT = re.compile(r"receipt|ricevut|pagati|(^|[^a-z])rt([^a-z]|$)", re.I)
+READ_VERBS = frozenset(
+    "chiedi leggi verifica cerca recupera ottieni elenca scarica stato get read find search "
+    "list verify query retrieve fetch check status demand download lookup show view".split()
+)
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_RECEIPT = re.compile(r"receipt|ricevut|pagati", re.I)
 _NOTICE = re.compile(r"notice|avvis|stampa|print|pdf", re.I)
 FAILURES = {
     "create": "creation-error",
@@ -37,25 +40,43 @@ FAILURES = {
 }
 
 
+def words(name: str) -> list[str]:
+    """``paaSILChiediPagati`` -> paa, sil, chiedi, pagati; also snake, kebab and paths."""
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+def _verb(name: str) -> str | None:
+    """``create`` or ``read`` by the first verb among the name's first words."""
+    for word in words(name)[:4]:
+        if word in CREATE_VERBS:
+            return "create"
+        if word in READ_VERBS:
+            return "read"
+    return None
+
+
 def operation_kind(name: str, method: str = "post") -> str:
     """``receipt``, ``notice``, ``create``, ``status`` (a read) or ``other``."""
-    if _RECEIPT.search(name):
+    verb = _verb(name)
+    if _RECEIPT.search(name) or any(w in ("rt", "rtv") for w in words(name)):
         return "receipt"
-    if _NOTICE.search(name) and not _CREATE.search(name):
+    if _NOTICE.search(name) and verb != "create":
         return "notice"
-    if method in ("post", "put") and not _READ.search(name) or _CREATE.search(name):
+    if verb == "create" or (verb is None and method in ("post", "put")):
         return "create"
-    if method == "get" or _READ.search(name):
+    if verb == "read" or method == "get":
         return "status"
     return "other"
 
 
 def is_create(name: str) -> bool:
-    return bool(_CREATE.search(name))
+    """Whether the operation's name says it creates something (its state is remembered)."""
+    return _verb(name) == "create"
 
 
 def is_read(name: str) -> bool:
-    return bool(_READ.search(name))
+    """Whether the operation's name says it reads something."""
+    return _verb(name) == "read"
 
 
 class RefuseGuard(Allowlist):
