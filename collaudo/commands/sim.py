@@ -173,7 +173,10 @@ def register(subparsers: Any) -> None:
                 "answers generated, state kept (Ctrl-C stops it)."
             )
             sub.add_argument(
-                "contract_location", metavar="FILE|URL", help="the contract: a path or a URL"
+                "contract_location",
+                metavar="FILE|URL",
+                nargs="?",
+                help="the contract: a path or a URL (or COLLAUDO_CONTRACT_CONTRACT)",
             )
         _add_common_flags(sub)
         for named in NAMED_FLAGS[name]:

@@ -169,7 +169,10 @@ def create_app(settings: Settings | None = None, contract: Any = None) -> Starle
     settings = settings or Settings()
     if contract is None:
         if not settings.contract:
-            raise ValueError("no contract given: name a WSDL, OpenAPI or Postman file or URL")
+            raise ValueError(
+                "no contract given: name a WSDL, OpenAPI or Postman file or URL "
+                "(collaudo sim contract FILE|URL, or COLLAUDO_CONTRACT_CONTRACT)"
+            )
         contract = load(settings.contract)
     sim = ContractSimulator(settings, contract)
     base = contract.base_path.rstrip("/")

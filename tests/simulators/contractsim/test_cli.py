@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from collaudo.cli import main
+from collaudo.cli import build_parser, main
+from collaudo.commands import sim
 from simulators.common.server import free_port
 from tests.simulators.contractsim import synthetic_soap
 
@@ -73,8 +74,19 @@ def test_bad_input_exits_2_with_the_reason(
     assert message in capsys.readouterr().err
 
 
-def test_a_contract_is_required(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as raised:
-        main(["sim", "contract"])
-    assert raised.value.code == 2
-    assert "FILE|URL" in capsys.readouterr().err
+def test_a_contract_is_required(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLLAUDO_CONTRACT_CONTRACT", raising=False)
+    assert main(["sim", "contract"]) == 2
+    assert "no contract given" in capsys.readouterr().err
+
+
+def test_the_contract_from_the_environment_and_the_argument_wins() -> None:
+    module = sim.load("contract")
+    environ = {"COLLAUDO_CONTRACT_CONTRACT": "vendor.wsdl"}
+    from_env, _ = sim.make_settings(module, build_parser().parse_args(["sim", "contract"]), environ)
+    assert from_env.contract == "vendor.wsdl"
+    argv = ["sim", "contract", "api.yaml", "--port", "9000"]
+    given, took_allowlist = sim.make_settings(module, build_parser().parse_args(argv), environ)
+    assert (given.contract, given.port, took_allowlist) == ("api.yaml", 9000, True)
