@@ -218,7 +218,10 @@ def _answers(
             elif isinstance(entry.get("examples"), dict) and entry["examples"]:
                 first = next(iter(entry["examples"].values()))
                 if isinstance(first, dict) and "$ref" in first:
-                    first = schemas.node("response", first["$ref"].split("#", 1)[1])
+                    try:
+                        first = schemas.node("response", first["$ref"].split("#", 1)[1])
+                    except (KeyError, IndexError, ValueError):
+                        first = None  # a dangling example: answers are generated instead
                 if isinstance(first, dict) and "value" in first:
                     example = first["value"]
         headers: dict[str, tuple[bool, str | None]] = {}

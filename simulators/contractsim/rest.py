@@ -155,7 +155,7 @@ class RestEngine:
             if isinstance(data, dict) and isinstance(answer.example, dict):
                 data = {**answer.example, **data}  # the request's values, the example's rest
         body = self.generator.shape(schema, data, key)
-        media = answer.media or "application/json"
+        media = _concrete(answer.media or "application/json")
         if "json" in media:
             return Outcome(code, _dump(body), media, headers)
         return Outcome(code, str(body).encode(), media, headers)
@@ -346,6 +346,15 @@ class RestEngine:
         if op.collection is None and op.item is None:
             return self._build(op, op.success, values or MISSING, key)
         return self._missing(op, path, values, key)
+
+
+def _concrete(media: str) -> str:
+    """A media type an answer can carry: ``*/*`` and ``image/*`` are not one."""
+    if media == "*/*":
+        return "application/octet-stream"
+    if media.endswith("/*"):
+        return media[:-1] + "octet-stream"
+    return media
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:
