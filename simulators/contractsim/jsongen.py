@@ -201,6 +201,11 @@ class JsonGenerator:
             if not wanted or depth > MAX_DEPTH and prop not in required:
                 continue
             out[prop] = self._value(sub, value, f"{key}/{prop}", prop, depth + 1)
+        for prop in required - set(out):  # required but not described (a contract defect)
+            value = _lookup(data, prop)
+            out[prop] = (
+                value if value is not MISSING else self._value({}, MISSING, key, prop, depth)
+            )
         extra = schema.get("additionalProperties")
         if isinstance(data, dict) and not properties and extra not in (None, False):
             for prop, value in data.items():

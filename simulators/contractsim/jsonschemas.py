@@ -110,6 +110,8 @@ class SchemaSet:
         self._pattern(node, where)
         if not self.is_31:
             self._dialect_30(node)
+        if view == "request":
+            self._undefined_required(node, where)
         hidden = "readOnly" if view == "request" else "writeOnly"
         properties = node.get("properties")
         required = node.get("required")
@@ -120,6 +122,23 @@ class SchemaSet:
                 if not (isinstance(properties.get(name), dict) and properties[name].get(hidden))
             ]
         return node
+
+    def _undefined_required(self, node: dict[str, Any], where: str) -> None:
+        properties, required = node.get("properties"), node.get("required")
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return
+        if any(k in node for k in ("allOf", "anyOf", "oneOf", "additionalProperties")):
+            return  # the name may be described by another part
+        for name in required:
+            if name not in properties:
+                self._report(
+                    Workaround(
+                        self.file,
+                        where or "/",
+                        f"property {name!r} is required but not described in properties",
+                        "answers carry a generated string for it",
+                    )
+                )
 
     @staticmethod
     def _dialect_30(node: dict[str, Any]) -> None:
