@@ -224,3 +224,37 @@ def test_formats_all_of_with_one_of_and_wildcard_media(tmp_path: Path) -> None:
     attachment = client.get("/allegati/A1")
     assert attachment.status_code == 200
     assert attachment.headers["content-type"] == "application/octet-stream"
+
+
+DEFECTIVE_YAML = (
+    "openapi: 3.0.3\n"
+    "info: {title: Ragioneria, version: '3'}\n"
+    "paths:\n"
+    "  /ricevute/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: >\n"
+    "            the receipt\n"
+    "\t     * stato: as recorded\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: object\n"
+    "                required: [iuv, stato]\n"
+    "                properties: {iuv: {type: string}}\n"
+)
+
+
+def test_defects_of_a_yaml_contract_are_worked_around_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ragioneria.yaml"
+    path.write_text(DEFECTIVE_YAML)
+    client = client_for(path)
+    receipt = client.get("/ricevute/R1")
+    assert receipt.status_code == 200 and {"iuv", "stato"} <= set(receipt.json())
+    problems = [w["problem"] for w in client.get("/status").json()["workarounds"]]
+    assert problems == [
+        "indented with tabs, which YAML does not allow",
+        "property 'stato' is required but not described in properties",
+    ]
