@@ -16,6 +16,7 @@ from lxml import etree
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._cache import CacheConfig
 from schemathesis.engine import events, from_schema
+from starlette.testclient import TestClient
 
 from simulators.common import contracts
 from simulators.common.server import serving
@@ -104,7 +105,11 @@ def schemathesis_failures(relative: str, budget: int = 15) -> tuple[int, list[st
     schema = schemathesis.openapi.from_dict(contracts.openapi_document(relative), config=config)
     schema.app = app
     schema.config.update(
-        base_url="http://testserver" + base, request_timeout=10, workers=1, continue_on_failure=True
+        base_url="http://testserver" + base,
+        headers={"Ocp-Apim-Subscription-Key": "any-key"},  # gpd.json declares the ApiKey
+        request_timeout=10,
+        workers=1,
+        continue_on_failure=True,
     )
     schema.config.generation.update(max_examples=budget, database="none")
     schema.config.checks.update(included_check_names=CHECKS)
@@ -127,6 +132,17 @@ def test_schemathesis_finds_no_conformance_failure(relative: str) -> None:
     cases, failures = schemathesis_failures(relative)
     assert cases > 50
     assert failures == []
+
+
+def test_declared_credentials_are_required() -> None:
+    client = TestClient(create_app(Settings(contract=str(official(contracts.GPD_JSON)))))
+    path = "/gpd/debt-positions-service/v1/organizations/80000000002/debtpositions/X-1"
+    refused = client.get(path)
+    assert refused.status_code == 401  # gpd.json declares the ApiKey and the 401
+    assert client.get(path, headers={"Ocp-Apim-Subscription-Key": "k"}).status_code == 404
+    violation = client.get("/_admin/violations").json()[0]
+    assert violation["rule"] == "security"
+    assert "header Ocp-Apim-Subscription-Key" in violation["detail"]
 
 
 def test_the_gpd_defect_is_reported() -> None:
