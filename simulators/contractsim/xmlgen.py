@@ -51,6 +51,8 @@ class XmlGenerator:
         self.schema = schema
         self.prefixes = prefixes
         self._valid: dict[tuple[int, str], bool] = {}
+        self._documents: dict[str, str] | None = None  # global elements by lower-case name
+        self._depth = 0  # documents inside documents, bounded
 
     def element(self, qname: str, key: str, data: dict[str, str] | None = None) -> etree._Element:
         """The global element ``qname`` (``{ns}local``), generated."""
@@ -162,6 +164,28 @@ class XmlGenerator:
                 self._valid[cache_key] = found
         return found
 
+    def _embedded(self, name: str, key: str, data: dict[str, str]) -> str | None:
+        """A base64 field named after a global element of the schemas (MyPay's ``pagati``
+        carries a ``Pagati`` document, ``dovuti`` a ``Dovuti``): that document, encoded."""
+        if self._depth >= 2 or not name:
+            return None
+        if self._documents is None:
+            self._documents = {}
+            for qname, component in self.schema.maps.elements.items():
+                if not component.type.is_simple():
+                    self._documents.setdefault(_local(qname).lower(), qname)
+        qname = self._documents.get(name.lower())
+        if qname is None:
+            return None
+        self._depth += 1
+        try:
+            document = self.element(qname, f"{key}|{name}", data)
+        finally:
+            self._depth -= 1
+        return base64.b64encode(
+            etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+        ).decode()
+
     def text(self, xsd_type: Any, name: str, key: str, data: dict[str, str]) -> str:
         for candidate in self._candidates(xsd_type, name, key, data):
             if candidate is not None and self.valid(xsd_type, candidate):
@@ -175,6 +199,10 @@ class XmlGenerator:
         domain = pagopa.kind_of(name)
         if name in data:
             found.append(data[name])
+        if self._primitive(xsd_type) == "base64Binary":
+            embedded = self._embedded(name, key, data)
+            if embedded is not None:
+                found.append(embedded)
         if domain is not None and f"kind:{domain}" in data:
             found.append(data[f"kind:{domain}"])
         member = xsd_type
