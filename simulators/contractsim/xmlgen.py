@@ -40,6 +40,19 @@ def _hint(name: str, digits: pagopa.Digits) -> str | None:
     return None
 
 
+def _remember(data: dict[str, str], kind: str | None, value: str) -> None:
+    """One answer tells one story: the first notice number, IUV, fiscal code or IBAN it
+    carries is the one its other fields of that kind carry (an IUV and its notice number
+    agree: aux digit 3)."""
+    if kind is None or kind not in pagopa.CHECKS or not pagopa.CHECKS[kind](value):
+        return
+    data.setdefault(f"kind:{kind}", value)
+    if kind == "notice_number" and value.startswith("3"):
+        data.setdefault("kind:iuv", value[1:])
+    elif kind == "iuv" and len(value) == 17:
+        data.setdefault("kind:notice_number", "3" + value)
+
+
 def _local(name: str | None) -> str:
     return (name or "").rsplit("}", 1)[-1]
 
@@ -189,6 +202,7 @@ class XmlGenerator:
     def text(self, xsd_type: Any, name: str, key: str, data: dict[str, str]) -> str:
         for candidate in self._candidates(xsd_type, name, key, data):
             if candidate is not None and self.valid(xsd_type, candidate):
+                _remember(data, pagopa.kind_of(name), candidate)
                 return candidate
         return ""
 
