@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -379,7 +378,3 @@ class SoapEngine:
             answer.remove(answer[0])
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         return data
-
-
-def endpoint_path(url: str) -> str:
-    return urlsplit(url).path
