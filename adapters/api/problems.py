@@ -191,16 +191,18 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
 
 async def _http_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    hints = {
-        404: _("check the path against the OpenAPI document at /docs"),
-        405: _("check the method against the OpenAPI document at /docs"),
-    }
     # Starlette's own details ("Not Found", ...) are English: the kind keeps them.
     kind = str(exc.detail).lower().replace(" ", "-")
     title = _(str(exc.detail)) if exc.detail in HTTP_TITLES else str(exc.detail)
     detail = title
-    if exc.status_code in hints:
-        detail = f"{title}: {hints[exc.status_code]}"
+    if exc.status_code == 404:
+        detail = _("%(title)s: check the path against the OpenAPI document at /docs") % {
+            "title": title
+        }
+    elif exc.status_code == 405:
+        detail = _("%(title)s: check the method against the OpenAPI document at /docs") % {
+            "title": title
+        }
     problem = Problem(exc.status_code, title, detail, kind=kind, headers=dict(exc.headers or {}))
     return problem.response(request.url.path)
 

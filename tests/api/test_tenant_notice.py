@@ -113,7 +113,10 @@ async def test_bad_notice_fields_get_clear_errors_all_at_once(client: httpx.Asyn
     response = await client.post("/tenants", json=alone, headers=AUTH)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "postal_account_holder", "message": "indicare anche postal_account, oppure lasciare vuoto questo campo"}
+        {
+            "field": "postal_account_holder",
+            "message": "indicare anche postal_account, oppure lasciare vuoto questo campo",
+        }
     ]
 
 
