@@ -151,16 +151,17 @@ async def _problems(driver: str, headers: dict[str, str]) -> list[str]:
             assert response.status_code >= 400, (method, path, response.text)
             assert response.headers["content-type"].startswith("application/problem+json")
             texts += problem_texts(response.json())
-        # A conflict needs an existing tenant.
-        good = {
-            "id": TENANT,
-            "name": "Comune di Bugliano",
-            "tax_identification_number": "80000000002",
-        }
-        good.update({f.key: "x" for f in DRIVERS[driver]().fields_for("tenant") if f.required})
-        await client.post("/tenants", json=good, headers={**headers, **AUTH})
-        again = await client.post("/tenants", json=good, headers={**headers, **AUTH})
-        texts += problem_texts(again.json())
+        if driver == "fake":  # a conflict needs an existing tenant: the fake's is simple
+            good = {
+                "id": TENANT,
+                "name": "Comune di Bugliano",
+                "tax_identification_number": "80000000002",
+                "ipa_code": "c_bugliano",
+            }
+            created = await client.post("/tenants", json=good, headers={**headers, **AUTH})
+            again = await client.post("/tenants", json=good, headers={**headers, **AUTH})
+            assert (created.status_code, again.status_code) == (201, 409)
+            texts += problem_texts(again.json())
     return texts
 
 
