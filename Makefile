@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FORMIO := .collaudo/node/node_modules/formiojs/dist/formio.full.min.js
 
-.PHONY: run test lint install clean notices messages
+.PHONY: run test lint install clean notices messages i18n-samples
 
 $(STAMP): pyproject.toml
 	@echo ">> installing collaudo and its dependencies into $(VENV) (first run, or pyproject.toml changed)"
@@ -56,3 +56,7 @@ messages: $(STAMP)
 	    --no-fuzzy-matching --ignore-obsolete || exit 1; \
 	  $(BIN)/pybabel compile -D $$d -d $$d/locales -l it --statistics || exit 1; \
 	done
+
+## The admin form and a vendor report in Italian and English (docs/i18n/), with Chromium.
+i18n-samples: $(STAMP) $(FORMIO)
+	$(BIN)/python -m tests.i18n_samples docs/i18n
