@@ -20,6 +20,7 @@ translated where they are shown.
 from __future__ import annotations
 
 import gettext as _gettext
+import logging
 import os
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ LANGUAGES = ("it", "en")
 ENV_VAR = "COLLAUDO_LANG"
 
 _requested: ContextVar[str | None] = ContextVar("collaudo_language", default=None)
+_warned: set[str] = set()
+logger = logging.getLogger(__name__)
 
 
 class CatalogMissing(RuntimeError):
@@ -71,7 +74,21 @@ def negotiate(accept_language: str | None) -> str | None:
 
 def language() -> str:
     """The language of the text being produced now."""
-    return _requested.get() or parse_language(os.environ.get(ENV_VAR)) or DEFAULT_LANGUAGE
+    chosen = _requested.get()
+    if chosen:
+        return chosen
+    configured = os.environ.get(ENV_VAR)
+    found = parse_language(configured)
+    if configured and found is None and configured not in _warned:
+        _warned.add(configured)
+        logger.warning(
+            "%s=%r is not a language collaudo speaks (%s): using %s",
+            ENV_VAR,
+            configured,
+            ", ".join(LANGUAGES),
+            DEFAULT_LANGUAGE,
+        )
+    return found or DEFAULT_LANGUAGE
 
 
 @contextmanager

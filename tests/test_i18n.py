@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 import re
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def test_accept_language_picks_the_preferred_supported_language() -> None:
     assert i18n.negotiate("") is None
 
 
-def test_italian_by_default_english_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_italian_by_default_english_on_request(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delenv(i18n.ENV_VAR, raising=False)
     assert i18n.language() == "it"
     assert i18n.gettext("Invalid fields") == "Campi non validi"
@@ -114,7 +117,9 @@ def test_italian_by_default_english_on_request(monkeypatch: pytest.MonkeyPatch) 
     with i18n.use_language("it-IT"):
         assert i18n.gettext("Invalid fields") == "Campi non validi"
     monkeypatch.setenv(i18n.ENV_VAR, "klingon")
-    assert i18n.language() == "it"
+    with caplog.at_level("WARNING", logger="adapters.i18n"):
+        assert i18n.language() == "it"
+    assert "COLLAUDO_LANG='klingon' is not a language collaudo speaks (it, en)" in caplog.text
 
 
 async def test_concurrent_contexts_keep_their_own_language() -> None:
@@ -138,3 +143,21 @@ def test_a_missing_compiled_catalog_says_how_to_build_it(tmp_path: Path) -> None
         catalog.gettext("Not found")
     with i18n.use_language("en"):
         assert catalog.gettext("Not found") == "Not found"
+
+
+@pytest.mark.parametrize(
+    "argv", [["--lang", "en", "sim", "--list-faults"], ["sim", "--list-faults", "--lang", "en"]]
+)
+def test_cli_lang_chooses_english_for_the_verb_and_what_it_starts(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from collaudo.cli import build_parser, main
+
+    monkeypatch.setenv(i18n.ENV_VAR, "it")
+    assert build_parser().parse_args(argv).lang == "en"
+    assert main(argv) == 0
+    # The environment, so that `collaudo run`'s pytest and the servers it starts agree.
+    assert i18n.language() == "en" and os.environ[i18n.ENV_VAR] == "en"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--lang", "fr", "sim", "--list-faults"])
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
