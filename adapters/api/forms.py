@@ -75,7 +75,8 @@ def validation_messages(validate: dict[str, Any]) -> dict[str, str]:
         "min": _("{{ field }} cannot be less than {{ min }}"),
         "integer": _("{{ field }} must be a whole number"),
     }
-    return {name: text for name, text in messages.items() if validate.get(name) is not None}
+    active = {name for name, value in validate.items() if value not in (None, False)}
+    return {name: text for name, text in messages.items() if name in active}
 
 
 def _tenant_components() -> list[dict[str, Any]]:
