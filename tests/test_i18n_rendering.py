@@ -260,3 +260,30 @@ def test_a_vendor_report_is_wholly_in_the_language(lang: str) -> None:
     assert f'lang="{lang}"' in page.decode()
     assert len(parties) == 6 and len(texts) > 30
     assert not untranslated(texts, lang), untranslated(texts, lang)
+
+
+@pytest.mark.parametrize(("header", "title"), [("en", "Internal error"), ("it", "Errore interno")])
+async def test_an_unexpected_failure_answers_in_the_requested_language(
+    header: str, title: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette answers a 500 outside the middleware: the header must still choose."""
+    from starlette.routing import Route
+
+    async def boom(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    app = create_app(
+        ApiSettings(api_token=TOKEN, public_url="http://proxy.test"),
+        driver=DRIVERS["fake"](),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    app.router.routes.append(Route("/boom", boom))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy.test") as client:
+        response = await client.get("/boom", headers={"Accept-Language": header})
+    assert response.status_code == 500
+    assert response.json()["title"] == title and "RuntimeError" in response.json()["detail"]
+    assert not untranslated(list(problem_texts(response.json())), header)

@@ -31,7 +31,7 @@ from adapters.core.intermediary import (
     PositionNotFound,
     RequestRejected,
 )
-from adapters.i18n import N_
+from adapters.i18n import N_, negotiate, use_language
 from adapters.i18n import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -249,17 +249,22 @@ async def _payment_handler(request: Request, exc: Exception) -> Response:
 async def _unexpected_handler(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log, never to the caller.
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    problem = Problem(
+    # Starlette runs this handler outside the middleware stack: choose the language again.
+    with use_language(negotiate(request.headers.get("accept-language"))):
+        return _internal_error(type(exc).__name__).response(request.url.path)
+
+
+def _internal_error(error: str) -> Problem:
+    return Problem(
         500,
         _("Internal error"),
         _(
             "the proxy failed unexpectedly (%(error)s); the log has the details, "
             "retry and report it if it persists"
         )
-        % {"error": type(exc).__name__},
+        % {"error": error},
         kind="internal-error",
     )
-    return problem.response(request.url.path)
 
 
 def exception_handlers() -> dict[Any, Any]:
