@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FORMIO := .collaudo/node/node_modules/formiojs/dist/formio.full.min.js
 
-.PHONY: run test lint install clean notices
+.PHONY: run test lint install clean notices messages i18n-samples
 
 $(STAMP): pyproject.toml
 	@echo ">> installing collaudo and its dependencies into $(VENV) (first run, or pyproject.toml changed)"
@@ -40,3 +40,23 @@ clean:
 ## PNG renderings of the four sample paper notices (docs/notice/), to compare with pagoPA's.
 notices: $(STAMP)
 	$(BIN)/python -m tests.notice_samples docs/notice
+
+## gettext catalogs (Babel): extract each package's messages into <package>/locales/<package>.pot,
+## merge them into the Italian .po (translate the new entries there), compile the .mo files.
+## The compiled .mo files are committed, so a fresh clone runs without this step;
+## tests/test_i18n.py fails when a catalog is stale or an entry untranslated.
+I18N_DOMAINS := adapters collaudo
+messages: $(STAMP)
+	@for d in $(I18N_DOMAINS); do \
+	  $(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --add-location=file --sort-output \
+	    --project=collaudo --copyright-holder=collaudo -o $$d/locales/$$d.pot $$d || exit 1; \
+	  test -f $$d/locales/it/LC_MESSAGES/$$d.po || \
+	    $(BIN)/pybabel --quiet init -D $$d -i $$d/locales/$$d.pot -d $$d/locales -l it || exit 1; \
+	  $(BIN)/pybabel --quiet update -D $$d -i $$d/locales/$$d.pot -d $$d/locales -l it \
+	    --no-fuzzy-matching --ignore-obsolete || exit 1; \
+	  $(BIN)/pybabel compile -D $$d -d $$d/locales -l it --statistics || exit 1; \
+	done
+
+## The admin form and a vendor report in Italian and English (docs/i18n/), with Chromium.
+i18n-samples: $(STAMP) $(FORMIO)
+	$(BIN)/python -m tests.i18n_samples docs/i18n

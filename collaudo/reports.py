@@ -15,6 +15,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from collaudo.i18n import gettext as _
+from collaudo.i18n import ngettext
+
 OUTCOMES = ("passed", "failed", "skipped")
 
 
@@ -92,15 +95,16 @@ def _cell(counts: list[int]) -> str:
     if failed:
         text += f" ({failed} KO)"
     if skipped:
-        text += f" +{skipped} skip"
+        text += " " + _("+%(count)s skipped") % {"count": skipped}
     return text
 
 
 def summary_table(results: Sequence[ScenarioResult]) -> str:
     """A plain-text table: one row per feature, one column per target."""
     targets, grid = _grid(results)
-    width = max([len("Funzionalità"), *(len(f) for f in grid)])
-    lines = ["  ".join(["Funzionalità".ljust(width), *(t.ljust(18) for t in targets)])]
+    heading = _("Feature")
+    width = max([len(heading), *(len(f) for f in grid)])
+    lines = ["  ".join([heading.ljust(width), *(t.ljust(18) for t in targets)])]
     lines.append("-" * len(lines[0]))
     for feature, row in grid.items():
         lines.append("  ".join([feature.ljust(width), *(_cell(row[t]).ljust(18) for t in targets)]))
@@ -114,28 +118,35 @@ def totals(results: Sequence[ScenarioResult]) -> dict[str, int]:
 def summary_markdown(results: Sequence[ScenarioResult], wall_seconds: float, command: str) -> str:
     """The one-page summary: verdict, the feature × target table, failures, skips."""
     count = totals(results)
-    verdict = "SUPERATO" if results and not count["failed"] else "NON SUPERATO"
+    verdict = _("PASSED") if results and not count["failed"] else _("NOT PASSED")
     targets, grid = _grid(results)
+    scenarios = ngettext(
+        "%(count)s scenario in %(seconds).1f s",
+        "%(count)s scenarios in %(seconds).1f s",
+        len(results),
+    ) % {"count": len(results), "seconds": wall_seconds}
+    outcome = _("%(passed)s passed, %(failed)s failed, %(skipped)s skipped.") % count
     lines = [
-        f"# Collaudo: {verdict}",
+        _("# Collaudo: %(verdict)s") % {"verdict": verdict},
         "",
-        f"`{command}` — {len(results)} scenari in {wall_seconds:.1f} s: "
-        f"{count['passed']} passati, {count['failed']} falliti, {count['skipped']} saltati.",
+        f"`{command}` — {scenarios}: {outcome}",
         "",
-        "| Funzionalità | " + " | ".join(targets) + " |",
+        "| " + " | ".join([_("Feature"), *targets]) + " |",
         "|---|" + "---|" * len(targets),
     ]
     for feature, row in grid.items():
         lines.append(f"| {feature} | " + " | ".join(_cell(row[t]) for t in targets) + " |")
-    for title, outcome in (("Scenari falliti", "failed"), ("Scenari saltati", "skipped")):
-        chosen = [r for r in results if r.outcome == outcome]
+    for title, kind in ((_("Failed scenarios"), "failed"), (_("Skipped scenarios"), "skipped")):
+        chosen = [r for r in results if r.outcome == kind]
         if chosen:
             lines += ["", f"## {title}", ""]
             lines += [f"- **{r.target}** · {r.feature} › {r.scenario}: {r.message}" for r in chosen]
     lines += [
         "",
-        "Dettagli: `reports/allure-results/` (ogni scenario con i suoi scambi e il diagramma "
-        "di sequenza; `allure serve reports/allure-results`), `reports/junit.xml`.",
+        _(
+            "Details: `reports/allure-results/` (every scenario with its exchanges and its "
+            "sequence diagram; `allure serve reports/allure-results`), `reports/junit.xml`."
+        ),
         "",
     ]
     return "\n".join(lines)

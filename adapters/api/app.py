@@ -42,6 +42,7 @@ from adapters.core.runtime import ProxyRuntime
 from adapters.core.service import PaymentService
 from adapters.core.settings import ProxySettings, proxy_version
 from adapters.core.store import Store
+from adapters.i18n import LanguageMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ def create_app(
         routes.extend(govpay_ente.ROUTES)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AccessLogMiddleware)],
+        # Outermost: the language chosen per request covers the access log and handlers.
+        middleware=[Middleware(LanguageMiddleware), Middleware(AccessLogMiddleware)],
         exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )

@@ -12,6 +12,7 @@ import hmac
 from starlette.requests import Request
 
 from adapters.api.problems import Problem
+from adapters.i18n import gettext as _
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="collaudo-payment-proxy"'}
 
@@ -20,30 +21,34 @@ def require_token(request: Request) -> None:
     """Raise a 401 problem unless the request carries the configured bearer token."""
     expected: str | None = request.app.state.api_token
     header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
+    scheme, _sep, given = header.partition(" ")
     if not expected:
         raise Problem(
             401,
-            "Unauthorized",
-            "this proxy has no API token configured: set COLLAUDO_API_TOKEN and restart it, "
-            "then send 'Authorization: Bearer <token>'",
+            _("Unauthorized"),
+            _(
+                "this proxy has no API token configured: set COLLAUDO_API_TOKEN and restart it, "
+                "then send 'Authorization: Bearer <token>'"
+            ),
             kind="unauthorized",
             headers=_CHALLENGE,
         )
     if scheme.lower() != "bearer" or not given.strip():
         raise Problem(
             401,
-            "Unauthorized",
-            "send the API token as 'Authorization: Bearer <token>' (the value of "
-            "COLLAUDO_API_TOKEN on the proxy)",
+            _("Unauthorized"),
+            _(
+                "send the API token as 'Authorization: Bearer <token>' (the value of "
+                "COLLAUDO_API_TOKEN on the proxy)"
+            ),
             kind="unauthorized",
             headers=_CHALLENGE,
         )
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
         raise Problem(
             401,
-            "Unauthorized",
-            "the bearer token is wrong: use the value of COLLAUDO_API_TOKEN on the proxy",
+            _("Unauthorized"),
+            _("the bearer token is wrong: use the value of COLLAUDO_API_TOKEN on the proxy"),
             kind="unauthorized",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )

@@ -27,6 +27,7 @@ from adapters.api.openapi_parts import (
 )
 from adapters.api.problems import Problem
 from adapters.core.service import PaymentService
+from adapters.i18n import gettext as _
 
 DEFAULT_REASON = "annullato dall'ente"
 
@@ -45,8 +46,8 @@ async def _reason(request: Request) -> str:
     if not isinstance(body, dict):
         raise Problem(
             400,
-            "Bad request",
-            'send no body, or a JSON object like {"reason": "why"} (reason: 1-255 characters)',
+            _("Bad request"),
+            _('send no body, or a JSON object like {"reason": "why"} (reason: 1-255 characters)'),
             kind="bad-request",
         )
     return str(reason or DEFAULT_REASON)

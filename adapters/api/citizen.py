@@ -19,6 +19,7 @@ from starlette.routing import Route
 from adapters.api.openapi_parts import INTERMEDIARY_ERRORS, json_ok, problems, redirect, uuid_param
 from adapters.api.problems import not_found
 from adapters.core.service import PaymentService
+from adapters.i18n import N_
 
 
 def _service(request: Request) -> PaymentService:
@@ -31,7 +32,9 @@ def _payment_id(request: Request) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise not_found("payment", raw, "a payment id is a UUID, as in the event's id") from None
+        raise not_found(
+            "payment", raw, N_("a payment id is a UUID, as in the event's id")
+        ) from None
 
 
 def _safe_filename(name: str) -> str:

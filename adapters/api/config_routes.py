@@ -27,6 +27,8 @@ from adapters.api.problems import Problem, field_errors, not_found
 from adapters.core.config import DriverSpec, ServiceConfig, TenantConfig
 from adapters.core.models import utcnow
 from adapters.core.store import Store
+from adapters.i18n import N_
+from adapters.i18n import gettext as _
 
 
 def _store(request: Request) -> Store:
@@ -44,22 +46,22 @@ def path_uuid(request: Request, name: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
-        raise not_found(what, raw, f"a {what} id is a UUID") from None
+        raise not_found(what, raw, N_("the id must be a UUID")) from None
 
 
 async def json_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         raise Problem(
-            400, "Bad request", "the body is empty: send a JSON object", kind="bad-request"
+            400, _("Bad request"), _("the body is empty: send a JSON object"), kind="bad-request"
         )
     try:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(
             400,
-            "Bad request",
-            f"the body is not valid JSON ({exc}); send application/json",
+            _("Bad request"),
+            _("the body is not valid JSON (%(error)s); send application/json") % {"error": exc},
             kind="bad-request",
         ) from None
 
@@ -75,7 +77,7 @@ def _get_tenant(request: Request) -> TenantConfig:
     tenant_id = path_uuid(request, "tenant_id", "tenant")
     tenant = _store(request).get_tenant(tenant_id)
     if tenant is None:
-        raise not_found("tenant", tenant_id, "create it with POST /tenants")
+        raise not_found("tenant", tenant_id, N_("create it with POST /tenants"))
     return tenant
 
 
@@ -83,7 +85,7 @@ def _get_service(request: Request) -> ServiceConfig:
     service_id = path_uuid(request, "service_id", "service")
     service = _store(request).get_service(service_id)
     if service is None:
-        raise not_found("service", service_id, "create it with POST /services")
+        raise not_found("service", service_id, N_("create it with POST /services"))
     return service
 
 
@@ -113,8 +115,9 @@ async def create_tenant(request: Request) -> Response:
     if _store(request).get_tenant(tenant.id) is not None:
         raise Problem(
             409,
-            "Conflict",
-            f"tenant {tenant.id} already exists: change it with PUT or PATCH /tenants/{tenant.id}",
+            _("Conflict"),
+            _("tenant %(id)s already exists: change it with PUT or PATCH /tenants/%(id)s")
+            % {"id": tenant.id},
             kind="conflict",
         )
     _store(request).put_tenant(tenant)
@@ -162,14 +165,20 @@ async def list_services(request: Request) -> Response:
         try:
             tenant_id = uuid.UUID(request.query_params["tenant_id"])
         except ValueError:
-            raise field_errors([("tenant_id", "must be a UUID")]) from None
+            raise field_errors([("tenant_id", _("must be a UUID"))]) from None
     return JSONResponse([_dump(s) for s in _store(request).list_services(tenant_id)])
 
 
 def _check_tenant_exists(request: Request, service: ServiceConfig) -> None:
     if _store(request).get_tenant(service.tenant_id) is None:
         raise field_errors(
-            [("tenant_id", f"no tenant {service.tenant_id}: create it first with POST /tenants")]
+            [
+                (
+                    "tenant_id",
+                    _("no tenant %(id)s: create it first with POST /tenants")
+                    % {"id": service.tenant_id},
+                )
+            ]
         )
 
 
@@ -179,9 +188,12 @@ async def create_service(request: Request) -> Response:
     if _store(request).get_service(service.id) is not None:
         raise Problem(
             409,
-            "Conflict",
-            f"service {service.id} already exists: omit id to get a new one, or change it "
-            f"with PUT or PATCH /services/{service.id}",
+            _("Conflict"),
+            _(
+                "service %(id)s already exists: omit id to get a new one, or change it "
+                "with PUT or PATCH /services/%(id)s"
+            )
+            % {"id": service.id},
             kind="conflict",
         )
     _check_tenant_exists(request, service)
@@ -225,7 +237,9 @@ async def _replacement(
         body = await json_body(request)
     if request.method == "PATCH":
         if not isinstance(body, dict):
-            raise field_errors([("body", "a PATCH body is a JSON object of the fields to change")])
+            raise field_errors(
+                [("body", _("a PATCH body is a JSON object of the fields to change"))]
+            )
         body = merge(_dump(current), body)
     _same_id(body, current.id)
     return body
@@ -234,7 +248,13 @@ async def _replacement(
 def _same_id(body: Any, path_id: uuid.UUID) -> None:
     if isinstance(body, dict) and body.get("id") not in (None, "", str(path_id)):
         raise field_errors(
-            [("id", f"the body's id {body.get('id')!r} differs from the path's {path_id}")]
+            [
+                (
+                    "id",
+                    _("the body's id %(body_id)r differs from the path's %(path_id)s")
+                    % {"body_id": body.get("id"), "path_id": path_id},
+                )
+            ]
         )
     if isinstance(body, dict):
         body.setdefault("id", str(path_id))

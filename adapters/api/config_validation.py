@@ -19,6 +19,7 @@ from adapters.api.forms import CBILL_PATTERN, ENV_NAME_PATTERN, TAXONOMY_PATTERN
 from adapters.api.problems import Problem, field_errors
 from adapters.core.config import ConfigField, DriverSpec, ServiceConfig, TenantConfig
 from adapters.core.logo import InvalidLogo, logo_url_problem, normalize_logo
+from adapters.i18n import gettext as _
 from adapters.pagopa import (
     PAGOPA_TEST_CREDITOR_FISCAL_CODE,
     InvalidFiscalCode,
@@ -113,25 +114,35 @@ def _blank(value: Any) -> bool:
 
 
 def _check_driver_field(spec: ConfigField, value: Any) -> str | None:
+    label = _(spec.label)
     if _blank(value):
-        return f"{spec.label} is required by the intermediary driver" if spec.required else None
+        if not spec.required:
+            return None
+        return _("%(field)s is required by the intermediary driver") % {"field": label}
     if not isinstance(value, str):
-        return f"{spec.label} must be text"
+        return _("%(field)s must be text") % {"field": label}
     if spec.kind == "env" and not re.fullmatch(ENV_NAME_PATTERN, value):
-        return (
-            f"{spec.label} must be the NAME of an environment variable (e.g. MYPAY_PASSWORD), "
+        return _(
+            "%(field)s must be the NAME of an environment variable (e.g. MYPAY_PASSWORD), "
             "never the secret itself"
-        )
+        ) % {"field": label}
     if spec.kind == "select" and spec.options and value not in spec.options:
-        return f"{spec.label} must be one of {', '.join(spec.options)}"
+        return _("%(field)s must be one of %(options)s") % {
+            "field": label,
+            "options": ", ".join(spec.options),
+        }
     if spec.pattern and not re.fullmatch(spec.pattern, value):
-        return f"{spec.label} {value!r} does not match {spec.pattern}"
+        return _("%(field)s %(value)r does not match %(pattern)s") % {
+            "field": label,
+            "value": value,
+            "pattern": spec.pattern,
+        }
     return None
 
 
 def _creditor_code(value: Any) -> str | None:
     if not isinstance(value, str):
-        return "must be an 11-digit fiscal code"
+        return _("must be an 11-digit fiscal code")
     if value.strip() == PAGOPA_TEST_CREDITOR_FISCAL_CODE:
         return None
     try:
@@ -141,11 +152,34 @@ def _creditor_code(value: Any) -> str | None:
     return None
 
 
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error in the current language (pydantic's own text is English only)."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "string_too_long":
+        return _("must have at most %(count)s characters") % {"count": ctx.get("max_length")}
+    if kind == "string_too_short":
+        return _("must have at least %(count)s characters") % {"count": ctx.get("min_length")}
+    if kind == "string_pattern_mismatch":
+        return _("does not match %(pattern)s") % {"pattern": ctx.get("pattern")}
+    if kind in {"greater_than", "greater_than_equal"}:
+        return _("must be greater than %(limit)s") % {"limit": ctx.get("gt", ctx.get("ge"))}
+    if kind == "missing":
+        return _("is required")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return _("has the wrong type (%(detail)s)") % {"detail": error.get("msg", kind)}
+    if kind == "literal_error":
+        return _("must be one of %(options)s") % {"options": ctx.get("expected")}
+    if kind.startswith("decimal_"):
+        return _("is not a valid amount (%(detail)s)") % {"detail": error.get("msg", kind)}
+    return _("is not valid (%(detail)s)") % {"detail": error.get("msg", kind)}
+
+
 def _pydantic_errors(exc: ValidationError) -> list[tuple[str, str]]:
     found = []
     for error in exc.errors():
         name = ".".join(str(p) for p in error["loc"]) or "body"
-        found.append((name, error["msg"]))
+        found.append((name, pydantic_message(error)))
     return found
 
 
@@ -155,7 +189,13 @@ def _common(
     errors: list[tuple[str, str]] = []
     driver_keys = {f.key for f in driver.fields_for(level)}
     for key in sorted(set(data) - known - driver_keys - IGNORED_KEYS):
-        errors.append((key, f"unknown field: the form at /{level}s/schema lists the fields"))
+        errors.append(
+            (
+                key,
+                _("unknown field: the form at /%(level)ss/schema lists the fields")
+                % {"level": level},
+            )
+        )
     for spec in driver.fields_for(level):
         if _blank(data.get(spec.key)) and spec.default is not None:
             data[spec.key] = spec.default
@@ -167,7 +207,7 @@ def _common(
         if problem:
             errors.append((spec.key, problem))
     if "active" in data and not isinstance(data["active"], bool):
-        errors.append(("active", "must be true or false"))
+        errors.append(("active", _("must be true or false")))
     for key in IGNORED_KEYS:
         data.pop(key, None)
     return errors
@@ -177,8 +217,8 @@ def _require_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, Mapping):
         raise Problem(
             400,
-            "Bad request",
-            "the body must be a JSON object with the fields of the form (see the schema)",
+            _("Bad request"),
+            _("the body must be a JSON object with the fields of the form (see the schema)"),
             kind="bad-request",
         )
     return _nest(body)
@@ -192,7 +232,7 @@ def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
         if _blank(value) or value == []:
             data.pop(key, None)
         elif key != "logo" and not isinstance(value, str):
-            errors.append((key, "must be text"))
+            errors.append((key, _("must be text")))
         elif isinstance(value, str):
             data[key] = " ".join(value.split())
     if isinstance(data.get("cbill_code"), str):
@@ -201,8 +241,10 @@ def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
             errors.append(
                 (
                     "cbill_code",
-                    "the CBILL code is 5 letters or digits (e.g. A1B2C), as the "
-                    "creditor's bank or pagoPA's back office assigned it",
+                    _(
+                        "the CBILL code is 5 letters or digits (e.g. A1B2C), as the "
+                        "creditor's bank or pagoPA's back office assigned it"
+                    ),
                 )
             )
         data["cbill_code"] = code
@@ -213,9 +255,9 @@ def _notice_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
             errors.append(("postal_account", str(exc)))
     for key in ("postal_account_holder", "postal_authorization"):
         if key in data and "postal_account" not in data:
-            errors.append((key, "set postal_account too, or leave this empty"))
+            errors.append((key, _("set postal_account too, or leave this empty")))
     if isinstance(data.get("website"), str) and " " in data["website"]:
-        errors.append(("website", "a web address has no spaces, e.g. www.comune.bugliano.pi.it"))
+        errors.append(("website", _("a web address has no spaces, e.g. www.comune.bugliano.pi.it")))
     if "logo" in data:
         try:
             data["logo"] = normalize_logo(data["logo"])
@@ -239,7 +281,7 @@ def build_tenant(
     errors += [e for e in found if e[0] not in {name for name, _ in errors}]
     for key in ("id", "name", "tax_identification_number"):
         if _blank(data.get(key)):
-            errors.append((key, "is required"))
+            errors.append((key, _("is required")))
     if not _blank(data.get("tax_identification_number")):
         problem = _creditor_code(data["tax_identification_number"])
         if problem:
@@ -263,22 +305,22 @@ def build_service(body: Any, driver: DriverSpec) -> ServiceConfig:
     errors = _common(data, "service", driver, SERVICE_KEYS)
     for key in SERVICE_REQUIRED:
         if _blank(_get(data, key)):
-            errors.append((key, "is required (configuration API v2)"))
+            errors.append((key, _("is required (configuration API v2)")))
     if not _blank(data.get("collection_data")) and not re.fullmatch(
         TAXONOMY_PATTERN, str(data["collection_data"])
     ):
-        errors.append(("collection_data", "must be a pagoPA taxonomy code such as 9/0101108TS/"))
+        errors.append(("collection_data", _("must be a pagoPA taxonomy code such as 9/0101108TS/")))
     receiver = data.get("receiver")
     if isinstance(receiver, Mapping) and any(not _blank(v) for v in receiver.values()):
         for key in ("tax_identification_number", "name"):
             if _blank(receiver.get(key)):
-                errors.append((f"receiver.{key}", "is required when a receiver is given"))
+                errors.append((f"receiver.{key}", _("is required when a receiver is given")))
         if not _blank(receiver.get("tax_identification_number")):
             problem = _creditor_code(receiver["tax_identification_number"])
             if problem:
                 errors.append(("receiver.tax_identification_number", problem))
     elif receiver is not None and not isinstance(receiver, Mapping):
-        errors.append(("receiver", "must be an object with tax_identification_number and name"))
+        errors.append(("receiver", _("must be an object with tax_identification_number and name")))
     else:
         data.pop("receiver", None)
     service: ServiceConfig | None = None
@@ -289,7 +331,7 @@ def build_service(body: Any, driver: DriverSpec) -> ServiceConfig:
         errors += [e for e in _pydantic_errors(exc) if e[0] not in known]
     if service is not None and service.payment_type == "stamp" and service.amount is not None:
         if service.amount != STAMP_AMOUNT:
-            errors.append(("amount", "a marca da bollo digitale costs 16.00: set amount to 16"))
+            errors.append(("amount", _("a digital revenue stamp costs 16.00: set amount to 16")))
     if errors or service is None:
         raise field_errors(errors)
     return service

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from adapters.core.config import ConfigField, DriverSpec
 from adapters.core.intermediary import Intermediary
+from adapters.i18n import N_
 
 
 class DriverMissing(LookupError):
@@ -28,36 +29,36 @@ def fake_driver_spec() -> DriverSpec:
 
     return DriverSpec(
         name="fake",
-        title="Fake intermediary (in-process, for tests and demos)",
+        title=N_("Fake intermediary (in-process, for tests and demos)"),
         fields=(
             ConfigField(
                 key="ipa_code",
-                label="Codice IPA dell'ente",
+                label=N_("Creditor's IPA code"),
                 level="tenant",
-                description="Code (lower case) of the institution in the IPA registry",
+                description=N_("Code (lower case) of the institution in the IPA registry"),
                 pattern=r"^[a-z0-9_]{2,20}$",
             ),
             ConfigField(
                 key="station_id",
-                label="Identificativo stazione",
+                label=N_("Station id"),
                 level="tenant",
                 required=False,
-                description="pagoPA station of the intermediary, e.g. 80000000002_01",
+                description=N_("pagoPA station of the intermediary, e.g. 80000000002_01"),
                 pattern=r"^[0-9]{11}_[0-9]{2}$",
             ),
             ConfigField(
                 key="password_env",
-                label="Variabile d'ambiente della password",
+                label=N_("Password environment variable"),
                 level="tenant",
                 required=False,
                 kind="env",
-                description="Password for the intermediary's web services",
+                description=N_("Password for the intermediary's web services"),
             ),
             ConfigField(
                 key="codice_tipo_dovuto",
-                label="Codice tipo dovuto",
+                label=N_("Debt type code (codice tipo dovuto)"),
                 level="service",
-                description="Type of debt as configured at the intermediary",
+                description=N_("Type of debt as configured at the intermediary"),
                 pattern=r"^[A-Z0-9_]{1,64}$",
             ),
         ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from adapters.core.config import ConfigField, DriverSpec
+from adapters.i18n import gettext as _
 
 Level = Literal["tenant", "service"]
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
@@ -52,6 +53,7 @@ def _component(
     }
     if description:
         component["description"] = description
+    component["errors"] = validation_messages(validate)
     if values is not None:
         component["widget"] = "choicesjs"
         component["dataSrc"] = "values"
@@ -63,27 +65,42 @@ def _component(
     return component
 
 
+def validation_messages(validate: dict[str, Any]) -> dict[str, str]:
+    """form.io's own messages for the checks a component has, in the current language
+    (``{{ field }}`` is form.io's placeholder for the label)."""
+    messages = {
+        "required": _("{{ field }} is required"),
+        "pattern": _("{{ field }} does not have the expected format"),
+        "maxLength": _("{{ field }} must have at most {{ length }} characters"),
+        "min": _("{{ field }} cannot be less than {{ min }}"),
+        "integer": _("{{ field }} must be a whole number"),
+    }
+    active = {name for name, value in validate.items() if value not in (None, False)}
+    return {name: text for name, text in messages.items() if name in active}
+
+
 def _tenant_components() -> list[dict[str, Any]]:
     return [
         _component(
             "id",
-            "UUID del Tenant",
+            _("Tenant UUID"),
             pattern=UUID_PATTERN,
-            description="The tenant's id on the platform",
+            description=_("The tenant's id on the platform"),
         ),
-        _component("name", "Nome dell'ente", max_length=255, description="e.g. Comune di Bugliano"),
+        _component(
+            "name", _("Creditor name"), max_length=255, description=_("e.g. Comune di Bugliano")
+        ),
         _component(
             "tax_identification_number",
-            "Codice fiscale dell'ente",
+            _("Creditor fiscal code"),
             pattern=r"^[0-9]{11}$",
-            description="11 digits, check digit verified (pagoPA's test code 77777777777 allowed)",
+            description=_(
+                "11 digits, check digit verified (pagoPA's test code 77777777777 allowed)"
+            ),
         ),
-        _component("active", "Attivo", type_="checkbox", required=False, default=True),
+        _component("active", _("Active"), type_="checkbox", required=False, default=True),
         *notice_components(),
     ]
-
-
-NOTICE_HINT = "Printed on the paper notices the proxy renders (GPD)"
 
 
 def notice_components() -> list[dict[str, Any]]:
@@ -91,35 +108,47 @@ def notice_components() -> list[dict[str, Any]]:
     return [
         _component(
             "office",
-            "Settore / ufficio",
+            _("Department / office"),
             required=False,
             max_length=100,
-            description=f"{NOTICE_HINT}, under the creditor's name: e.g. Ufficio Tributi",
+            description=_(
+                "Printed on the paper notices the proxy renders (GPD), under the creditor's "
+                "name: e.g. Ufficio Tributi"
+            ),
         ),
         _component(
             "contact_info",
-            "Contatti",
+            _("Contacts"),
             required=False,
             max_length=200,
-            description=f"{NOTICE_HINT}: address, telephone, e-mail, opening hours",
+            description=_(
+                "Printed on the paper notices the proxy renders (GPD): address, telephone, "
+                "e-mail, opening hours"
+            ),
         ),
         _component(
             "website",
-            "Sito web dell'ente",
+            _("Creditor's website"),
             required=False,
             max_length=100,
             pattern=r"^\S+$",
-            description=f"{NOTICE_HINT}, among the channels: e.g. www.comune.bugliano.pi.it",
+            description=_(
+                "Printed on the paper notices the proxy renders (GPD), among the channels: "
+                "e.g. www.comune.bugliano.pi.it"
+            ),
         ),
         _component(
             "cbill_code",
-            "Codice CBILL",
+            _("CBILL code"),
             required=False,
             pattern=CBILL_PATTERN,
-            description=f"{NOTICE_HINT}: the creditor's 5-character interbank CBILL code",
+            description=_(
+                "Printed on the paper notices the proxy renders (GPD): the creditor's "
+                "5-character interbank CBILL code"
+            ),
         ),
         {
-            "label": "Logo dell'ente",
+            "label": _("Creditor logo"),
             "key": "logo",
             "type": "file",
             "input": True,
@@ -129,38 +158,44 @@ def notice_components() -> list[dict[str, Any]]:
             "multiple": False,
             "filePattern": "image/png,image/jpeg",
             "fileMaxSize": "512KB",
-            "description": f"{NOTICE_HINT}: PNG or JPEG, at most 512 KiB",
+            "description": _(
+                "Printed on the paper notices the proxy renders (GPD): PNG or JPEG, at most 512 KiB"
+            ),
             "validate": {"required": False},
         },
         _component(
             "logo_url",
-            "URL del logo",
+            _("Logo URL"),
             required=False,
             pattern=r"^https?://\S+$",
-            description="Instead of uploading: the proxy fetches the image once, when this "
-            "form is saved (never while printing); PNG or JPEG, at most 512 KiB",
+            description=_(
+                "Instead of uploading: the proxy fetches the image once, when this "
+                "form is saved (never while printing); PNG or JPEG, at most 512 KiB"
+            ),
         ),
         _component(
             "postal_account",
-            "Conto corrente postale",
+            _("Postal account"),
             required=False,
             pattern=POSTAL_ACCOUNT_PATTERN,
-            description="When set, notices carry the Poste Italiane part (bollettino postale "
-            "PA with its data matrix): up to 12 digits",
+            description=_(
+                "When set, notices carry the Poste Italiane part (bollettino postale "
+                "PA with its data matrix): up to 12 digits"
+            ),
         ),
         _component(
             "postal_account_holder",
-            "Intestatario del conto corrente postale",
+            _("Postal account holder"),
             required=False,
             max_length=100,
-            description="Defaults to the creditor's name",
+            description=_("Defaults to the creditor's name"),
         ),
         _component(
             "postal_authorization",
-            "Autorizzazione Poste alla stampa in proprio",
+            _("Poste's authorisation to print notices in-house"),
             required=False,
             max_length=100,
-            description="The authorisation reference Poste Italiane gave the creditor",
+            description=_("The authorisation reference Poste Italiane gave the creditor"),
         ),
     ]
 
@@ -169,82 +204,93 @@ def _service_components() -> list[dict[str, Any]]:
     return [
         _component(
             "id",
-            "UUID della configurazione",
+            _("Configuration UUID"),
             required=False,
             pattern=UUID_PATTERN,
-            description="Generated by the proxy when omitted; must be unique when given",
+            description=_("Generated by the proxy when omitted; must be unique when given"),
         ),
-        _component("tenant_id", "UUID del Tenant", pattern=UUID_PATTERN),
+        _component("tenant_id", _("Tenant UUID"), pattern=UUID_PATTERN),
         _component(
             "payment_type",
-            "Tipo di pagamento",
+            _("Payment type"),
             type_="select",
-            values=[("pagopa", "pagoPA"), ("stamp", "Marca da bollo digitale")],
+            values=[("pagopa", "pagoPA"), ("stamp", _("Digital revenue stamp"))],
             default="pagopa",
         ),
-        _component("remote_collection.id", "UUID della collezione remota", pattern=UUID_PATTERN),
+        _component("remote_collection.id", _("Remote collection UUID"), pattern=UUID_PATTERN),
         _component(
             "remote_collection.type",
-            "Tipo della collezione remota",
+            _("Remote collection type"),
             type_="select",
-            values=[("application", "Pratica"), ("service", "Servizio"), ("other", "Altro")],
+            values=[
+                ("application", _("Application")),
+                ("service", _("Service")),
+                ("other", _("Other")),
+            ],
             default="service",
         ),
         _component(
             "amount",
-            "Importo (euro)",
+            _("Amount (euro)"),
             type_="number",
-            description="Greater than 0, at most 2 decimals; 16.00 for the marca da bollo",
+            description=_("Greater than 0, at most 2 decimals; 16.00 for the marca da bollo"),
             extra_validate={"min": 0.01},
         ),
-        _component("reason", "Causale", max_length=255),
+        _component("reason", _("Payment reason"), max_length=255),
         _component(
             "expire_at",
-            "Giorni di validità",
+            _("Days of validity"),
             type_="number",
-            description="Number of days a payment stays payable",
+            description=_("Number of days a payment stays payable"),
             extra_validate={"min": 1, "integer": True},
         ),
         _component(
             "collection_data",
-            "Tassonomia pagoPA",
+            _("pagoPA taxonomy"),
             pattern=TAXONOMY_PATTERN,
-            description="pagoPA taxonomy (dati specifici di riscossione), e.g. 9/0101108TS/",
+            description=_("pagoPA taxonomy (dati specifici di riscossione), e.g. 9/0101108TS/"),
         ),
         _component(
             "receiver.tax_identification_number",
-            "Codice fiscale del beneficiario",
+            _("Receiver's fiscal code"),
             required=False,
             pattern=r"^[0-9]{11}$",
-            description="Multi-beneficiary payments only",
+            description=_("Multi-beneficiary payments only"),
         ),
-        _component("receiver.name", "Nome del beneficiario", required=False, max_length=255),
-        _component("receiver.iban", "IBAN del beneficiario", required=False),
-        _component("active", "Attivo", type_="checkbox", required=False, default=True),
+        _component("receiver.name", _("Receiver's name"), required=False, max_length=255),
+        _component("receiver.iban", _("Receiver's IBAN"), required=False),
+        _component("active", _("Active"), type_="checkbox", required=False, default=True),
     ]
 
 
 def driver_component(spec: ConfigField) -> dict[str, Any]:
-    """One driver field as a form.io component."""
+    """One driver field as a form.io component, in the current language."""
+    label = _(spec.label)
+    description = _(spec.description) if spec.description else ""
     if spec.kind == "select":
         return _component(
             spec.key,
-            spec.label,
+            label,
             type_="select",
             required=spec.required,
-            description=spec.description,
+            description=description,
             values=[(o, o) for o in spec.options],
             default=spec.default,
         )
     if spec.kind == "env":
         # Drivers often say "name of the environment variable" already: say it once.
-        base = spec.description or "Name of the environment variable holding the secret"
-        if "environment variable" not in base.lower():
-            base = f"{base} — name of the environment variable holding the secret"
-        description = f"{base} (the secret itself is never stored)"
+        if not spec.description:
+            description = _("Name of the environment variable holding the secret")
+        elif "environment variable" not in spec.description.lower():
+            description = _(
+                "%(description)s — name of the environment variable holding the secret"
+            ) % {"description": description}
+        description = _("%(description)s (the secret itself is never stored)") % {
+            "description": description
+        }
         return _component(
             spec.key,
-            spec.label,
+            label,
             required=spec.required,
             description=description,
             pattern=ENV_NAME_PATTERN,
@@ -252,9 +298,9 @@ def driver_component(spec: ConfigField) -> dict[str, Any]:
         )
     return _component(
         spec.key,
-        spec.label,
+        label,
         required=spec.required,
-        description=spec.description,
+        description=description,
         pattern=spec.pattern,
         default=spec.default,
     )
@@ -268,7 +314,7 @@ def form_schema(level: Level, driver: DriverSpec) -> dict[str, Any]:
     components.append(
         {
             "type": "button",
-            "label": "Salva",
+            "label": _("Save"),
             "key": "submit",
             "input": True,
             "disableOnInvalid": True,
@@ -276,7 +322,12 @@ def form_schema(level: Level, driver: DriverSpec) -> dict[str, Any]:
     )
     return {
         "display": "form",
-        "title": f"{'Tenant' if level == 'tenant' else 'Service'} configuration ({driver.title})",
+        "title": (
+            _("Tenant configuration (%(intermediary)s)")
+            if level == "tenant"
+            else _("Service configuration (%(intermediary)s)")
+        )
+        % {"intermediary": _(driver.title)},
         "intermediary": driver.name,
         "components": components,
     }

@@ -22,6 +22,7 @@ from adapters.core.logo import (
     logo_entry,
     logo_url_problem,
 )
+from adapters.i18n import gettext as _
 
 LOGO_FETCH_TIMEOUT = 5.0
 
@@ -50,36 +51,44 @@ async def fetch_logo(url: str, *, transport: httpx.AsyncBaseTransport | None = N
             client.stream("GET", url, headers={"Accept": "image/png, image/jpeg"}) as response,
         ):
             if response.status_code != 200:
-                raise LogoFetchError(f"{url} answered HTTP {response.status_code}, not the image")
+                raise LogoFetchError(
+                    _("%(url)s answered HTTP %(status)s, not the image")
+                    % {"url": url, "status": response.status_code}
+                )
             media = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in LOGO_TYPES:
                 raise LogoFetchError(
-                    f"{url} serves {media or 'no content type'}: the logo must be a PNG or JPEG"
+                    _("%(url)s serves %(type)s: the logo must be a PNG or JPEG")
+                    % {"url": url, "type": media or _("no content type")}
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > LOGO_MAX_BYTES:
                 raise LogoFetchError(
-                    f"{url} is {declared} bytes: the logo may be at most {LOGO_MAX_BYTES} (512 KiB)"
+                    _("%(url)s is %(size)s bytes: the logo may be at most %(limit)s (512 KiB)")
+                    % {"url": url, "size": declared, "limit": LOGO_MAX_BYTES}
                 )
             data = b""
             async for chunk in response.aiter_bytes():
                 data += chunk
                 if len(data) > LOGO_MAX_BYTES:
                     raise LogoFetchError(
-                        f"{url} is larger than {LOGO_MAX_BYTES} bytes (512 KiB): use a "
-                        "smaller image"
+                        _("%(url)s is larger than %(limit)s bytes (512 KiB): use a smaller image")
+                        % {"url": url, "limit": LOGO_MAX_BYTES}
                     )
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise LogoFetchError(
-            f"could not fetch {url} ({type(exc).__name__}: {exc}); check the address or "
-            "upload the image instead"
+            _("could not fetch %(url)s (%(error)s); check the address or upload the image instead")
+            % {"url": url, "error": f"{type(exc).__name__}: {exc}"}
         ) from exc
     try:
         found = image_type(data)
     except InvalidLogo as exc:
         raise LogoFetchError(f"{url}: {exc}") from exc
     if found != media:
-        raise LogoFetchError(f"{url} says {media} but its content is {found}")
+        raise LogoFetchError(
+            _("%(url)s says %(declared)s but its content is %(found)s")
+            % {"url": url, "declared": media, "found": found}
+        )
     return data
 
 
@@ -110,7 +119,7 @@ async def with_fetched_logo(
             return {k: v for k, v in body.items() if k != "logo_url"}, []
         return body, []
     if logo_changed:
-        return body, [("logo", "give either an uploaded logo or logo_url, not both")]
+        return body, [("logo", _("give either an uploaded logo or logo_url, not both"))]
     try:
         _check_url(url)
     except LogoFetchError:

@@ -22,6 +22,7 @@ from adapters.api.config_routes import path_uuid
 from adapters.api.openapi_parts import SECURITY, json_ok, problems, ref, uuid_param
 from adapters.api.problems import not_found
 from adapters.core.store import Store
+from adapters.i18n import N_
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -34,7 +35,7 @@ async def get_payment(request: Request) -> Response:
     store: Store = request.app.state.store
     stored = store.get_payment(payment_id)
     if stored is None:
-        raise not_found("payment", payment_id, "check the id in the payment event")
+        raise not_found("payment", payment_id, N_("check the id in the payment event"))
     position = stored.position
     payload = {
         "event": stored.event.model_dump(mode="json"),

@@ -31,11 +31,31 @@ from adapters.core.intermediary import (
     PositionNotFound,
     RequestRejected,
 )
+from adapters.i18n import N_, negotiate, use_language
+from adapters.i18n import gettext as _
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://collaudo.invalid/problems/"
+
+
+# Starlette's HTTPException details the proxy translates (marked for extraction).
+HTTP_TITLES = frozenset(
+    {
+        N_("Not Found"),
+        N_("Method Not Allowed"),
+        N_("Unauthorized"),
+        N_("Forbidden"),
+        N_("Bad Request"),
+        N_("Request Entity Too Large"),
+        N_("Unsupported Media Type"),
+    }
+)
+
+
+# What not_found() may name.
+NOUNS = (N_("tenant"), N_("service"), N_("payment"), N_("import"))
 
 
 class ProblemResponse(JSONResponse):
@@ -89,15 +109,22 @@ def field_errors(errors: Sequence[tuple[str, str]]) -> Problem:
     fields = ", ".join(dict.fromkeys(name for name, _ in errors))
     return Problem(
         422,
-        "Invalid fields",
-        f"fix these fields and send the request again: {fields}",
+        _("Invalid fields"),
+        _("fix these fields and send the request again: %(fields)s") % {"fields": fields},
         kind="invalid-fields",
         errors=listed,
     )
 
 
 def not_found(what: str, ident: object, hint: str) -> Problem:
-    return Problem(404, "Not found", f"no {what} with id {ident}: {hint}", kind="not-found")
+    """404 for a missing ``what`` (one of :data:`NOUNS`) and what to do (``hint``, marked
+    with ``N_``): both translated here."""
+    detail = _("no %(what)s with id %(id)s: %(hint)s") % {
+        "what": _(what),
+        "id": ident,
+        "hint": _(hint),
+    }
+    return Problem(404, _("Not found"), detail, kind="not-found")
 
 
 def from_intermediary_error(exc: IntermediaryError) -> Problem:
@@ -107,17 +134,24 @@ def from_intermediary_error(exc: IntermediaryError) -> Problem:
     if isinstance(exc, NotPaidYet):
         return Problem(
             409,
-            "Not paid yet",
-            f"the intermediary has no receipt yet ({reason}); retry once the payment is complete",
+            _("Not paid yet"),
+            _(
+                "the intermediary has no receipt yet (%(reason)s); "
+                "retry once the payment is complete"
+            )
+            % {"reason": reason},
             kind="not-paid",
             extra=intermediary,
         )
     if isinstance(exc, PositionNotFound):
         return Problem(
             502,
-            "Unknown debt position",
-            f"the intermediary does not know this debt position ({reason}); "
-            "check the service configuration and the intermediary's archive",
+            _("Unknown debt position"),
+            _(
+                "the intermediary does not know this debt position (%(reason)s); "
+                "check the service configuration and the intermediary's archive"
+            )
+            % {"reason": reason},
             kind="intermediary-position-not-found",
             extra=intermediary,
         )
@@ -125,23 +159,26 @@ def from_intermediary_error(exc: IntermediaryError) -> Problem:
         timed_out = "timeout" in reason.lower() or "timed out" in reason.lower()
         return Problem(
             504 if timed_out else 503,
-            "Intermediary timeout" if timed_out else "Intermediary unavailable",
-            f"the intermediary could not be reached ({reason}); retry later, and check its URL "
-            "and that this host's address is allow-listed if it keeps failing",
+            _("Intermediary timeout") if timed_out else _("Intermediary unavailable"),
+            _(
+                "the intermediary could not be reached (%(reason)s); retry later, and check its "
+                "URL and that this host's address is allow-listed if it keeps failing"
+            )
+            % {"reason": reason},
             kind="intermediary-timeout" if timed_out else "intermediary-unavailable",
             headers={"Retry-After": "30"},
             extra=intermediary,
         )
     if isinstance(exc, AccessDenied):
-        hint = "check the credentials configured for this tenant and the IP allow-list"
+        hint = _("check the credentials configured for this tenant and the IP allow-list")
     elif isinstance(exc, RequestRejected):
-        hint = "check the payment data and the service configuration"
+        hint = _("check the payment data and the service configuration")
     else:
-        hint = "retry later; if it persists report the exchange to the intermediary"
+        hint = _("retry later; if it persists report the exchange to the intermediary")
     return Problem(
         502,
-        "Intermediary error",
-        f"the intermediary failed ({reason}); {hint}",
+        _("Intermediary error"),
+        _("the intermediary failed (%(reason)s); %(hint)s") % {"reason": reason, "hint": hint},
         kind="intermediary-error",
         extra=intermediary,
     )
@@ -154,14 +191,19 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
 
 async def _http_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    hints = {
-        404: "check the path against the OpenAPI document at /docs",
-        405: "check the method against the OpenAPI document at /docs",
-    }
-    detail = str(exc.detail)
-    if exc.status_code in hints:
-        detail = f"{detail}: {hints[exc.status_code]}"
-    problem = Problem(exc.status_code, str(exc.detail), detail, headers=dict(exc.headers or {}))
+    # Starlette's own details ("Not Found", ...) are English: the kind keeps them.
+    kind = str(exc.detail).lower().replace(" ", "-")
+    title = _(str(exc.detail)) if exc.detail in HTTP_TITLES else str(exc.detail)
+    detail = title
+    if exc.status_code == 404:
+        detail = _("%(title)s: check the path against the OpenAPI document at /docs") % {
+            "title": title
+        }
+    elif exc.status_code == 405:
+        detail = _("%(title)s: check the method against the OpenAPI document at /docs") % {
+            "title": title
+        }
+    problem = Problem(exc.status_code, title, detail, kind=kind, headers=dict(exc.headers or {}))
     return problem.response(request.url.path)
 
 
@@ -173,11 +215,11 @@ async def _intermediary_handler(request: Request, exc: Exception) -> Response:
 
 async def _payment_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PaymentNotFound):
-        problem = Problem(404, "Payment not found", str(exc), kind="payment-not-found")
+        problem = Problem(404, _("Payment not found"), str(exc), kind="payment-not-found")
     elif isinstance(exc, PaymentNotPaid):
         problem = Problem(
             409,
-            "Not paid yet",
+            _("Not paid yet"),
             str(exc),
             kind="not-paid",
             extra={"payment_status": exc.status.value},
@@ -185,7 +227,7 @@ async def _payment_handler(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, PaymentStateError):
         problem = Problem(
             409,
-            "Wrong payment status",
+            _("Wrong payment status"),
             str(exc),
             kind="payment-state",
             extra={"payment_status": exc.status.value},
@@ -193,9 +235,12 @@ async def _payment_handler(request: Request, exc: Exception) -> Response:
     else:
         problem = Problem(
             409,
-            "Configuration missing",
-            f"{exc}; activate the tenant and service configuration (PUT /tenants/{{id}}, "
-            "PUT /services/{id}) and retry",
+            _("Configuration missing"),
+            _(
+                "%(reason)s; activate the tenant and service configuration (PUT /tenants/{id}, "
+                "PUT /services/{id}) and retry"
+            )
+            % {"reason": exc},
             kind="configuration-missing",
         )
     return problem.response(request.url.path)
@@ -204,14 +249,22 @@ async def _payment_handler(request: Request, exc: Exception) -> Response:
 async def _unexpected_handler(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log, never to the caller.
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    problem = Problem(
+    # Starlette runs this handler outside the middleware stack: choose the language again.
+    with use_language(negotiate(request.headers.get("accept-language"))):
+        return _internal_error(type(exc).__name__).response(request.url.path)
+
+
+def _internal_error(error: str) -> Problem:
+    return Problem(
         500,
-        "Internal error",
-        f"the proxy failed unexpectedly ({type(exc).__name__}); the log has the details, "
-        "retry and report it if it persists",
+        _("Internal error"),
+        _(
+            "the proxy failed unexpectedly (%(error)s); the log has the details, "
+            "retry and report it if it persists"
+        )
+        % {"error": error},
         kind="internal-error",
     )
-    return problem.response(request.url.path)
 
 
 def exception_handlers() -> dict[Any, Any]:

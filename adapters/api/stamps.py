@@ -24,6 +24,8 @@ from adapters.api.openapi_parts import SECURITY, json_ok, problems, ref, uuid_pa
 from adapters.api.openapi_parts import json_body as body_doc
 from adapters.api.problems import Problem, field_errors, not_found
 from adapters.core.store import StampAlreadyUsed, Store
+from adapters.i18n import N_
+from adapters.i18n import gettext as _
 from adapters.pagopa import InvalidStamp, validate_stamp_identifier, validate_stamp_issue_date
 
 
@@ -34,14 +36,14 @@ def _uuid_field(data: dict[str, Any], key: str, errors: list[tuple[str, str]]) -
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        errors.append((key, "must be a UUID"))
+        errors.append((key, _("must be a UUID")))
         return None
 
 
 def _stamp_fields(data: Any) -> tuple[str, date, dict[str, Any], list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     if not isinstance(data, dict):
-        raise field_errors([("body", "send a JSON object with identifier and issued_on")])
+        raise field_errors([("body", _("send a JSON object with identifier and issued_on"))])
     identifier, issued_on = "", date.min
     try:
         identifier = validate_stamp_identifier(str(data.get("identifier") or ""))
@@ -49,7 +51,7 @@ def _stamp_fields(data: Any) -> tuple[str, date, dict[str, Any], list[tuple[str,
         errors.append(("identifier", str(exc)))
     raw_date = data.get("issued_on")
     if not isinstance(raw_date, str) or not raw_date.strip():
-        errors.append(("issued_on", "is required: the issue date printed on the stamp"))
+        errors.append(("issued_on", _("is required: the issue date printed on the stamp")))
     else:
         try:
             issued_on = validate_stamp_issue_date(raw_date)
@@ -69,7 +71,7 @@ def _register(
     try:
         store.register_paper_stamp(tenant_id, identifier, issued_on, payment_id, application_id)
     except StampAlreadyUsed as exc:
-        raise Problem(409, "Stamp already used", str(exc), kind="stamp-already-used") from None
+        raise Problem(409, _("Stamp already used"), str(exc), kind="stamp-already-used") from None
     record = {
         "tenant_id": str(tenant_id),
         "identifier": identifier,
@@ -87,18 +89,27 @@ async def register_stamp(request: Request) -> Response:
     payment_id = _uuid_field(data, "payment_id", errors)
     application_id = _uuid_field(data, "application_id", errors)
     if tenant_id is None and "tenant_id" not in {e[0] for e in errors}:
-        errors.append(("tenant_id", "is required: the tenant the stamp is used in"))
+        errors.append(("tenant_id", _("is required: the tenant the stamp is used in")))
     if payment_id is None and application_id is None and not errors:
-        errors.append(("payment_id", "give payment_id or application_id: what the stamp pays for"))
+        errors.append(
+            ("payment_id", _("give payment_id or application_id: what the stamp pays for"))
+        )
     store: Store = request.app.state.store
     if tenant_id is not None and store.get_tenant(tenant_id) is None:
-        errors.append(("tenant_id", f"no tenant {tenant_id}: create it with POST /tenants"))
+        errors.append(
+            ("tenant_id", _("no tenant %(id)s: create it with POST /tenants") % {"id": tenant_id})
+        )
     if payment_id is not None and tenant_id is not None:
         stored = store.get_payment(payment_id)
         if stored is None:
-            errors.append(("payment_id", f"no payment {payment_id} in this proxy"))
+            errors.append(("payment_id", _("no payment %(id)s in this proxy") % {"id": payment_id}))
         elif stored.event.tenant_id != tenant_id:
-            errors.append(("payment_id", f"payment {payment_id} belongs to another tenant"))
+            errors.append(
+                (
+                    "payment_id",
+                    _("payment %(id)s belongs to another tenant") % {"id": payment_id},
+                )
+            )
     if errors or tenant_id is None:
         raise field_errors(errors)
     return _register(store, tenant_id, identifier, issued_on, payment_id, application_id)
@@ -110,8 +121,10 @@ async def register_payment_stamp(request: Request) -> Response:
     store: Store = request.app.state.store
     stored = store.get_payment(payment_id)
     if stored is None:
-        raise not_found("payment", payment_id, "check the id, or register the stamp with /stamps")
-    identifier, issued_on, _, errors = _stamp_fields(await json_body(request))
+        raise not_found(
+            "payment", payment_id, N_("check the id, or register the stamp with /stamps")
+        )
+    identifier, issued_on, _document, errors = _stamp_fields(await json_body(request))
     if errors:
         raise field_errors(errors)
     return _register(store, stored.event.tenant_id, identifier, issued_on, payment_id, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from adapters.core.models import PaymentStatus
+from adapters.i18n import gettext as _
 
 __all__ = ["ConfigurationMissing", "PaymentNotFound", "PaymentNotPaid", "PaymentStateError"]
 
@@ -14,8 +15,11 @@ class PaymentNotFound(LookupError):
 
     def __init__(self, payment_id: uuid.UUID) -> None:
         super().__init__(
-            f"payment {payment_id} is unknown to this proxy; check the id, or that its "
-            "CREATION_PENDING event reached the proxy"
+            _(
+                "payment %(id)s is unknown to this proxy; check the id, or that its "
+                "CREATION_PENDING event reached the proxy"
+            )
+            % {"id": payment_id}
         )
         self.payment_id = payment_id
 
@@ -24,7 +28,10 @@ class PaymentStateError(RuntimeError):
     """The operation does not fit the payment's current status (HTTP 409)."""
 
     def __init__(self, payment_id: uuid.UUID, status: PaymentStatus, message: str) -> None:
-        super().__init__(f"payment {payment_id} is {status}: {message}")
+        super().__init__(
+            _("payment %(id)s is %(status)s: %(reason)s")
+            % {"id": payment_id, "status": status, "reason": message}
+        )
         self.payment_id = payment_id
         self.status = status
 
@@ -36,7 +43,10 @@ class PaymentNotPaid(PaymentStateError):
         super().__init__(
             payment_id,
             status,
-            "no receipt until the intermediary confirms the payment; pay it first, or retry later",
+            _(
+                "no receipt until the intermediary confirms the payment; "
+                "pay it first, or retry later"
+            ),
         )
 
 

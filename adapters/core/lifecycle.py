@@ -48,6 +48,7 @@ from adapters.core.settings import ProxySettings
 from adapters.core.status import TERMINAL, check_transition
 from adapters.core.store import StaleWrite, Store
 from adapters.core.store_rows import StoredPayment
+from adapters.i18n import gettext as _
 
 __all__ = ["POLLED", "Clock", "Lifecycle"]
 
@@ -225,14 +226,21 @@ class Lifecycle:
         """What a driver needs to act on the payment's position (it must exist)."""
         if stored.position is None:
             raise PaymentStateError(
-                stored.id, stored.status, "no debt position exists yet on the intermediary"
+                stored.id, stored.status, _("no debt position exists yet on the intermediary")
             )
         tenant = self.store.get_tenant(stored.event.tenant_id)
         service = self.store.get_service(stored.event.service_id)
         if tenant is None or service is None:
             raise ConfigurationMissing(
-                f"payment {stored.id}: tenant {stored.event.tenant_id} or service "
-                f"{stored.event.service_id} is no longer configured; restore the configuration"
+                _(
+                    "payment %(id)s: tenant %(tenant)s or service %(service)s is no longer "
+                    "configured; restore the configuration"
+                )
+                % {
+                    "id": stored.id,
+                    "tenant": stored.event.tenant_id,
+                    "service": stored.event.service_id,
+                }
             )
         return position_context(stored.event, stored.position, creditor_config(tenant, service))
 

@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from adapters.i18n import gettext as _
+
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_SIDE = 4000
 LOGO_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
@@ -31,28 +33,37 @@ def image_type(data: bytes) -> str:
     """The media type of a PNG or JPEG logo, after checking it decodes; raises InvalidLogo."""
     if len(data) > LOGO_MAX_BYTES:
         raise InvalidLogo(
-            f"the logo is {len(data)} bytes: at most {LOGO_MAX_BYTES} (512 KiB); "
-            "export a smaller PNG or JPEG"
+            _(
+                "the logo is %(size)s bytes: at most %(limit)s (512 KiB); "
+                "export a smaller PNG or JPEG"
+            )
+            % {"size": len(data), "limit": LOGO_MAX_BYTES}
         )
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         media = "image/png"
     elif data.startswith(b"\xff\xd8\xff"):
         media = "image/jpeg"
     else:
-        raise InvalidLogo("the logo must be a PNG or JPEG image (other formats are refused)")
+        raise InvalidLogo(_("the logo must be a PNG or JPEG image (other formats are refused)"))
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != LOGO_TYPES[media]:
-                raise InvalidLogo(f"the logo's content is not a valid {LOGO_TYPES[media]}")
+                raise InvalidLogo(
+                    _("the logo's content is not a valid %(format)s")
+                    % {"format": LOGO_TYPES[media]}
+                )
             width, height = image.size
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, InvalidLogo):
             raise
-        raise InvalidLogo(f"the logo cannot be read as an image ({exc})") from exc
+        raise InvalidLogo(
+            _("the logo cannot be read as an image (%(error)s)") % {"error": exc}
+        ) from exc
     if max(width, height) > LOGO_MAX_SIDE or min(width, height) < 16:
         raise InvalidLogo(
-            f"the logo is {width}×{height} pixels: each side must be 16 to {LOGO_MAX_SIDE}"
+            _("the logo is %(width)s×%(height)s pixels: each side must be 16 to %(limit)s")
+            % {"width": width, "height": height, "limit": LOGO_MAX_SIDE}
         )
     return media
 
@@ -81,8 +92,10 @@ def _data_url(value: Any) -> str:
         if isinstance(url, str):
             return url
     raise InvalidLogo(
-        "the logo must be one uploaded image (the form's file field) or a data: URL "
-        "(data:image/png;base64,…)"
+        _(
+            "the logo must be one uploaded image (the form's file field) or a data: URL "
+            "(data:image/png;base64,…)"
+        )
     )
 
 
@@ -90,13 +103,17 @@ def logo_bytes(value: Any) -> bytes:
     """The image bytes of a stored or submitted logo; raises InvalidLogo."""
     match = _DATA_URL.fullmatch(_data_url(value).strip())
     if match is None:
-        raise InvalidLogo("the logo must be a base64 data: URL (data:image/png;base64,…)")
+        raise InvalidLogo(_("the logo must be a base64 data: URL (data:image/png;base64,…)"))
     try:
         data = base64.b64decode("".join(match["data"].split()), validate=True)
     except binascii.Error as exc:
-        raise InvalidLogo(f"the logo's base64 data is malformed ({exc})") from exc
+        raise InvalidLogo(
+            _("the logo's base64 data is malformed (%(error)s)") % {"error": exc}
+        ) from exc
     if image_type(data) != match["type"]:
-        raise InvalidLogo(f"the logo is declared as {match['type']} but is not one")
+        raise InvalidLogo(
+            _("the logo is declared as %(type)s but is not one") % {"type": match["type"]}
+        )
     return data
 
 
@@ -112,7 +129,7 @@ def normalize_logo(value: Any) -> list[dict[str, Any]]:
 def logo_url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a logo's address (None when it can): an absolute http(s) URL
     of printable characters with a host."""
-    message = "must be the http(s) address of a PNG or JPEG image (or upload the image)"
+    message = _("must be the http(s) address of a PNG or JPEG image (or upload the image)")
     if not url.isprintable() or any(c.isspace() for c in url):
         return message
     try:

@@ -54,6 +54,7 @@ from adapters.core.notify import Notifier
 from adapters.core.outcomes import Outcome
 from adapters.core.settings import ProxySettings
 from adapters.core.store import StaleWrite, Store
+from adapters.i18n import gettext as _
 
 __all__ = [
     "PaymentNotFound",
@@ -148,7 +149,9 @@ class PaymentService:
         async with self._life.lock(payment_id):
             stored = self._life.require(payment_id)
             if stored.status not in POLLED:
-                raise PaymentStateError(payment_id, stored.status, "there is nothing to pay online")
+                raise PaymentStateError(
+                    payment_id, stored.status, _("there is nothing to pay online")
+                )
             ctx = self._life.context(stored)
             returns = ReturnUrls(
                 ok=self.settings.link(f"landing/{payment_id}?outcome=ok"),
@@ -217,7 +220,7 @@ class PaymentService:
             )
             if not url:
                 raise PaymentStateError(
-                    payment_id, stored.status, "the event carries no online_payment_landing URL"
+                    payment_id, stored.status, _("the event carries no online_payment_landing URL")
                 )
             return url
 
@@ -235,15 +238,20 @@ class PaymentService:
                 return stored.event
             if stored.status not in POLLED:
                 raise PaymentStateError(
-                    payment_id, stored.status, "only a payment waiting to be paid can be cancelled"
+                    payment_id,
+                    stored.status,
+                    _("only a payment waiting to be paid can be cancelled"),
                 )
             intermediary = self.intermediary
             if not isinstance(intermediary, Cancellable):
                 raise PaymentStateError(
                     payment_id,
                     stored.status,
-                    f"the {intermediary.name} driver cannot cancel positions: withdraw it on "
-                    "the intermediary's console; the proxy sees the cancellation at its next check",
+                    _(
+                        "the %(driver)s driver cannot cancel positions: withdraw it on the "
+                        "intermediary's console; the proxy sees the cancellation at its next check"
+                    )
+                    % {"driver": intermediary.name},
                 )
             ctx = self._life.context(stored)
             try:

@@ -49,6 +49,7 @@ from adapters.core.store_rows import (
     position_json,
     to_timestamp,
 )
+from adapters.i18n import gettext as _
 
 __all__ = [
     "DEFAULT_STORE_PATH",
@@ -67,8 +68,11 @@ class StampAlreadyUsed(ValueError):
 
     def __init__(self, tenant_id: uuid.UUID, identifier: str, registered_for: str) -> None:
         super().__init__(
-            f"marca da bollo {identifier} was already used in this tenant ({registered_for}); "
-            "each stamp can pay for one document only: ask the citizen for another stamp"
+            _(
+                "marca da bollo %(identifier)s was already used in this tenant (%(target)s); "
+                "each stamp can pay for one document only: ask the citizen for another stamp"
+            )
+            % {"identifier": identifier, "target": registered_for}
         )
         self.tenant_id = tenant_id
         self.identifier = identifier
@@ -498,11 +502,11 @@ class Store:
             ).fetchone()
             if row is not None:
                 target = (
-                    f"payment {row['payment_id']}"
+                    _("registered for payment %(id)s") % {"id": row["payment_id"]}
                     if row["payment_id"]
-                    else f"application {row['application_id']}"
+                    else _("registered for application %(id)s") % {"id": row["application_id"]}
                 )
-                raise StampAlreadyUsed(tenant_id, identifier, f"registered for {target}")
+                raise StampAlreadyUsed(tenant_id, identifier, target)
             db.execute(
                 "INSERT INTO paper_stamps (tenant_id, identifier, issued_on, payment_id, "
                 "application_id, registered_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from adapters.i18n import gettext as _
+
 __all__ = [
     "InvalidFiscalCode",
     "PAGOPA_TEST_CREDITOR_FISCAL_CODE",
@@ -74,24 +76,33 @@ def validate_creditor_fiscal_code(text: str, *, strict: bool = True) -> str:
     ``strict=False`` skips the check digit (for pagoPA's test code ``77777777777``).
     """
     if not isinstance(text, str):
-        raise InvalidFiscalCode(f"creditor fiscal code must be a string, got {type(text).__name__}")
+        raise InvalidFiscalCode(
+            _("creditor fiscal code must be a string, got %(type)s") % {"type": type(text).__name__}
+        )
     code = text.strip()
     if not code:
-        raise InvalidFiscalCode("creditor fiscal code is empty")
+        raise InvalidFiscalCode(_("creditor fiscal code is empty"))
     bad = next((c for c in code if not ("0" <= c <= "9")), None)
     if bad is not None:
         raise InvalidFiscalCode(
-            f"creditor fiscal code {code!r} must contain only digits, found {bad!r}"
+            _("creditor fiscal code %(code)r must contain only digits, found %(bad)r")
+            % {"code": code, "bad": bad}
         )
     if len(code) != 11:
-        raise InvalidFiscalCode(f"creditor fiscal code {code!r} must be 11 digits, got {len(code)}")
+        raise InvalidFiscalCode(
+            _("creditor fiscal code %(code)r must be 11 digits, got %(count)s")
+            % {"code": code, "count": len(code)}
+        )
     if strict:
         if code == "0" * 11:
-            raise InvalidFiscalCode("creditor fiscal code 00000000000 is a placeholder, not a code")
+            raise InvalidFiscalCode(
+                _("creditor fiscal code 00000000000 is a placeholder, not a code")
+            )
         expected = creditor_check_digit(code[:10])
         if code[10] != expected:
             raise InvalidFiscalCode(
-                f"creditor fiscal code {code!r}: check digit is {code[10]}, expected {expected}"
+                _("creditor fiscal code %(code)r: check digit is %(found)s, expected %(expected)s")
+                % {"code": code, "found": code[10], "expected": expected}
                 + (
                     " (pagoPA's test code: pass strict=False to accept it)"
                     if code == PAGOPA_TEST_CREDITOR_FISCAL_CODE

@@ -29,6 +29,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from adapters.i18n import gettext as _
 from adapters.pagopa.amounts import to_cents
 from adapters.pagopa.notice import NoticeNumber
 
@@ -53,16 +54,22 @@ class InvalidPostalAccount(ValueError):
 def normalize_postal_account(value: str) -> str:
     """The account number as digits (spaces dropped), 1 to 12 of them, not all zeros."""
     if not isinstance(value, str):
-        raise InvalidPostalAccount(f"postal account must be text, got {type(value).__name__}")
+        raise InvalidPostalAccount(
+            _("postal account must be text, got %(type)s") % {"type": type(value).__name__}
+        )
     digits = value.replace(" ", "").strip()
     if not digits or not digits.isascii() or not digits.isdigit():
         raise InvalidPostalAccount(
-            f"postal account {value!r} must be the conto corrente postale number: digits only"
+            _("postal account %(value)r must be the conto corrente postale number: digits only")
+            % {"value": value}
         )
     if len(digits) > 12:
-        raise InvalidPostalAccount(f"postal account {value!r} has {len(digits)} digits: at most 12")
+        raise InvalidPostalAccount(
+            _("postal account %(value)r has %(count)s digits: at most 12")
+            % {"value": value, "count": len(digits)}
+        )
     if int(digits) == 0:
-        raise InvalidPostalAccount(f"postal account {value!r} is all zeros")
+        raise InvalidPostalAccount(_("postal account %(value)r is all zeros") % {"value": value})
     return digits
 
 

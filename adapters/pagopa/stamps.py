@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from adapters.i18n import gettext as _
 from adapters.pagopa.amounts import InvalidAmount, parse_amount
 from adapters.pagopa.provinces import HISTORICAL_PROVINCE_CODES, PROVINCE_CODES
 
@@ -52,16 +53,22 @@ class InvalidStamp(ValueError):
 def validate_stamp_identifier(text: str) -> str:
     """Return the 14-digit paper stamp identifier (spaces removed) or raise ``InvalidStamp``."""
     if not isinstance(text, str):
-        raise InvalidStamp(f"stamp identifier must be text, got {type(text).__name__}")
+        raise InvalidStamp(
+            _("stamp identifier must be text, got %(type)s") % {"type": type(text).__name__}
+        )
     identifier = "".join(text.split())
     if not identifier:
-        raise InvalidStamp("stamp identifier is empty: enter the 14-digit serial on the stamp")
+        raise InvalidStamp(_("stamp identifier is empty: enter the 14-digit serial on the stamp"))
     bad = next((c for c in identifier if not ("0" <= c <= "9")), None)
     if bad is not None:
-        raise InvalidStamp(f"stamp identifier {identifier!r} must be digits only, found {bad!r}")
+        raise InvalidStamp(
+            _("stamp identifier %(identifier)r must be digits only, found %(bad)r")
+            % {"identifier": identifier, "bad": bad}
+        )
     if len(identifier) != STAMP_IDENTIFIER_LENGTH:
         raise InvalidStamp(
-            f"stamp identifier {identifier!r} has {len(identifier)} digits, expected 14"
+            _("stamp identifier %(identifier)r has %(count)s digits, expected 14")
+            % {"identifier": identifier, "count": len(identifier)}
         )
     return identifier
 
@@ -73,9 +80,12 @@ def _parse_date(text: str) -> date:
             try:
                 return datetime.strptime(value, fmt).date()
             except ValueError:
-                raise InvalidStamp(f"stamp issue date {value!r} is not a real date") from None
+                raise InvalidStamp(
+                    _("stamp issue date %(value)r is not a real date") % {"value": value}
+                ) from None
     raise InvalidStamp(
-        f"stamp issue date {value!r} must be YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024)"
+        _("stamp issue date %(value)r must be YYYY-MM-DD (2024-03-31) or DD/MM/YYYY (31/03/2024)")
+        % {"value": value}
     )
 
 
@@ -88,17 +98,23 @@ def validate_stamp_issue_date(value: str | date, *, today: date | None = None) -
     elif isinstance(value, str):
         issue_date = _parse_date(value)
     else:
-        raise InvalidStamp(f"stamp issue date must be a date or text, got {type(value).__name__}")
+        raise InvalidStamp(
+            _("stamp issue date must be a date or text, got %(type)s")
+            % {"type": type(value).__name__}
+        )
     today = today or date.today()
     if issue_date > today:
         raise InvalidStamp(
-            f"stamp issue date {issue_date.isoformat()} is in the future (today is "
-            f"{today.isoformat()})"
+            _("stamp issue date %(date)s is in the future (today is %(today)s)")
+            % {"date": issue_date.isoformat(), "today": today.isoformat()}
         )
     if issue_date < FIRST_STAMP_ISSUE_DATE:
         raise InvalidStamp(
-            f"stamp issue date {issue_date.isoformat()} is before 2005-09-01, when the "
-            "electronic marca da bollo was introduced"
+            _(
+                "stamp issue date %(date)s is before 2005-09-01, when the "
+                "electronic marca da bollo was introduced"
+            )
+            % {"date": issue_date.isoformat()}
         )
     return issue_date
 

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from collaudo import contract_facts, reports
+from collaudo.i18n import gettext as _
 from collaudo.targets import DEFAULT_TARGETS, TargetError, load_targets, select
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,23 +137,28 @@ def run(args: argparse.Namespace) -> int:
     # nobody at the terminal) proves nothing: it does not pass.
     ok = code == 0 and count["passed"] > 0 and count["failed"] == 0
     nothing_ran = count["passed"] == 0 and count["failed"] == 0
-    verdict = "all passed" if ok else "NOTHING RAN" if nothing_ran else "FAILED"
-    print(
-        f"\n{verdict}: {count['passed']} passed, {count['failed']} failed, "
-        f"{count['skipped']} skipped — wall time {wall:.1f} s "
-        f"({os.cpu_count()} CPUs, {args.workers or 1} worker(s))"
-    )
+    verdict = _("all passed") if ok else _("NOTHING RAN") if nothing_ran else _("FAILED")
+    outcome = _("%(passed)s passed, %(failed)s failed, %(skipped)s skipped") % count
+    timing = _("wall time %(seconds).1f s (%(cpus)s CPUs, %(workers)s worker(s))") % {
+        "seconds": wall,
+        "cpus": os.cpu_count(),
+        "workers": args.workers or 1,
+    }
+    print(f"\n{verdict}: {outcome} — {timing}")
     print(f"reports: {summary}, {junit}, {args.reports / 'allure-results'}/")
     failed = [r for r in results if r.outcome == "failed" and r.exchanges]
     if failed:
-        print("\nfailed scenarios, each one command from a report for the vendor:")
+        print("\n" + _("failed scenarios, each one command from a report for the vendor:"))
         for result in failed:
             print(f"  {result.target} · {result.scenario}")
             print(f"    collaudo vendor-report --scenario {result.exchanges}")
     if nothing_ran:
         print(
-            "collaudo run: every scenario was skipped; check the target and --tags "
-            "(manual steps need a person at the terminal)",
+            "collaudo run: "
+            + _(
+                "every scenario was skipped; check the target and --tags "
+                "(manual steps need a person at the terminal)"
+            ),
             file=sys.stderr,
         )
     return 0 if ok else (code or 1)

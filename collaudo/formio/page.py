@@ -31,6 +31,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from collaudo.formio.install import FormioAssets
+from collaudo.i18n import gettext as _
+from collaudo.i18n import language, use_language
 from simulators.common.server import bind_socket, bound_port, make_config, serve
 
 logger = logging.getLogger(__name__)
@@ -49,8 +51,8 @@ const show = (form, answer) => {
     list.appendChild(item);
   }
   esito.textContent = answer.status < 300
-    ? 'Configurazione salvata (HTTP ' + answer.status + ').'
-    : 'Il proxy ha rifiutato la configurazione (HTTP ' + answer.status + '): '
+    ? TEXT.saved.replace('%(status)s', answer.status)
+    : TEXT.refused.replace('%(status)s', answer.status)
       + ((answer.body && answer.body.detail) || '');
   esito.className = answer.status < 300 ? 'alert alert-success' : 'alert alert-danger';
   esito.dataset.body = JSON.stringify(answer.body);
@@ -60,7 +62,7 @@ const show = (form, answer) => {
 };
 fetch('schema.json')
   .then((r) => r.json())
-  .then((schema) => Formio.createForm(document.getElementById('formio'), schema))
+  .then((schema) => Formio.createForm(document.getElementById('formio'), schema, FORMIO))
   .then((form) => {
     window.collaudoForm = form;
     form.on('submit', (submission) => {
@@ -80,18 +82,40 @@ fetch('schema.json')
 
 
 def page_html(title: str) -> str:
+    """The page, in the current language (the one the schema was rendered in)."""
+    texts = {
+        "saved": _("Configuration saved (HTTP %(status)s)."),
+        "refused": _("The proxy refused the configuration (HTTP %(status)s): "),
+    }
+    # json.dumps escapes nothing HTML-special by default: "</" is enough to end a script.
+    # form.io's own words around the proxy's fields (error summary, file drop zone).
+    formio = {
+        "language": language(),
+        "i18n": {
+            language(): {
+                "error": _("Please fix the following errors before saving."),
+                "submitError": _("Please check the form and correct all errors before saving."),
+                "Drop files to attach,": _("Drop files to attach,"),
+                "or": _("or"),
+                "browse": _("browse"),
+            }
+        },
+    }
+    subtitle = _("Payment proxy administration (collaudo)")
+    script = f"const TEXT = {json.dumps(texts)}; const FORMIO = {json.dumps(formio)};"
+    script = script.replace("</", "<\\/") + _SCRIPT
     return (
-        '<!doctype html><html lang="it"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title>"
         '<link rel="stylesheet" href="bootstrap/bootstrap.min.css">'
         '<link rel="stylesheet" href="formio/formio.full.min.css">'
         "<style>body{padding:1.5rem 2rem;max-width:60rem}</style></head><body>"
         f'<h1 class="h3">{escape(title)}</h1>'
-        '<p class="text-muted">Amministrazione del proxy di pagamento (collaudo)</p>'
+        f'<p class="text-muted">{escape(subtitle)}</p>'
         '<div id="formio"></div><div id="esito" role="status"></div>'
         '<ul id="errori-proxy" class="text-danger"></ul>'
         '<script src="formio/formio.full.min.js"></script>'
-        f"<script>{_SCRIPT}</script></body></html>"
+        f"<script>{script}</script></body></html>"
     )
 
 
@@ -100,9 +124,11 @@ def create_app(
 ) -> Starlette:
     """The page, the schema, the renderer's files and the forwarding ``/submit``."""
     title = str(schema.get("title") or f"{kind} configuration")
+    lang = language()  # the page speaks the language its schema was rendered in
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(page_html(title))
+        with use_language(lang):
+            return HTMLResponse(page_html(title))
 
     async def schema_json(request: Request) -> Response:
         return JSONResponse(schema)

@@ -13,6 +13,7 @@ from typing import Any
 
 from mitmproxy import http
 
+from collaudo.i18n import gettext as _
 from collaudo.recorder.metadata import metadata
 
 #: MyPay answers that mean "not paid yet": the normal reply to a status poll, no failure.
@@ -65,20 +66,25 @@ class Evidence:
     def responsible(self) -> tuple[str, str]:
         """(party, why) for a failed exchange, in the words a vendor reads."""
         if self.outcome == "ERROR" or self.status is None:
-            return self.callee, "no answer (connection refused, reset or timed out)"
+            return self.callee, _("no answer (connection refused, reset or timed out)")
         if self.status >= 500 or "SYSTEM" in self.fault_code.upper():
-            return self.callee, f"server-side failure ({self.fault_code or self.status})"
+            return self.callee, _("server-side failure (%(code)s)") % {
+                "code": self.fault_code or self.status
+            }
         if self.outcome == "MALFORMED":
-            return self.callee, "the answer is not well-formed"
+            return self.callee, _("the answer is not well-formed")
         if any(p.startswith("response") for p in self.problems):
-            return self.callee, "the answer breaks the published contract"
+            return self.callee, _("the answer breaks the published contract")
         if any(p.startswith("request") for p in self.problems):
-            return self.caller, "the request breaks the published contract"
+            return self.caller, _("the request breaks the published contract")
         if self.status >= 400 or self.fault_code:
             return (
-                f"{self.caller} or {self.callee}",
-                f"the request was refused ({self.fault_code or self.status}): check the "
-                "parameters against the vendor's configuration",
+                _("%(caller)s or %(callee)s") % {"caller": self.caller, "callee": self.callee},
+                _(
+                    "the request was refused (%(code)s): check the "
+                    "parameters against the vendor's configuration"
+                )
+                % {"code": self.fault_code or self.status},
             )
         return "", ""
 

@@ -23,6 +23,8 @@ from lxml import etree
 from lxml.html import builder as E
 from mitmproxy import http
 
+from collaudo.i18n import gettext as _
+from collaudo.i18n import language
 from collaudo.recorder import contracts
 from collaudo.recorder.diagram import svg
 from collaudo.recorder.drift import DriftReport, check
@@ -72,8 +74,8 @@ def from_recording(
             for v in result.violations:
                 exchanges[v.index].problems.append(f"{v.direction} {v.element}: {v.message}")
     return ReportInput(
-        title=f"Recording {name}",
-        source=f"recording {name}",
+        title=_("Recording %(name)s") % {"name": name},
+        source=_("recording %(name)s") % {"name": name},
         exchanges=exchanges,
         drift=drift,
         flows=list(flows),
@@ -83,14 +85,15 @@ def from_recording(
 def from_scenario(scenario: Scenario) -> ReportInput:
     target = scenario.target or "TARGET"
     return ReportInput(
-        title=f"Scenario: {scenario.name or scenario.id}",
-        source=f"scenario {scenario.nodeid or scenario.id} on {target}",
+        title=_("Scenario: %(name)s") % {"name": scenario.name or scenario.id},
+        source=_("scenario %(scenario)s on %(target)s")
+        % {"scenario": scenario.nodeid or scenario.id, "target": target},
         exchanges=scenario.exchanges,
         failure=scenario.failure,
-        replay_hint=(
-            f"Re-run the scenario: collaudo run --target {target} "
-            f"(scenario {scenario.nodeid or scenario.name})"
-        ),
+        replay_hint=_(
+            "Re-run the scenario: collaudo run --target %(target)s (scenario %(scenario)s)"
+        )
+        % {"target": target, "scenario": scenario.nodeid or scenario.name},
     )
 
 
@@ -99,13 +102,16 @@ def _slug(text: str) -> str:
 
 
 def _expected(e: Evidence) -> str:
-    return "an answer (HTTP 2xx), outcome OK, no fault, a message valid against the contract"
+    return _("an answer (HTTP 2xx), outcome OK, no fault, a message valid against the contract")
 
 
 def _actual(e: Evidence) -> str:
-    parts = ["no answer" if e.status is None else f"HTTP {e.status}", f"outcome {e.outcome}"]
+    parts = [
+        _("no answer") if e.status is None else f"HTTP {e.status}",
+        _("outcome %(outcome)s") % {"outcome": e.outcome},
+    ]
     if e.fault_code:
-        parts.append(f"fault {e.fault_code}")
+        parts.append(_("fault %(code)s") % {"code": e.fault_code})
     if e.fault_string:
         parts.append(f"“{e.fault_string}”")
     return ", ".join(parts) + "".join(f"; {p}" for p in e.problems[:5])
@@ -118,59 +124,59 @@ def _table(rows: Sequence[tuple[str, Any]]) -> Any:
 def html_page(report: ReportInput, generated: str) -> bytes:
     failed = report.failed
     body: list[Any] = [
-        E.H1(f"collaudo vendor report — {report.title}"),
+        E.H1(_("collaudo vendor report — %(title)s") % {"title": report.title}),
         _table(
             [
-                ("source", report.source),
-                ("generated", generated),
-                ("exchanges", len(report.exchanges)),
-                ("failed", len(failed)),
+                (_("source"), report.source),
+                (_("generated"), generated),
+                (_("exchanges"), len(report.exchanges)),
+                (_("failed"), len(failed)),
             ]
         ),
-        E.H2("What failed"),
+        E.H2(_("What failed")),
     ]
     if report.failure:
-        body.append(E.P("Scenario failure (expected versus actual):"))
+        body.append(E.P(_("Scenario failure (expected versus actual):")))
         body.append(E.PRE(report.failure))
     if not failed:
-        body.append(E.P("No exchange failed: every answer was OK and matched the contract."))
+        body.append(E.P(_("No exchange failed: every answer was OK and matched the contract.")))
     for e in failed:
         party, why = e.responsible()
         rows = [
-            ("operation", e.operation),
-            ("party responsible", f"{party} — {why}" if party else "undetermined"),
-            ("expected", _expected(e)),
-            ("actual", _actual(e)),
-            ("fault code", e.fault_code or "—"),
-            ("timestamp", e.started),
-            ("duration", f"{e.duration_ms:.0f} ms"),
-            ("endpoint", f"{e.method} {e.endpoint}"),
+            (_("operation"), e.operation),
+            (_("party responsible"), f"{party} — {why}" if party else _("undetermined")),
+            (_("expected"), _expected(e)),
+            (_("actual"), _actual(e)),
+            (_("fault code"), e.fault_code or "—"),
+            (_("timestamp"), e.started),
+            (_("duration"), f"{e.duration_ms:.0f} ms"),
+            (_("endpoint"), f"{e.method} {e.endpoint}"),
             *[(k, v) for k, v in e.parameters.items()],
-            ("raw exchange", f"exchanges/{e.index:03d}-{_slug(e.operation)}.txt"),
-            ("request to resend", f"resend/{e.index:03d}-{_slug(e.operation)}.sh"),
+            (_("raw exchange"), f"exchanges/{e.index:03d}-{_slug(e.operation)}.txt"),
+            (_("request to resend"), f"resend/{e.index:03d}-{_slug(e.operation)}.sh"),
         ]
         body += [E.H2(f"#{e.index} {e.operation}", E.CLASS("ko")), _table(rows)]
     if report.drift:
-        body.append(E.H2("Contract checks (drift)"))
+        body.append(E.H2(_("Contract checks (drift)")))
         for d in report.drift:
             body.append(E.PRE(d.render()))
-    body.append(E.H2("Sequence of the exchanges"))
+    body.append(E.H2(_("Sequence of the exchanges")))
     diagram = E.DIV(E.CLASS("diagram"))
     diagram.append(svg(report.exchanges))
     body.append(diagram)
-    body.append(E.H2("All exchanges"))
+    body.append(E.H2(_("All exchanges")))
     header = E.TR(
         *[
             E.TH(h)
             for h in (
                 "#",
-                "time",
-                "from → to",
-                "operation",
-                "status",
-                "outcome",
-                "fault",
-                "parameters",
+                _("time"),
+                _("from → to"),
+                _("operation"),
+                _("status"),
+                _("outcome"),
+                _("fault"),
+                _("parameters"),
             )
         ]
     )
@@ -188,9 +194,10 @@ def html_page(report: ReportInput, generated: str) -> bytes:
         for e in report.exchanges
     ]
     body.append(E.TABLE(header, *rows_html))
-    body.append(E.H2("Reproduce"))
+    body.append(E.H2(_("Reproduce")))
     body.append(E.PRE(replay_text(report)))
     page = E.HTML(
+        {"lang": language()},
         E.HEAD(E.META(charset="utf-8"), E.TITLE(f"collaudo — {report.title}"), E.STYLE(CSS)),
         E.BODY(*body),
     )
@@ -202,22 +209,27 @@ def replay_text(report: ReportInput) -> str:
     if report.flows is None:
         return (
             report.replay_hint
-            + "\nEach file under resend/ resends one request with curl; credentials come "
-            "from the environment variables it names."
+            + "\n"
+            + _(
+                "Each file under resend/ resends one request with curl; credentials come "
+                "from the environment variables it names."
+            )
         )
     return "\n".join(
         [
-            "Serve the recorded answers to the adapter (offline reproduction):",
+            _("Serve the recorded answers to the adapter (offline reproduction):"),
             "  collaudo replay recording.flow --mode server --listen 8099",
-            "  then point the adapter's intermediary URLs (MyPay WSDL and endpoint, GPD base",
-            "  URL, checkout base URL) at http://127.0.0.1:8099",
+            _(
+                "  then point the adapter's intermediary URLs (MyPay WSDL and endpoint, GPD base\n"
+                "  URL, checkout base URL) at http://127.0.0.1:8099"
+            ),
             "",
-            "Resend the recorded requests to your test environment and compare the answers:",
+            _("Resend the recorded requests to your test environment and compare the answers:"),
             "  collaudo replay recording.flow --mode client --target https://YOUR-TEST-HOST \\",
             "      --credential password=MYPAY_PASSWORD_ENV \\",
             "      --credential Ocp-Apim-Subscription-Key=GPD_KEY_ENV",
             "",
-            "Each file under resend/ resends one request with curl.",
+            _("Each file under resend/ resends one request with curl."),
         ]
     )
 
@@ -265,13 +277,14 @@ def write(report: ReportInput, out: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     generated = datetime.now(UTC).isoformat(timespec="seconds")
     resend = report.failed or report.exchanges
+    response = _("response")
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("index.html", html_page(report, generated))
         z.writestr("summary.json", json.dumps(_summary(report, generated), indent=1))
         z.writestr("REPLAY.txt", replay_text(report) + "\n")
         for e in report.exchanges:
             name = f"exchanges/{e.index:03d}-{_slug(e.operation)}.txt"
-            z.writestr(name, f"{e.request}\n\n--- response ---\n{e.response}\n")
+            z.writestr(name, f"{e.request}\n\n--- {response} ---\n{e.response}\n")
         for e in resend:
             stem = f"resend/{e.index:03d}-{_slug(e.operation)}"
             body_file = None
@@ -285,11 +298,13 @@ def write(report: ReportInput, out: str | Path) -> Path:
                 command = f'sed "s/>REDACTED</>$PASSWORD</" {body_file} | ' + command.replace(
                     f"@{body_file}", "@-"
                 )
-            script = (
-                f"#!/bin/sh\n# Resend the request of exchange #{e.index} ({e.operation}).\n"
-                f"# Credentials come from the environment (PASSWORD, header variables).\n"
-                f'cd "$(dirname "$0")"\n{command}\n'
-            )
+            comment = _(
+                "Resend the request of exchange #%(index)s (%(operation)s).\n"
+                "Credentials come from the environment (PASSWORD, header variables)."
+            ) % {"index": e.index, "operation": e.operation}
+            lines = "".join(f"# {line}\n" for line in comment.splitlines())
+            script = f'#!/bin/sh\n{lines}cd "$(dirname "$0")"\n{command}\n'
+
             z.writestr(zipfile.ZipInfo(f"{stem}.sh"), script)
         if report.flows is not None:
             tmp = target.with_suffix(".flow.tmp")

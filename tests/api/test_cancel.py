@@ -59,7 +59,7 @@ async def test_a_paid_position_is_not_cancelled_and_the_payment_completes(
     stored = service.store.get_payment(payment_id)
     assert stored is not None and stored.status is PaymentStatus.COMPLETE
     response = await configured.patch(f"/cancel/{payment_id}", headers=AUTH)
-    assert response.status_code == 409 and "waiting to be paid" in response.text
+    assert response.status_code == 409 and "in attesa di essere pagato" in response.text
 
 
 async def test_bad_bodies_and_unknown_payments(

@@ -69,7 +69,7 @@ async def test_receipt_is_409_until_paid_then_the_rt(
     unpaid = await configured.get(f"/receipt/{payment_id}")
     assert unpaid.status_code == 409
     assert unpaid.headers["content-type"].startswith("application/problem+json")
-    assert "pay it first" in unpaid.json()["detail"]
+    assert "pagare prima" in unpaid.json()["detail"]
 
     fake.pay(payment_id)
     updated = await configured.get(f"/update/{payment_id}")
@@ -112,7 +112,7 @@ async def test_intermediary_failures_are_503_or_502_problems_without_traceback(
     down = await configured.get(f"/notice/{payment_id}")
     assert down.status_code == 503
     assert down.headers["retry-after"] == "30"
-    assert "Traceback" not in down.text and "retry later" in down.json()["detail"]
+    assert "Traceback" not in down.text and "riprovare più tardi" in down.json()["detail"]
     fake.fail_next(1, IntermediaryFault)
     broken = await configured.get(f"/online-payment/{payment_id}")
     assert broken.status_code == 502

@@ -39,7 +39,7 @@ async def test_schemas_are_form_io_with_the_driver_fields(client: httpx.AsyncCli
         "codice_tipo_dovuto",
     } <= service_keys
     secret = next(c for c in tenant["components"] if c["key"] == "password_env")
-    assert "environment variable" in secret["description"]
+    assert "variabile d'ambiente" in secret["description"]
 
 
 async def test_invalid_tenant_gets_every_field_error_at_once(client: httpx.AsyncClient) -> None:
@@ -50,7 +50,7 @@ async def test_invalid_tenant_gets_every_field_error_at_once(client: httpx.Async
     problem = response.json()
     fields = {e["field"]: e["message"] for e in problem["errors"]}
     assert set(fields) == {"name", "tax_identification_number", "ipa_code", "colour"}
-    assert "check digit" in fields["tax_identification_number"]
+    assert "carattere di controllo" in fields["tax_identification_number"]
     assert "ipa_code" in problem["detail"]
 
 
@@ -79,7 +79,10 @@ async def test_stamp_service_must_cost_16_euros(configured: httpx.AsyncClient) -
     response = await configured.post("/services", json=body, headers=AUTH)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "amount", "message": "a marca da bollo digitale costs 16.00: set amount to 16"}
+        {
+            "field": "amount",
+            "message": "una marca da bollo digitale costa 16,00 euro: impostare amount a 16",
+        }
     ]
 
 

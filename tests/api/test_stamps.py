@@ -35,7 +35,7 @@ async def test_a_stamp_is_registered_once_per_tenant(
     assert reused.status_code == 409
     assert reused.headers["content-type"].startswith("application/problem+json")
     assert application in reused.json()["detail"]
-    assert "another stamp" in reused.json()["detail"]
+    assert "un'altra marca" in reused.json()["detail"]
 
     other = await configured.post(
         f"/payments/{payment_id}/stamps",
@@ -66,8 +66,8 @@ async def test_invalid_stamps_get_field_errors(configured: httpx.AsyncClient) ->
     response = await configured.post("/stamps", json=body, headers=AUTH)
     assert response.status_code == 422
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
-    assert "expected 14" in fields["identifier"]
-    assert "future" in fields["issued_on"]
+    assert "ne servono 14" in fields["identifier"]
+    assert "nel futuro" in fields["issued_on"]
     missing_target = {**body, "identifier": "12345678901234", "issued_on": "2024-01-01"}
     response = await configured.post("/stamps", json=missing_target, headers=AUTH)
     assert response.json()["errors"][0]["field"] == "payment_id"

@@ -103,17 +103,20 @@ async def test_bad_notice_fields_get_clear_errors_all_at_once(client: httpx.Asyn
     response = await client.post("/tenants", json=body, headers=AUTH)
     assert response.status_code == 422
     errors = {e["field"]: e["message"] for e in response.json()["errors"]}
-    assert "5 letters or digits" in errors["cbill_code"]
-    assert "digits only" in errors["postal_account"]
-    assert "PNG or JPEG" in errors["logo"]
+    assert "5 lettere o cifre" in errors["cbill_code"]
+    assert "solo cifre" in errors["postal_account"]
+    assert "PNG o JPEG" in errors["logo"]
     assert "http(s)" in errors["logo_url"]
-    assert "no spaces" in errors["website"]
+    assert "non contiene spazi" in errors["website"]
     assert set(errors) == {"cbill_code", "postal_account", "logo", "logo_url", "website"}
     alone = tenant_body(postal_account_holder="Tesoreria")
     response = await client.post("/tenants", json=alone, headers=AUTH)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "postal_account_holder", "message": "set postal_account too, or leave this empty"}
+        {
+            "field": "postal_account_holder",
+            "message": "indicare anche postal_account, oppure lasciare vuoto questo campo",
+        }
     ]
 
 
@@ -172,9 +175,9 @@ async def test_a_logo_url_is_fetched_once_when_configured(
     ("body", "content_type", "status", "message"),
     [
         (LOGO, "image/png", 404, "HTTP 404"),
-        (b"<html>", "text/html", 200, "text/html: the logo must be a PNG or JPEG"),
-        (b"not a png", "image/png", 200, "PNG or JPEG"),
-        (jpeg(), "image/png", 200, "says image/png but its content is image/jpeg"),
+        (b"<html>", "text/html", 200, "text/html: il logo deve essere PNG o JPEG"),
+        (b"not a png", "image/png", 200, "PNG o JPEG"),
+        (jpeg(), "image/png", 200, "dichiara image/png ma il contenuto è image/jpeg"),
         (b"\x89PNG\r\n\x1a\n" + b"0" * LOGO_MAX_BYTES, "image/png", 200, "512 KiB"),
     ],
 )
@@ -201,7 +204,7 @@ async def test_a_logo_url_and_a_different_upload_together_are_refused(
     body = tenant_body(logo_url="https://ente.example/logo.png", logo=LOGO_DATA_URL)
     response = await client.post("/tenants", json=body, headers=AUTH)
     assert response.status_code == 422 and served.calls == 0
-    assert "not both" in response.json()["errors"][0]["message"]
+    assert "non entrambi" in response.json()["errors"][0]["message"]
 
 
 @pytest.fixture
@@ -239,7 +242,7 @@ async def test_an_unreachable_logo_url_says_what_to_do(client: httpx.AsyncClient
     )
     assert response.status_code == 422
     [error] = response.json()["errors"]
-    assert error["field"] == "logo_url" and "upload the image instead" in error["message"]
+    assert error["field"] == "logo_url" and "caricare direttamente l'immagine" in error["message"]
 
 
 async def test_the_openapi_documents_the_notice_fields(client: httpx.AsyncClient) -> None:
@@ -270,4 +273,4 @@ async def test_a_malformed_logo_url_is_a_field_error_never_a_crash(
     response = await client.post("/tenants", content=body, headers=headers)
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
-    assert error["field"] == "logo_url" and "http(s) address" in error["message"]
+    assert error["field"] == "logo_url" and "indirizzo http(s)" in error["message"]

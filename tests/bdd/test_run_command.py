@@ -30,7 +30,7 @@ def test_a_passing_run_prints_progress_a_table_and_writes_the_reports(
     assert code == 0, out
     assert "[ok  ]" in out and "sim-gpd" in out
     assert "Configurazione del pagamento tramite le API del proxy" in out
-    assert "all passed: 8 passed, 0 failed" in out and "wall time" in out
+    assert "tutti superati: passati 8, falliti 0" in out and "durata" in out
     assert contract_facts.run_line() in out  # what the simulators were checked against
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("# Collaudo: SUPERATO")
@@ -56,7 +56,7 @@ def test_a_failing_scenario_fails_the_run_and_is_named_in_the_summary(
     )
     out = capfd.readouterr().out
     assert code != 0
-    assert "[FAIL]" in out and "FAILED: 0 passed, 1 failed" in out
+    assert "[FAIL]" in out and "NON SUPERATO: passati 0, falliti 1" in out
     summary = (reports / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("# Collaudo: NON SUPERATO")
     assert (
@@ -102,7 +102,7 @@ def test_a_live_target_skips_the_simulator_scenarios_saying_why(
     captured = capfd.readouterr()
     out = captured.out
     assert code == 1, out  # nothing ran: that proves nothing, so it does not pass
-    assert "NOTHING RAN: 0 passed, 0 failed, 20 skipped" in out
-    assert "every scenario was skipped" in captured.err
+    assert "NESSUNO SCENARIO ESEGUITO: passati 0, falliti 0, saltati 20" in out
+    assert "ogni scenario è stato saltato" in captured.err
     summary = (tmp_path / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "vendor is a live target" in summary and "not-printed" not in summary

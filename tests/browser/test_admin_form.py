@@ -142,8 +142,8 @@ async def test_form_io_shows_the_missing_required_driver_field_and_nothing_is_se
 
     assert refused.value.source == "form"
     assert set(refused.value.errors) == {missing, "name"}
-    assert refused.value.errors[missing].endswith("is required")
-    assert refused.value.errors["name"] == "Nome dell'ente is required"
+    assert refused.value.errors[missing].endswith("è obbligatorio")
+    assert refused.value.errors["name"] == "Nome dell'ente è obbligatorio"
     assert (await stored(stack, "tenant", tenant_id)).status_code == 404
     assert (screenshots / "tenant-03-errori.png").is_file()
 
@@ -161,7 +161,7 @@ async def test_form_io_checks_the_pattern_before_sending(
         )  # fmt: skip
 
     assert refused.value.source == "form"
-    assert "does not match the pattern" in refused.value.errors["tax_identification_number"]
+    assert "non ha il formato previsto" in refused.value.errors["tax_identification_number"]
 
 
 @pytest.mark.parametrize("stack", ["gpd"], indirect=True)
@@ -180,7 +180,7 @@ async def test_the_proxy_refusing_the_submission_is_shown_field_by_field(
 
     assert refused.value.source == "proxy"
     assert refused.value.status == 422
-    assert "check digit" in refused.value.errors["tax_identification_number"]
+    assert "carattere di controllo" in refused.value.errors["tax_identification_number"]
     assert (await stored(stack, "tenant", tenant_id)).status_code == 404
 
 

@@ -116,7 +116,7 @@ async def test_operations_on_wrong_status_say_why(
     fake.reject_creations()
     event = creation_pending()
     await service.handle_event(raw(event))
-    with pytest.raises(PaymentStateError, match="CREATION_FAILED: there is nothing to pay"):
+    with pytest.raises(PaymentStateError, match="CREATION_FAILED: non c.è nulla da pagare"):
         await service.begin_online_payment(uuid.UUID(event["id"]))
-    with pytest.raises(PaymentStateError, match="no debt position exists yet"):
+    with pytest.raises(PaymentStateError, match="non esiste ancora una posizione debitoria"):
         await service.notice_pdf(uuid.UUID(event["id"]))

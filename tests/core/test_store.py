@@ -108,7 +108,7 @@ def test_state_change_and_event_commit_together_or_not_at_all(store: Store) -> N
 def test_paper_stamp_used_twice_in_a_tenant_is_refused(store: Store) -> None:
     pid = uuid.uuid4()
     store.register_paper_stamp(TENANT_ID, "01234567890123", date(2025, 1, 2), pid, None)
-    with pytest.raises(StampAlreadyUsed, match=f"registered for payment {pid}"):
+    with pytest.raises(StampAlreadyUsed, match=f"registrata per il pagamento {pid}"):
         store.register_paper_stamp(
             TENANT_ID, "01234567890123", date(2025, 1, 2), None, uuid.uuid4()
         )

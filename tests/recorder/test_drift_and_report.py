@@ -118,10 +118,10 @@ def test_vendor_report_from_a_recording(tmp_path: Path, mypay_flows: list[http.H
     for expected in (
         "paaSILImportaDovuto",
         "PAA_SYSTEM_ERROR",
-        "party responsible",
+        "parte responsabile",
         "MyPay",
-        "expected",
-        "actual",
+        "atteso",
+        "ottenuto",
         "codice IPA",
         "c_bugliano",
         "<svg",

@@ -19,6 +19,7 @@ from adapters.drivers import _config
 # Checkout is the same pagoPA service for every driver: the same fields.
 from adapters.drivers.gpd.config import F_CHECKOUT_KEY as F_CHECKOUT_KEY
 from adapters.drivers.gpd.config import F_CHECKOUT_URL as F_CHECKOUT_URL
+from adapters.i18n import N_
 
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 ID_A2A = r"[a-zA-Z0-9\-_]{1,35}"
@@ -28,171 +29,183 @@ URL = r"https?://\S+"
 
 F_BASE_URL = ConfigField(
     "govpay_base_url",
-    "GovPay API Pendenze v2",
+    N_("GovPay API Pendenze v2"),
     "tenant",
     pattern=URL,
-    description="e.g. https://host/govpay/backend/api/pendenze/rs/basic/v2 (the <auth> part "
-    "of the path must match the authentication chosen below)",
+    description=N_(
+        "e.g. https://host/govpay/backend/api/pendenze/rs/basic/v2 (the <auth> part "
+        "of the path must match the authentication chosen below)"
+    ),
 )
 F_ID_A2A = ConfigField(
     "govpay_id_a2a",
-    "Codice applicazione (idA2A)",
+    N_("Application code (idA2A)"),
     "tenant",
     pattern=ID_A2A,
-    description="The proxy's Applicazione in GovPay, authorised on this ente and tipo pendenza",
+    description=N_("The proxy's Applicazione in GovPay, authorised on this ente and tipo pendenza"),
 )
 F_AUTH = ConfigField(
     "govpay_auth",
-    "Autenticazione verso GovPay",
+    N_("Authentication towards GovPay"),
     "tenant",
     kind="select",
     default="basic",
     options=("basic", "apikey", "ssl"),
-    description="basic: HTTP Basic; apikey: X-APP-ID + X-API-KEY; ssl: client certificate",
+    description=N_("basic: HTTP Basic; apikey: X-APP-ID + X-API-KEY; ssl: client certificate"),
 )
 F_USERNAME = ConfigField(
     "govpay_username",
-    "Utente (HTTP Basic)",
+    N_("User (HTTP Basic)"),
     "tenant",
     required=False,
     pattern=r"\S{1,255}",
-    description="The principal of the Applicazione; the idA2A when empty",
+    description=N_("The principal of the Applicazione; the idA2A when empty"),
 )
 F_PASSWORD = ConfigField(
     "govpay_password_env",
-    "Password (HTTP Basic)",
+    N_("Password (HTTP Basic)"),
     "tenant",
     required=False,
     kind="env",
     default="GOVPAY_PASSWORD",
     pattern=ENV_NAME,
-    description="Name of the environment variable holding the password",
+    description=N_("Name of the environment variable holding the password"),
 )
 F_APP_ID = ConfigField(
     "govpay_app_id",
-    "X-APP-ID (apikey)",
+    N_("X-APP-ID (apikey)"),
     "tenant",
     required=False,
     pattern=r"\S{1,255}",
-    description="Sent as X-APP-ID with the apikey authentication; the idA2A when empty",
+    description=N_("Sent as X-APP-ID with the apikey authentication; the idA2A when empty"),
 )
 F_API_KEY = ConfigField(
     "govpay_api_key_env",
-    "X-API-KEY (apikey)",
+    N_("X-API-KEY (apikey)"),
     "tenant",
     required=False,
     kind="env",
     default="GOVPAY_API_KEY",
     pattern=ENV_NAME,
-    description="Name of the environment variable holding the API key",
+    description=N_("Name of the environment variable holding the API key"),
 )
 F_CLIENT_CERT = ConfigField(
     "govpay_client_cert",
-    "Certificato client (ssl)",
+    N_("Client certificate (ssl)"),
     "tenant",
     required=False,
     pattern=r"\S+",
-    description="Path of the PEM client certificate on the proxy's host",
+    description=N_("Path of the PEM client certificate on the proxy's host"),
 )
 F_CLIENT_KEY = ConfigField(
     "govpay_client_key",
-    "Chiave privata del certificato client (ssl)",
+    N_("Client certificate's private key (ssl)"),
     "tenant",
     required=False,
     pattern=r"\S+",
-    description="Path of the PEM private key; empty when the certificate file holds it",
+    description=N_("Path of the PEM private key; empty when the certificate file holds it"),
 )
 F_CA_BUNDLE = ConfigField(
     "govpay_ca_bundle",
-    "CA di fiducia",
+    N_("Trusted CA"),
     "tenant",
     required=False,
     pattern=r"\S+",
-    description="Path of a PEM bundle to verify GovPay's server certificate (default: system)",
+    description=N_("Path of a PEM bundle to verify GovPay's server certificate (default: system)"),
 )
 
 # -- notice numbers, payment, receipt ----------------------------------------------------------
 
 F_IUV_MODE = ConfigField(
     "govpay_iuv_mode",
-    "Generazione del numero avviso",
+    N_("Notice number generation"),
     "tenant",
     kind="select",
     default="govpay",
     options=("govpay", "proxy"),
-    description="govpay: GovPay assigns it (ente with IUV generated internally); proxy: the "
-    "proxy derives it from the payment id (aux digit 3 and the segregation code)",
+    description=N_(
+        "govpay: GovPay assigns it (ente with IUV generated internally); proxy: the "
+        "proxy derives it from the payment id (aux digit 3 and the segregation code)"
+    ),
 )
 F_SEGREGATION = ConfigField(
     "govpay_segregation_code",
-    "Codice di segregazione",
+    N_("Segregation code"),
     "tenant",
     required=False,
     pattern=r"\d{2}",
-    description="Needed when the proxy makes the numero avviso",
+    description=N_("Needed when the proxy makes the numero avviso"),
 )
 F_PAYMENT_MODE = ConfigField(
     "govpay_payment_mode",
-    "Pagamento online",
+    N_("Online payment"),
     "tenant",
     kind="select",
     default="checkout",
     options=("checkout", "pagamenti"),
-    description="checkout: the proxy calls pagoPA Checkout POST /carts (GovPay's documented "
-    "flow); pagamenti: GovPay's API Pagamento v2 POST /pagamenti (deprecated)",
+    description=N_(
+        "checkout: the proxy calls pagoPA Checkout POST /carts (GovPay's documented "
+        "flow); pagamenti: GovPay's API Pagamento v2 POST /pagamenti (deprecated)"
+    ),
 )
 F_PAGAMENTO_URL = ConfigField(
     "govpay_pagamento_url",
-    "GovPay API Pagamento v2",
+    N_("GovPay API Pagamento v2"),
     "tenant",
     required=False,
     pattern=URL,
-    description="e.g. https://host/govpay/frontend/api/pagamento/rs/ssl/v2; only for "
-    "payment mode 'pagamenti'",
+    description=N_(
+        "e.g. https://host/govpay/frontend/api/pagamento/rs/ssl/v2; only for "
+        "payment mode 'pagamenti'"
+    ),
 )
 F_RECEIPT_SOURCE = ConfigField(
     "govpay_receipt_source",
-    "Fonte della ricevuta",
+    N_("Receipt source"),
     "tenant",
     kind="select",
     default="pendenze",
     options=("pendenze", "ragioneria"),
-    description="pendenze: GET /rpp/{idDominio}/{iuv}/{ccp}/rt; ragioneria: API Ragioneria v3 "
-    "GET /ricevute/{idDominio}/{iuv}/{idRicevuta}",
+    description=N_(
+        "pendenze: GET /rpp/{idDominio}/{iuv}/{ccp}/rt; ragioneria: API Ragioneria v3 "
+        "GET /ricevute/{idDominio}/{iuv}/{idRicevuta}"
+    ),
 )
 F_RAGIONERIA_URL = ConfigField(
     "govpay_ragioneria_url",
-    "GovPay API Ragioneria v3",
+    N_("GovPay API Ragioneria v3"),
     "tenant",
     required=False,
     pattern=URL,
-    description="e.g. https://host/govpay/backend/api/ragioneria/rs/basic/v3",
+    description=N_("e.g. https://host/govpay/backend/api/ragioneria/rs/basic/v3"),
 )
 F_RECEIPT_FORMAT = ConfigField(
     "govpay_receipt_format",
-    "Formato della ricevuta",
+    N_("Receipt format"),
     "tenant",
     kind="select",
     default="xml",
     options=("xml", "pdf", "json"),
-    description="xml: the pagoPA receipt as issued (digital stamps readable); pdf: GovPay's "
-    "printout; json: GovPay's JSON",
+    description=N_(
+        "xml: the pagoPA receipt as issued (digital stamps readable); pdf: GovPay's "
+        "printout; json: GovPay's JSON"
+    ),
 )
 
 # -- how GovPay authenticates to the proxy's API Ente ------------------------------------------
 
 F_ENTE_AUTH = ConfigField(
     "govpay_ente_auth",
-    "Autenticazione di GovPay verso il proxy (API Ente)",
+    N_("GovPay's authentication towards the proxy (API Ente)"),
     "tenant",
     kind="select",
     default="basic",
     options=("basic", "apikey"),
-    description="What GovPay's connector for this Applicazione sends to the proxy",
+    description=N_("What GovPay's connector for this Applicazione sends to the proxy"),
 )
 F_ENTE_USERNAME = ConfigField(
     "govpay_ente_username",
-    "Utente atteso da GovPay (API Ente, basic)",
+    N_("User expected from GovPay (API Ente, basic)"),
     "tenant",
     required=False,
     default="govpay",
@@ -200,17 +213,17 @@ F_ENTE_USERNAME = ConfigField(
 )
 F_ENTE_PASSWORD = ConfigField(
     "govpay_ente_password_env",
-    "Password attesa da GovPay (API Ente, basic)",
+    N_("Password expected from GovPay (API Ente, basic)"),
     "tenant",
     required=False,
     kind="env",
     default="GOVPAY_ENTE_PASSWORD",
     pattern=ENV_NAME,
-    description="Name of the environment variable holding the password GovPay sends",
+    description=N_("Name of the environment variable holding the password GovPay sends"),
 )
 F_ENTE_APP_ID = ConfigField(
     "govpay_ente_app_id",
-    "X-APP-ID atteso da GovPay (API Ente, apikey)",
+    N_("X-APP-ID expected from GovPay (API Ente, apikey)"),
     "tenant",
     required=False,
     default="govpay",
@@ -218,60 +231,62 @@ F_ENTE_APP_ID = ConfigField(
 )
 F_ENTE_API_KEY = ConfigField(
     "govpay_ente_api_key_env",
-    "X-API-KEY attesa da GovPay (API Ente, apikey)",
+    N_("X-API-KEY expected from GovPay (API Ente, apikey)"),
     "tenant",
     required=False,
     kind="env",
     default="GOVPAY_ENTE_API_KEY",
     pattern=ENV_NAME,
-    description="Name of the environment variable holding the key GovPay sends",
+    description=N_("Name of the environment variable holding the key GovPay sends"),
 )
 
 # -- per service: what the payment is for ------------------------------------------------------
 
 F_TIPO_PENDENZA = ConfigField(
     "govpay_id_tipo_pendenza",
-    "Tipo pendenza (idTipoPendenza)",
+    N_("Debt type (idTipoPendenza)"),
     "service",
     pattern=r"[a-zA-Z0-9\-_.]{1,35}",
-    description="A tipo pendenza registered for the ente in GovPay, e.g. DIRITTI_SEGRETERIA",
+    description=N_("A tipo pendenza registered for the ente in GovPay, e.g. DIRITTI_SEGRETERIA"),
 )
 F_COD_ENTRATA = ConfigField(
     "govpay_cod_entrata",
-    "Codice entrata (codEntrata)",
+    N_("Revenue code (codEntrata)"),
     "service",
     required=False,
     pattern=r"[a-zA-Z0-9\-_.]{1,35}",
-    description="An entrata configured in GovPay (IBAN and taxonomy come from it); "
-    "otherwise give IBAN, tipo and codice contabilità",
+    description=N_(
+        "An entrata configured in GovPay (IBAN and taxonomy come from it); "
+        "otherwise give IBAN, tipo and codice contabilità"
+    ),
 )
 F_IBAN = ConfigField(
     "govpay_iban",
-    "IBAN di accredito",
+    N_("IBAN to credit"),
     "service",
     required=False,
     pattern=r"[a-zA-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}",
 )
 F_TIPO_CONTABILITA = ConfigField(
     "govpay_tipo_contabilita",
-    "Tipo contabilità",
+    N_("Accounting type"),
     "service",
     required=False,
     kind="select",
     options=("CAPITOLO", "SPECIALE", "SIOPE", "ALTRO"),
-    description="With the IBAN: how codice contabilità is coded (pagoPA category digit)",
+    description=N_("With the IBAN: how codice contabilità is coded (pagoPA category digit)"),
 )
 F_CODICE_CONTABILITA = ConfigField(
     "govpay_codice_contabilita",
-    "Codice contabilità",
+    N_("Accounting code"),
     "service",
     required=False,
     pattern=r"\S.{0,134}",
-    description="With the IBAN: e.g. the capitolo di bilancio or the taxonomy code",
+    description=N_("With the IBAN: e.g. the capitolo di bilancio or the taxonomy code"),
 )
 F_TASSONOMIA_AVVISO = ConfigField(
     "govpay_tassonomia_avviso",
-    "Tassonomia avviso (AgID)",
+    N_("Notice taxonomy (AgID)"),
     "service",
     required=False,
     kind="select",

@@ -48,6 +48,7 @@ from adapters.drivers.govpay.config import (
 from adapters.drivers.govpay.faults import fault_error, read_fault
 from adapters.drivers.gpd import answers as gpd_answers
 from adapters.drivers.gpd import payloads as gpd_payloads
+from adapters.i18n import N_
 from adapters.pagopa import generate_notice, iuv_base_from_key
 
 _IUV_ATTEMPTS = 3
@@ -403,7 +404,7 @@ def spec() -> DriverSpec:
     """The GovPay driver and its configuration fields."""
     return DriverSpec(
         name="govpay",
-        title="GovPay (Link.it) — API Pendenze v2, Checkout, API Ente v2 notifications",
+        title=N_("GovPay (Link.it) — API Pendenze v2, Checkout, API Ente v2 notifications"),
         fields=FIELDS,
         factory=GovPayDriver,
         extra={

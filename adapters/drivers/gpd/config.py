@@ -11,58 +11,59 @@ from collections.abc import Mapping
 from adapters.core.config import ConfigField
 from adapters.core.intermediary import CreditorConfig
 from adapters.drivers import _config
+from adapters.i18n import N_
 
 UAT = "https://api.uat.platform.pagopa.it"
 F_GPD_URL = ConfigField(
     "gpd_base_url",
-    "GPD debt positions API",
+    N_("GPD debt positions API"),
     "tenant",
     default=f"{UAT}/gpd/debt-positions-service/v1",
     pattern=r"https?://\S+",
 )
 F_RECEIPTS_URL = ConfigField(
     "gpd_receipts_url",
-    "GPD payments-receipts API",
+    N_("GPD payments-receipts API"),
     "tenant",
     default=f"{UAT}/gpd/payments-receipts-service/v1",
     pattern=r"https?://\S+",
 )
 F_CHECKOUT_URL = ConfigField(
     "checkout_base_url",
-    "pagoPA Checkout EC API",
+    N_("pagoPA Checkout EC API"),
     "tenant",
     default=f"{UAT}/checkout/ec/v1",
     pattern=r"https?://\S+",
 )
 F_KEY = ConfigField(
     "gpd_subscription_key_env",
-    "GPD subscription key",
+    N_("GPD subscription key"),
     "tenant",
     kind="env",
     default="GPD_SUBSCRIPTION_KEY",
     pattern=r"[A-Za-z_][A-Za-z0-9_]*",
-    description="Name of the environment variable holding Ocp-Apim-Subscription-Key",
+    description=N_("Name of the environment variable holding Ocp-Apim-Subscription-Key"),
 )
 F_CHECKOUT_KEY = ConfigField(
     "checkout_subscription_key_env",
-    "Checkout subscription key",
+    N_("Checkout subscription key"),
     "tenant",
     required=False,
     kind="env",
     default="CHECKOUT_SUBSCRIPTION_KEY",
     pattern=r"[A-Za-z_][A-Za-z0-9_]*",
-    description="Name of the environment variable; no key is sent when it is unset",
+    description=N_("Name of the environment variable; no key is sent when it is unset"),
 )
 F_SEGREGATION = ConfigField(
-    "gpd_segregation_code", "Codice di segregazione", "tenant", pattern=r"\d{2}"
+    "gpd_segregation_code", N_("Segregation code"), "tenant", pattern=r"\d{2}"
 )
 F_IBAN = ConfigField(
     "gpd_iban",
-    "IBAN di accredito",
+    N_("IBAN to credit"),
     "service",
     required=False,
     pattern=r"[A-Za-z0-9]{1,35}",
-    description="Needed for every payment but a digital stamp alone",
+    description=N_("Needed for every payment but a digital stamp alone"),
 )
 FIELDS = (F_GPD_URL, F_RECEIPTS_URL, F_CHECKOUT_URL, F_KEY, F_CHECKOUT_KEY, F_SEGREGATION, F_IBAN)
 

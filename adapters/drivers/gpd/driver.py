@@ -45,6 +45,7 @@ from adapters.drivers.gpd.config import (
     key,
     secrets,
 )
+from adapters.i18n import N_
 from adapters.notice import FONT_PACKAGE, NoticeFontMissing
 from adapters.pagopa import generate_notice, iuv_base_from_key
 
@@ -274,7 +275,7 @@ def spec() -> DriverSpec:
     """The GPD driver and its configuration fields."""
     return DriverSpec(
         name="gpd",
-        title="pagoPA GPD — REST debt positions, Checkout, local notice",
+        title=N_("pagoPA GPD — REST debt positions, Checkout, local notice"),
         fields=FIELDS,
         factory=GpdDriver,
         extra={"notice": "rendered locally"},

@@ -11,52 +11,53 @@ from collections.abc import Mapping
 from adapters.core.config import ConfigField
 from adapters.core.intermediary import CreditorConfig
 from adapters.drivers import _config
+from adapters.i18n import N_
 
 F_WSDL = ConfigField(
     "mypay_wsdl_url",
-    "MyPay WSDL URL",
+    N_("MyPay WSDL URL"),
     "tenant",
-    description="URL (or file path) of the pa-per-ente WSDL, e.g. https://host/ws/pa?wsdl",
+    description=N_("URL (or file path) of the pa-per-ente WSDL, e.g. https://host/ws/pa?wsdl"),
 )
 F_ENDPOINT = ConfigField(
     "mypay_endpoint_url",
-    "MyPay SOAP endpoint URL",
+    N_("MyPay SOAP endpoint URL"),
     "tenant",
     required=False,
-    description="Only when it differs from the WSDL URL without '?wsdl'",
+    description=N_("Only when it differs from the WSDL URL without '?wsdl'"),
 )
 F_IPA = ConfigField(
-    "mypay_codice_ipa", "Codice IPA dell'ente", "tenant", pattern=r"[A-Za-z0-9_.-]{1,35}"
+    "mypay_codice_ipa", N_("Creditor's IPA code"), "tenant", pattern=r"[A-Za-z0-9_.-]{1,35}"
 )
 F_PASSWORD = ConfigField(
     "mypay_password_env",
-    "MyPay password",
+    N_("MyPay password"),
     "tenant",
     kind="env",
     default="MYPAY_PASSWORD",
     pattern=r"[A-Za-z_][A-Za-z0-9_]*",
-    description="Name of the environment variable holding the password",
+    description=N_("Name of the environment variable holding the password"),
 )
 F_SEGREGATION = ConfigField(
     "mypay_segregation_code",
-    "Codice di segregazione",
+    N_("Segregation code"),
     "tenant",
     pattern=r"\d{2}",
-    description="Two digits (aux digit 3 notice numbers)",
+    description=N_("Two digits (aux digit 3 notice numbers)"),
 )
 F_APPLICATION = ConfigField(
     "mypay_application_code",
-    "Codice applicazione (avvisi con aux digit 0)",
+    N_("Application code (notices with aux digit 0)"),
     "tenant",
     required=False,
     pattern=r"\d{2}",
 )
 F_TIPO_DOVUTO = ConfigField(
     "mypay_codice_tipo_dovuto",
-    "Codice tipo dovuto",
+    N_("Debt type code (codice tipo dovuto)"),
     "service",
     pattern=r"\S.{0,63}",
-    description="The ente's classification in MyPay, e.g. DIRITTI_SEGRETERIA",
+    description=N_("The ente's classification in MyPay, e.g. DIRITTI_SEGRETERIA"),
 )
 FIELDS = (F_WSDL, F_ENDPOINT, F_IPA, F_PASSWORD, F_SEGREGATION, F_APPLICATION, F_TIPO_DOVUTO)
 

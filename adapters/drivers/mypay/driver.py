@@ -28,6 +28,7 @@ from adapters.drivers.mypay.client import MyPayClient
 from adapters.drivers.mypay.config import FIELDS, password, secrets
 from adapters.drivers.mypay.documents import Azione
 from adapters.drivers.mypay.faults import CANCELED_FAULTS, pdf_from_archive
+from adapters.i18n import N_
 
 
 class MyPayDriver:
@@ -199,7 +200,7 @@ def spec() -> DriverSpec:
     """The MyPay driver and its configuration fields."""
     return DriverSpec(
         name="mypay",
-        title="MyPay (Regione del Veneto) — SOAP pa-per-ente",
+        title=N_("MyPay (Regione del Veneto) — SOAP pa-per-ente"),
         fields=FIELDS,
         factory=MyPayDriver,
         extra={

@@ -341,4 +341,4 @@ def required_shown(modulo: EsitoModulo) -> None:
     assert refused is not None, f"the form was saved: {modulo.stored}"
     assert refused.source == "form", str(refused)
     assert modulo.left_empty in refused.errors, refused.errors
-    assert refused.errors[modulo.left_empty].endswith("is required"), refused.errors
+    assert refused.errors[modulo.left_empty].endswith("è obbligatorio"), refused.errors

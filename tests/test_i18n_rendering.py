@@ -1,0 +1,289 @@
+"""What operators and vendors read comes out of the catalogs, whole, in their language.
+
+For every driver (fake, MyPay, GPD, GovPay): the tenant and service forms, and the
+problem bodies the configuration API answers to bad requests; then a vendor report.
+In Italian (the default, and ``Accept-Language: it``) every text must be a translation
+from the catalog — no English msgid shown as is —; in English (``Accept-Language: en``,
+``COLLAUDO_LANG=en``) every text must be a msgid, never an Italian translation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from lxml import html as lxml_html
+
+from adapters.api.app import create_app
+from adapters.api.drivers import DRIVERS
+from adapters.api.forms import form_schema
+from adapters.api.settings import ApiSettings
+from adapters.core.fake import FakeIntermediary
+from adapters.core.store import Store
+from adapters.i18n import ENV_VAR, use_language
+from collaudo.recorder.evidence import Evidence
+from collaudo.recorder.report import ReportInput, html_page, replay_text
+from tests.i18n_support import untranslated
+
+TOKEN = "i18n-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DRIVER_NAMES = sorted(DRIVERS)
+TENANT = "60e35f02-1509-408c-b101-3b1a28109329"
+
+
+def form_texts(schema: dict[str, Any]) -> Iterator[str]:
+    """Every text a form.io form shows: title, labels, descriptions, option labels, and
+    the validation messages it gives form.io."""
+    yield schema["title"]
+    for component in schema["components"]:
+        yield component["label"]
+        if component.get("description"):
+            yield component["description"]
+        yield from component.get("errors", {}).values()
+        for option in component.get("data", {}).get("values", []):
+            # Codes shown as themselves (basic, apikey, ssl, pagoPA) are not words to translate.
+            if option["label"].lower() != option["value"].lower():
+                yield option["label"]
+
+
+def problem_texts(body: dict[str, Any]) -> Iterator[str]:
+    yield body["title"]
+    yield body["detail"]
+    for error in body.get("errors", []):
+        yield error["message"]
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+@pytest.mark.parametrize("driver", DRIVER_NAMES)
+def test_the_forms_of_every_driver_are_wholly_in_the_language(driver: str, lang: str) -> None:
+    spec = DRIVERS[driver]()
+    with use_language(lang):
+        texts = [t for level in ("tenant", "service") for t in form_texts(form_schema(level, spec))]
+    assert len(texts) > 40
+    assert not untranslated(texts, lang)
+
+
+def test_italian_and_english_forms_differ_only_in_words() -> None:
+    """Same keys, validation and order; the words change (and change everywhere)."""
+    spec = DRIVERS["govpay"]()
+    with use_language("it"):
+        italian = form_schema("tenant", spec)
+    with use_language("en"):
+        english = form_schema("tenant", spec)
+    assert [c["key"] for c in italian["components"]] == [c["key"] for c in english["components"]]
+    assert [c.get("validate") for c in italian["components"]] == [
+        c.get("validate") for c in english["components"]
+    ]
+    labels = {c["key"]: c["label"] for c in italian["components"]}
+    assert labels["name"] == "Nome dell'ente"
+    assert labels["tax_identification_number"] == "Codice fiscale dell'ente"
+    assert labels["govpay_segregation_code"] == "Codice di segregazione"
+    assert {c["key"]: c["label"] for c in english["components"]}["name"] == "Creditor name"
+
+
+# Bad requests for the configuration API: (method, path, body or raw bytes, token?)
+def _bad_requests(driver: str) -> list[tuple[str, str, Any, bool]]:
+    blank_tenant = {"id": TENANT, "name": "", "tax_identification_number": "80000000001"}
+    noisy_tenant = {
+        "id": TENANT,
+        "name": "x" * 300,
+        "tax_identification_number": "8000000000A",
+        "active": "yes",
+        "colour": "blue",
+        "cbill_code": "AB",
+        "postal_account": "12-34",
+        "postal_account_holder": "Tesoreria",
+        "website": "www.comune bugliano.it",
+        "logo_url": "ftp://example.org/logo.png",
+    }
+    bad_service = {
+        "tenant_id": str(uuid.uuid4()),
+        "payment_type": "stamp",
+        "amount": 10,
+        "expire_at": "trenta",
+        "collection_data": "taxonomy",
+        "receiver": {"name": "Tesoreria"},
+    }
+    return [
+        ("GET", "/tenants", None, False),
+        ("GET", "/tenants", None, True),  # wrong token, below
+        ("POST", "/tenants", b"", True),
+        ("POST", "/tenants", b"{not json", True),
+        ("POST", "/tenants", [1, 2], True),
+        ("POST", "/tenants", blank_tenant, True),
+        ("POST", "/tenants", noisy_tenant, True),
+        ("POST", "/services", bad_service, True),
+        ("GET", f"/tenants/{uuid.uuid4()}", None, True),
+        ("GET", "/tenants/not-a-uuid", None, True),
+        ("GET", f"/services/{uuid.uuid4()}", None, True),
+        ("GET", "/services?tenant_id=nope", None, True),
+        ("PATCH", f"/tenants/{TENANT}", [1], True),
+        ("PUT", f"/tenants/{TENANT}", {"id": str(uuid.uuid4())}, True),
+        ("GET", "/no-such-path", None, True),
+        ("DELETE", "/tenants/schema", None, True),
+    ]
+
+
+async def _problems(driver: str, headers: dict[str, str]) -> list[str]:
+    app = create_app(
+        ApiSettings(api_token=TOKEN, public_url="http://proxy.test"),
+        driver=DRIVERS[driver](),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    texts: list[str] = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy.test") as client:
+        for index, (method, path, body, with_token) in enumerate(_bad_requests(driver)):
+            sent = dict(headers)
+            if with_token:
+                sent.update(AUTH if index != 1 else {"Authorization": "Bearer wrong"})
+            kwargs: dict[str, Any] = {"headers": sent}
+            if isinstance(body, bytes):
+                kwargs["content"] = body
+            elif body is not None:
+                kwargs["json"] = body
+            response = await client.request(method, path, **kwargs)
+            assert response.status_code >= 400, (method, path, response.text)
+            assert response.headers["content-type"].startswith("application/problem+json")
+            texts += problem_texts(response.json())
+        if driver == "fake":  # a conflict needs an existing tenant: the fake's is simple
+            good = {
+                "id": TENANT,
+                "name": "Comune di Bugliano",
+                "tax_identification_number": "80000000002",
+                "ipa_code": "c_bugliano",
+            }
+            created = await client.post("/tenants", json=good, headers={**headers, **AUTH})
+            again = await client.post("/tenants", json=good, headers={**headers, **AUTH})
+            assert (created.status_code, again.status_code) == (201, 409)
+            texts += problem_texts(again.json())
+    return texts
+
+
+@pytest.mark.parametrize("driver", DRIVER_NAMES)
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("it", {}),
+        ("it", {"Accept-Language": "it-IT,it;q=0.9"}),
+        ("en", {"Accept-Language": "en-GB,en;q=0.9,it;q=0.5"}),
+    ],
+)
+async def test_config_api_problems_are_wholly_in_the_requested_language(
+    driver: str, lang: str, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    texts = await _problems(driver, headers)
+    assert len(texts) > 40
+    assert not untranslated(texts, lang), untranslated(texts, lang)
+
+
+async def test_collaudo_lang_sets_the_default_and_the_header_still_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ENV_VAR, "en")
+    assert not untranslated(await _problems("fake", {}), "en")
+    assert not untranslated(await _problems("fake", {"Accept-Language": "it"}), "it")
+
+
+def _evidence() -> list[Evidence]:
+    def exchange(index: int, **changes: Any) -> Evidence:
+        values: dict[str, Any] = {
+            "index": index,
+            "caller": "proxy",
+            "callee": "MyPay",
+            "operation": "paaSILImportaDovuto",
+            "method": "POST",
+            "endpoint": "http://mypay.test/ws/pa",
+            "started": "2026-01-05T10:00:00Z",
+            "duration_ms": 12.0,
+            "status": 200,
+            "outcome": "OK",
+            "parameters": {"codice IPA": "c_bugliano"},
+        }
+        values.update(changes)
+        return Evidence(**values)
+
+    return [
+        exchange(0),
+        exchange(1, status=None, outcome="ERROR"),
+        exchange(2, status=500, outcome="FAULT", fault_code="PAA_SYSTEM_ERROR"),
+        exchange(3, outcome="MALFORMED"),
+        exchange(4, problems=["response esito: missing"]),
+        exchange(5, problems=["request password: missing"]),
+        exchange(6, status=200, outcome="FAULT", fault_code="PAA_PARAMETRI"),
+    ]
+
+
+def report_texts(page: bytes) -> list[str]:
+    """The report's own words: headings, paragraphs, table headers, and the values of the
+    rows that explain a failure (party responsible, expected, actual)."""
+    tree = lxml_html.fromstring(page)
+    texts = [e.text_content() for e in tree.xpath("//h1|//h2[not(@class)]|//p|//th")]
+    for row in tree.xpath("//tr[th and td]"):
+        key = row.xpath("string(th)")
+        if key in {
+            "party responsible",
+            "parte responsabile",
+            "expected",
+            "atteso",
+        }:
+            value = row.xpath("string(td)")
+            texts += value.split(" — ")[1:] if " — " in value else [value]
+    return [t for t in texts if t and t != "#"]
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_a_vendor_report_is_wholly_in_the_language(lang: str) -> None:
+    report = ReportInput(
+        title="Scenario: creazione",
+        source="scenario features/x.feature on sim-mypay",
+        exchanges=_evidence(),
+        replay_hint="collaudo run --target sim-mypay",
+    )
+    with use_language(lang):
+        from collaudo.recorder.report import from_recording
+
+        titled = from_recording("sample", [])
+        report.title, report.source = titled.title, titled.source
+        page = html_page(report, "2026-01-05T10:00:00+00:00")
+        replay = replay_text(report).splitlines()[1:]
+        parties = [e.responsible()[1] for e in report.failed]
+    # Parameter names are the contract's own (codice IPA, IUV, ...), the same in both.
+    names = {k for e in report.exchanges for k in e.parameters}
+    texts = [t for t in report_texts(page) if t not in names] + parties + replay
+    assert f'lang="{lang}"' in page.decode()
+    assert len(parties) == 6 and len(texts) > 30
+    assert not untranslated(texts, lang), untranslated(texts, lang)
+
+
+@pytest.mark.parametrize(("header", "title"), [("en", "Internal error"), ("it", "Errore interno")])
+async def test_an_unexpected_failure_answers_in_the_requested_language(
+    header: str, title: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette answers a 500 outside the middleware: the header must still choose."""
+    from starlette.routing import Route
+
+    async def boom(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    app = create_app(
+        ApiSettings(api_token=TOKEN, public_url="http://proxy.test"),
+        driver=DRIVERS["fake"](),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    app.router.routes.append(Route("/boom", boom))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy.test") as client:
+        response = await client.get("/boom", headers={"Accept-Language": header})
+    assert response.status_code == 500
+    assert response.json()["title"] == title and "RuntimeError" in response.json()["detail"]
+    assert not untranslated(list(problem_texts(response.json())), header)
