@@ -16,7 +16,8 @@ object mapping.
 
 Routes: ``POST /ws/pa`` (SOAP 1.1), ``GET /ws/pa?wsdl`` (+ the XSDs it imports),
 ``GET /avvisi/{iuv}.pdf``, ``POST /pagopa/paForNode`` (station, called by the Nodo mock),
-``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions).
+``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions), ``GET /metrics``
+(Prometheus: requests and latency per pa-per-ente operation, faults injected, state sizes).
 
 Environment variables (read by ``collaudo sim mypay``, see :mod:`simulators.common.env`;
 prefix ``COLLAUDO_MYPAY_`` + a :class:`Settings` field; flags win over variables):
@@ -52,6 +53,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
 from simulators.common.admin import admin_mount
 from simulators.common.faults import FaultSpec, FaultState
+from simulators.common.metrics import (
+    MetricsMiddleware,
+    SimulatorMetrics,
+    metrics_route,
+    route_operation,
+)
 from simulators.common.station import station_mount
 from simulators.mypay import backoffice, contracts
 from simulators.mypay.avvisi import notice_pdf
@@ -59,7 +66,15 @@ from simulators.mypay.context import Context
 from simulators.mypay.model import Creditor, Exchange, Position
 from simulators.mypay.operations import dispatch
 from simulators.mypay.settings import ENV_EXTRA, ENV_PREFIX, Settings
-from simulators.mypay.soap import PPT, SoapFault, envelope, fault_envelope, parse_request
+from simulators.mypay.soap import (
+    NOT_IMPLEMENTED,
+    OPERATIONS,
+    PPT,
+    SoapFault,
+    envelope,
+    fault_envelope,
+    parse_request,
+)
 from simulators.mypay.station import MyPayStation
 from simulators.mypay.store import Store, now
 
@@ -299,20 +314,31 @@ class MyPayApp(Starlette):
 
     faults: FaultState
     soap: ASGIApp  # POST /ws/pa, behind the allowlist, without Starlette's routing
+    metered: ASGIApp  # _serve, timed and counted for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The reset needs the server's own send (its transport), so it strikes before the
+        # metrics wrap send; a refused connection answers nothing to count.
+        if (
+            scope["type"] == "http"
+            and self.faults.any_active
+            and scope["path"].startswith(FAULTED_PATHS)
+            and self.faults.fires("ip-not-allowed-refuse")
+        ):
+            if _abort_connection(send):
+                return
+            raise ConnectionResetError(
+                "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
+            )
+        await self.metered(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self.faults
         if (
             scope["type"] == "http"
             and faults.any_active
             and scope["path"].startswith(FAULTED_PATHS)
         ):
-            if faults.fires("ip-not-allowed-refuse"):
-                if _abort_connection(send):
-                    return
-                raise ConnectionResetError(
-                    "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
-                )
             if faults.fires("ip-not-allowed-403"):
                 client = scope.get("client")
                 body = forbidden_body(client[0] if client else None)
@@ -334,6 +360,27 @@ class MyPayApp(Starlette):
             await self.soap(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+def _operation(scope: Scope) -> str:
+    """The metrics' operation: the pa-per-ente operation named by SOAPAction, else the route."""
+    if scope["method"] == "POST" and scope["path"] in SOAP_PATHS:
+        for name, value in scope["headers"]:
+            if name == b"soapaction":
+                action: str = value.decode("latin-1").strip().strip('"')
+                if action in OPERATIONS or action in NOT_IMPLEMENTED:
+                    return action
+        return "POST /ws/pa"
+    return route_operation(scope)
+
+
+def _sizes(store: Store) -> dict[str, int]:
+    positions = store.positions()
+    return {
+        "positions": len(positions),
+        "paid": sum(1 for p in positions if p.state == "PAGATO"),
+        "sessions": sum(len(p.sessions) for p in positions),
+    }
 
 
 def _find(store: Store, iuv: str) -> Position | None:
@@ -418,6 +465,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         title = "MyPay simulator — " + ", ".join(c.name for c in settings.creditors)
         return HTMLResponse(backoffice.render(title, sim.store.positions()))
 
+    metrics = SimulatorMetrics("mypay", [sim.mypay_faults], lambda: _sizes(sim.store))
     routes: list[Any] = [
         Route("/ws/pa", soap.handle, methods=["POST"]),
         Route("/ws/pa/", soap.handle, methods=["POST"]),
@@ -431,12 +479,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         station_mount(sim.station, "/pagopa/paForNode"),
         Route("/backoffice", backoffice_page, methods=["GET"]),
         Route("/status", status, methods=["GET"]),
+        metrics_route(metrics),
         admin_mount(sim),
     ]
     allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
     app = MyPayApp(routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)])
     app.faults = sim.mypay_faults
     app.soap = AllowlistMiddleware(soap.serve, allowlist=allowlist)
+    app.metered = MetricsMiddleware(app._serve, metrics, _operation)
+    app.state.metrics = metrics
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.notes = [
