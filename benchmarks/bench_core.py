@@ -26,7 +26,9 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -150,11 +152,32 @@ def drivers_end_to_end(count: int, workdir: Path) -> None:
 
 
 def timed(label: str, ops: int, fn: object) -> float:
-    started = time.perf_counter()
+    # CPU time beside wall time: on a shared machine the wall clock also counts the time
+    # other processes had the core; this process's CPU time does not.
+    started, cpu_started = time.perf_counter(), time.process_time()
     fn()  # type: ignore[operator]
     per_op = (time.perf_counter() - started) / ops
-    print(f"  {label:<22} {per_op * 1e6:9.1f} µs/op  ({ops} ops)")
+    cpu_per_op = (time.process_time() - cpu_started) / ops
+    print(
+        f"  {label:<22} {per_op * 1e6:9.1f} µs/op  {cpu_per_op * 1e6:9.1f} CPU-µs/op  ({ops} ops)"
+    )
     return per_op
+
+
+def best(label: str, rounds: list[Callable[[], int]]) -> None:
+    """Time each round (it returns how many operations it did); print the best round's wall
+    and CPU time per operation."""
+    walls, cpus, counts = [], [], []
+    for fn in rounds:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        count = fn()
+        walls.append((time.perf_counter() - started) / max(count, 1))
+        cpus.append((time.process_time() - cpu_started) / max(count, 1))
+        counts.append(count)
+    print(
+        f"  {label:<22} {min(walls) * 1e6:9.1f} µs/op  {min(cpus) * 1e6:9.1f} CPU-µs/op  "
+        f"(best of {len(rounds)} rounds of {min(counts)}-{max(counts)} ops)"
+    )
 
 
 def store_bench(size: int, workdir: Path) -> None:
@@ -181,19 +204,32 @@ def store_bench(size: int, workdir: Path) -> None:
 
     print(f"store with {size:,} payments")
     timed("insert", size, insert_all)
+    # The heap the store holds is what the inserts left traced; the lookups below are timed
+    # without tracemalloc, which would slow every Python allocation and hide what SQLite does.
+    heap = tracemalloc.get_traced_memory()[0] - heap_before
+    tracemalloc.stop()
     rng = random.Random(1)
-    sample = [rng.randrange(size) for _ in range(min(size, 2000))]
+    rounds = 3  # each on another random sample; the best round is printed, as timeit does
+    samples = [[rng.randrange(size) for _ in range(min(size, 2000))] for _ in range(rounds)]
 
-    def get_all() -> None:
+    def get_all(sample: list[int]) -> int:
         for i in sample:
             assert store.get_payment(ids[i]) is not None
+        return len(sample)
 
-    def find_all() -> None:
+    def find_all(sample: list[int]) -> int:
         for i in sample:
             assert store.find_by_notice(TENANT, notices[i]) is not None
+        return len(sample)
 
-    def update_all() -> None:
+    updated: set[int] = set()
+
+    def update_all(sample: list[int]) -> int:
+        done = 0
         for i in sample[:1000]:
+            if i in updated:  # each payment once: the update of a CREATION_PENDING one
+                continue
+            updated.add(i)
             stored = store.get_payment(ids[i])
             assert stored is not None
             if stored.status is PaymentStatus.CREATION_PENDING:
@@ -201,12 +237,12 @@ def store_bench(size: int, workdir: Path) -> None:
                     "collaudo-payment-proxy:bench", status=PaymentStatus.PAYMENT_PENDING
                 )
                 store.save_payment(stored, publish=True)
+                done += 1
+        return done
 
-    timed("get_payment", len(sample), get_all)
-    timed("find_by_notice", len(sample), find_all)
-    timed("update with outbox", len(set(sample[:1000])), update_all)
-    heap = tracemalloc.get_traced_memory()[0] - heap_before
-    tracemalloc.stop()
+    best("get_payment", [partial(get_all, s) for s in samples])
+    best("find_by_notice", [partial(find_all, s) for s in samples])
+    best("update with outbox", [partial(update_all, s) for s in samples])
     files = [path, path.with_name(path.name + "-wal")]
     disk = sum(f.stat().st_size for f in files if f.exists())
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,7 +12,8 @@
    position), so a fast error page can never pass for throughput;
 4. drives each endpoint for ``--duration`` seconds with ``--connections`` keep-alive
    connections, cycling through the seeded keys: ``paaSILChiediPagati`` (SOAP POST
-   ``/ws/pa``) and GET of a GPD debt position;
+   ``/ws/pa``), ``paaSILImportaDovuto`` creations (azione I, flagGeneraIuv; every request
+   a new IUD, encoded by the load generator) and GET of a GPD debt position;
 5. starts the peer tools that are installed (nginx, Starlette + uvicorn, WireMock,
    mountebank, Prism: :mod:`peers`), each serving the very answer the simulator gave, and
    loads each with the same client, connections and duration, one after the other;
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import itertools
 import multiprocessing
 import os
 import re
@@ -233,6 +235,63 @@ def invia_dovuti_envelope(iud: str, amount: Decimal) -> bytes:
     return _soap(body, header)
 
 
+def versamento_document(iud: str, amount: Decimal, pad: int = 0) -> bytes:
+    """A ``Versamento`` (azione I) for ``paaSILImportaDovuto``; ``pad`` spaces (between
+    elements: no meaning in XML) go before the IUD's element, to align it in base64."""
+    q = f"{{{PAY_I}}}"
+    root = etree.Element(q + "Versamento", nsmap={"pay_i": PAY_I})
+    _el(root, q + "versioneOggetto", "6.2")
+    soggetto = _el(root, q + "soggettoPagatore")
+    ident = _el(soggetto, q + "identificativoUnivocoPagatore")
+    _el(ident, q + "tipoIdentificativoUnivoco", "F")
+    _el(ident, q + "codiceIdentificativoUnivoco", DEBTOR_CF)
+    _el(soggetto, q + "anagraficaPagatore", "Mario Rossi")
+    dati = _el(root, q + "datiVersamento")
+    due = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
+    _el(dati, q + "dataEsecuzionePagamento", due)
+    tipo = _el(dati, q + "tipoVersamento", "ALL")
+    tipo.tail = " " * pad if pad else None
+    _el(dati, q + "identificativoUnivocoDovuto", iud)
+    _el(dati, q + "importoSingoloVersamento", f"{amount:.2f}")
+    _el(dati, q + "identificativoTipoDovuto", "DIRITTI_SEGRETERIA")
+    _el(dati, q + "causaleVersamento", "Diritti di segreteria")
+    _el(dati, q + "datiSpecificiRiscossione", "9/0101108TS/")
+    _el(root, q + "azione", "I")
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def importa_dovuto_envelope(iud: str, amount: Decimal, pad: int = 0) -> bytes:
+    """``paaSILImportaDovuto`` azione I with ``flagGeneraIuv``: MyPay gives the IUV."""
+    header = etree.Element(f"{{{PPTHEAD}}}intestazionePPT", nsmap={"ppthead": PPTHEAD})
+    _el(header, "codIpaEnte", COD_IPA)
+    body = etree.Element(f"{{{PPT}}}paaSILImportaDovuto", nsmap={"ppt": PPT})
+    _el(body, "password", PASSWORD)
+    _el(body, "dovuto", base64.b64encode(versamento_document(iud, amount, pad)).decode())
+    _el(body, "flagGeneraIuv", "true")
+    return _soap(body, header)
+
+
+IUD_LENGTH = 12  # a multiple of 3: its base64 is a piece of the document's base64
+
+
+def fresh_iud_template(amount: Decimal) -> tuple[bytes, bytes]:
+    """The ``paaSILImportaDovuto`` body split around the base64 of its IUD, so a load
+    generator can give every request a new IUD by encoding only those 12 characters."""
+    placeholder = "Z" * IUD_LENGTH
+    for pad in range(3):
+        document = versamento_document(placeholder, amount, pad)
+        at = document.index(placeholder.encode())
+        if at % 3 == 0:
+            break
+    envelope = importa_dovuto_envelope(placeholder, amount, pad)
+    encoded = base64.b64encode(document)
+    start = envelope.index(encoded) + at // 3 * 4
+    end = start + IUD_LENGTH // 3 * 4
+    assert envelope[start:end] == base64.b64encode(placeholder.encode())
+    return envelope[:start], envelope[end:]
+
+
 def chiedi_pagati_envelope(id_session: str) -> bytes:
     """``paaSILChiediPagati``: no header; codIpaEnte, password, idSession unqualified."""
     body = etree.Element(f"{{{PPT}}}paaSILChiediPagati", nsmap={"ppt": PPT})
@@ -387,6 +446,15 @@ class Endpoint:
     calls: list[Call]
     fault_marker: bytes | None  # a 200 answer containing it is an error (SOAP faultBean)
     server_pid: int = 0
+    # Creations: the body around the base64 of an IUD the load generator makes new for
+    # every request (a repeated IUD would not create anything).
+    fresh: tuple[bytes, bytes] | None = None
+
+    def fresh_call(self, iud: str) -> Call:
+        """The rotation's first call with ``iud`` (12 characters) in place of its IUD."""
+        assert self.fresh is not None and len(iud) == IUD_LENGTH
+        body = self.fresh[0] + base64.b64encode(iud.encode()) + self.fresh[1]
+        return replace(self.calls[0], body=body)
 
 
 def _pagati_check(iuv: str) -> Callable[[httpx.Response], str | None]:
@@ -427,6 +495,28 @@ def mypay_endpoint(url: str, paid: dict[str, str], pid: int = 0) -> Endpoint:
         for session, iuv in paid.items()
     ]
     return Endpoint("MyPay SOAP paaSILChiediPagati", url, calls, b"<fault>", pid)
+
+
+def _created_check(answer: httpx.Response) -> str | None:
+    if answer.status_code != 200:
+        return f"HTTP {answer.status_code}"
+    element = _answer(answer.content)
+    if element.findtext("esito") != "OK" or not element.findtext("base64ZipAvviso"):
+        return f"no dovuto created: {answer.content[:400]!r}"
+    return None
+
+
+def importa_endpoint(url: str, pid: int = 0) -> Endpoint:
+    headers = {"content-type": "text/xml; charset=utf-8", "soapaction": '"paaSILImportaDovuto"'}
+    amount = Decimal("25.50")
+    before, after = fresh_iud_template(amount)
+    calls = [
+        Call("POST", "/ws/pa", headers, before + base64.b64encode(iud.encode()) + after,
+             _created_check)
+        for iud in (f"CHK{n:09d}" for n in range(20))
+    ]  # fmt: skip
+    label = "MyPay SOAP paaSILImportaDovuto"
+    return Endpoint(label, url, calls, b"<fault>", pid, (before, after))
 
 
 def gpd_endpoint(url: str, positions: dict[str, str], pid: int = 0) -> Endpoint:
@@ -470,13 +560,31 @@ class Result:
 _LUA = """
 local calls = {%(calls)s}
 local marker = %(marker)s
+-- creations: {method, path, headers, body before, body after} around a new IUD's base64
+local fresh = %(fresh)s
+local run = %(run)s
 local prepared, threads = {}, {}
+local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+local function base64(text)  -- #text is a multiple of 3
+  local out = {}
+  for i = 1, #text, 3 do
+    local a, b, c = text:byte(i, i + 2)
+    local n = a * 65536 + b * 256 + c
+    for shift = 3, 0, -1 do
+      local d = math.floor(n / 64 ^ shift) %% 64
+      out[#out + 1] = alphabet:sub(d + 1, d + 1)
+    end
+  end
+  return table.concat(out)
+end
 -- globals, not locals: setup() and done() reach them through thread:set/get
 counter, errors = 0, 0
 
 function setup(thread)
   table.insert(threads, thread)
   thread:set("counter", (#threads - 1) * 7)
+  thread:set("tid", #threads - 1)
 end
 
 function init(args)
@@ -488,6 +596,11 @@ function init(args)
 end
 
 function request()
+  if fresh then  -- every request a new IUD: run tag, thread, counter (12 characters)
+    counter = counter + 1
+    local iud = string.format("%%s%%d%%08d", run, tid, counter)
+    return wrk.format(fresh[1], fresh[2], fresh[3], fresh[4] .. base64(iud) .. fresh[5])
+  end
   counter = counter %% #prepared + 1
   return prepared[counter]
 end
@@ -526,7 +639,25 @@ def wrk_script(endpoint: Endpoint) -> str:
             f"{{{_lua_string(call.method)}, {_lua_string(call.path)}, {{{headers}}}, {body}}}"
         )
     marker = _lua_string(endpoint.fault_marker) if endpoint.fault_marker else "nil"
-    return _LUA % {"calls": ",\n  ".join(entries), "marker": marker}
+    fresh = "nil"
+    if endpoint.fresh is not None:
+        first = endpoint.calls[0]
+        headers = ", ".join(
+            f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in first.headers.items()
+        )
+        fresh = (
+            f"{{{_lua_string(first.method)}, {_lua_string(first.path)}, {{{headers}}}, "
+            f"{_lua_string(endpoint.fresh[0])}, {_lua_string(endpoint.fresh[1])}}}"
+        )
+    return _LUA % {
+        "calls": ",\n  ".join(entries),
+        "marker": marker,
+        "fresh": fresh,
+        "run": _lua_string(f"W{next(_RUNS) % 100:02d}"),
+    }
+
+
+_RUNS = itertools.count(1)  # each load run tags its IUDs: warm-up and run never collide
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -576,7 +707,7 @@ def run_wrk(
 
 async def _connection(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, stop_at: float,
-    latencies: list[float], errors: list[int],
+    latencies: list[float], errors: list[int], fresh: tuple[bytes, bytes, str] | None = None,
 ) -> None:  # fmt: skip
     i, reconnects = offset, 0
     while time.time() < stop_at and reconnects < 50:
@@ -589,7 +720,11 @@ async def _connection(
             continue
         try:
             while time.time() < stop_at:
-                payload = payloads[i % len(payloads)]
+                if fresh is None:
+                    payload = payloads[i % len(payloads)]
+                else:  # a new IUD: run tag, connection, counter (12 characters)
+                    iud = f"{fresh[2]}{offset:04d}{i - offset:05d}".encode()
+                    payload = fresh[0] + base64.b64encode(iud) + fresh[1]
                 i += 1
                 sent = time.perf_counter()
                 writer.write(payload)
@@ -611,7 +746,7 @@ async def _connection(
 
 async def _drive(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
-    start_at: float, duration: float,
+    start_at: float, duration: float, fresh: tuple[bytes, bytes, str] | None = None,
 ) -> tuple[list[float], int, float, float]:  # fmt: skip
     """Latencies, errors and the wall-clock window this process measured."""
     latencies: list[float] = []
@@ -619,7 +754,7 @@ async def _drive(
     await asyncio.sleep(max(0.0, start_at - time.time()))
     began, stop_at = time.time(), start_at + duration
     tasks = [
-        _connection(payloads, offset + 13 * n, marker, port, stop_at, latencies, errors)
+        _connection(payloads, offset + 13 * n, marker, port, stop_at, latencies, errors, fresh)
         for n in range(connections)
     ]
     try:  # a request stuck past the end is cut off and counted
@@ -631,19 +766,25 @@ async def _drive(
 
 def _client_process(
     payloads: list[bytes], offset: int, marker: bytes | None, port: int, connections: int,
-    duration: float, pipe: Connection,
+    duration: float, pipe: Connection, fresh: tuple[bytes, bytes, str] | None = None,
 ) -> None:  # fmt: skip
     # A terminal's Ctrl-C reaches the whole process group: the parent stops this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     pipe.send("ready")  # imported: a loaded machine can take seconds to get here
     start_at = pipe.recv()
-    pipe.send(asyncio.run(_drive(payloads, offset, marker, port, connections, start_at, duration)))
+    driven = _drive(payloads, offset, marker, port, connections, start_at, duration, fresh)
+    pipe.send(asyncio.run(driven))
     pipe.close()
 
 
 def run_python(endpoint: Endpoint, duration: float, connections: int, processes: int) -> Result:
     payloads = [call.raw() for call in endpoint.calls]
     port = urlsplit(endpoint.base_url).port or 80
+    fresh = None
+    if endpoint.fresh is not None:  # the raw request around the IUD's base64
+        raw = endpoint.calls[0].raw()
+        start = len(raw) - len(endpoint.calls[0].body) + len(endpoint.fresh[0])
+        fresh = (raw[:start], raw[start + IUD_LENGTH // 3 * 4 :], f"P{next(_RUNS) % 100:02d}")
     context = multiprocessing.get_context("spawn")
     shares = [connections // processes + (n < connections % processes) for n in range(processes)]
     children, pipes = [], []
@@ -654,7 +795,7 @@ def run_python(endpoint: Endpoint, duration: float, connections: int, processes:
             marker = endpoint.fault_marker
             child = context.Process(
                 target=_client_process,
-                args=(payloads, 1000 * n, marker, port, share, duration, theirs),
+                args=(payloads, 1000 * n, marker, port, share, duration, theirs, fresh),
             )
             child.start()
             theirs.close()
@@ -743,6 +884,7 @@ def report(
 #: with the prefix its paths lack.
 STUBS = {
     "MyPay SOAP paaSILChiediPagati": ("/ws/pa", None, ""),
+    "MyPay SOAP paaSILImportaDovuto": ("/ws/pa", None, ""),
     "GPD REST GET debt position": (
         "/gpd/debt-positions-service/v1/.*",
         "pagopa/openapi/gpd.json",
@@ -755,6 +897,8 @@ PEERS = ("nginx", "python", "wiremock", "mountebank", "prism")
 def answer_of(endpoint: Endpoint) -> peers.Answer:
     """The simulator's own answer to the rotation's first request: what every stub serves."""
     call = endpoint.calls[0]
+    if endpoint.fresh is not None:  # a creation nobody made yet
+        call = endpoint.fresh_call(f"STB{time.time_ns() % 10**9:09d}")
     with httpx.Client(base_url=endpoint.base_url, timeout=10) as client:
         got = client.request(call.method, call.path, headers=call.headers, content=call.body)
     return peers.Answer(
@@ -864,9 +1008,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with httpx.Client(base_url=mypay_url, timeout=10) as http:
                     mypay = mypay_endpoint(mypay_url, seed_mypay(http, count), mypay_pid)
+                importa = importa_endpoint(mypay_url, mypay_pid)
                 with httpx.Client(base_url=gpd_url, timeout=10) as http:
                     gpd = gpd_endpoint(gpd_url, seed_gpd(http, count), gpd_pid)
-                for endpoint in (mypay, gpd):
+                for endpoint in (mypay, importa, gpd):
                     verify(endpoint)
             except (httpx.HTTPError, StationError, etree.XMLSyntaxError, KeyError) as exc:
                 raise BenchError(
@@ -905,7 +1050,7 @@ def main(argv: list[str] | None = None) -> int:
 
             results = []
             peer_results: dict[str, list[tuple[str, Result]]] = {}
-            for endpoint in (mypay, gpd):
+            for endpoint in (mypay, importa, gpd):
                 print(f"{endpoint.label}: {endpoint.base_url}", flush=True)
                 cpu_before = cpu_seconds(endpoint.server_pid)
                 result = load(endpoint)

@@ -71,6 +71,7 @@ from simulators.common.checks import (
 )
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec
+from simulators.common.metrics import MetricsMiddleware, SimulatorMetrics, metrics_route
 
 DEMO_CREDITOR = "80000000002"  # Comune di Bugliano
 DEFAULT_PORT = 8030
@@ -247,7 +248,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         state.stations.pop(request.path_params["fiscal_code"], None)
         return Response(status_code=204)
 
+    metrics = SimulatorMetrics(
+        "checkout",
+        [state.faults],
+        lambda: {"carts": len(state.carts), "stations": len(state.stations)},
+    )
     routes = [
+        metrics_route(metrics),
         Route("/status", status),
         Route("/checkout/ec/v{version:int}/carts", post_cart, methods=["POST"]),
         Route("/pay", pay),
@@ -267,10 +274,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     allowlist = Allowlist(
         settings.allowlist, "refuse" if settings.allowlist_mode == "refuse" else "403"
     )
-    app = Starlette(
-        routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)]
-    )
+    middleware = [
+        Middleware(MetricsMiddleware, metrics=metrics),
+        Middleware(AllowlistMiddleware, allowlist=allowlist),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.checkout = state
+    app.state.metrics = metrics
     app.state.settings = settings
     # Lines for whoever starts the simulator to read (the CLI prints them).
     app.state.notes = [f"URLs for browsers: {settings.base_url}"] + [

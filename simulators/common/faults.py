@@ -17,6 +17,7 @@ Points used by the simulators:
 
 from __future__ import annotations
 
+import collections
 import random
 import threading
 from dataclasses import dataclass
@@ -230,6 +231,8 @@ class FaultState:
         self.simulator = simulator
         self._active: dict[str, Fault] = {}
         self._lock = threading.Lock()
+        # Faults injected since start, by name: kept when a fault is switched off (/metrics).
+        self.injected: collections.Counter[str] = collections.Counter()
 
     def activate(self, name: str, rate: float = 1.0, seed: int = 0, **params: Any) -> Fault:
         cls = REGISTRY.get(name)
@@ -260,13 +263,17 @@ class FaultState:
         wanted = set(points)
         for fault in candidates:
             if fault.points & wanted and fault.fires():
+                self.injected[fault.name] += 1
                 return fault
         return None
 
     def fires(self, name: str) -> Fault | None:
         """The fault ``name`` if it is active and fires now (one dict lookup when not)."""
         fault = self._active.get(name)
-        return fault if fault is not None and fault.fires() else None
+        if fault is not None and fault.fires():
+            self.injected[name] += 1
+            return fault
+        return None
 
     @property
     def any_active(self) -> bool:

@@ -4,7 +4,8 @@ Routes:
 - ``/gpd/debt-positions-service/v1/...`` and ``/gpd/payments-receipts-service/v1/...``:
   the GPD REST APIs, behind ``Ocp-Apim-Subscription-Key``;
 - ``/pagopa/paForNode``: the creditor's station called by the Nodo mock;
-- ``/backoffice`` (HTML), ``/status``, ``/_admin/`` (faults, reset, positions): no key.
+- ``/backoffice`` (HTML), ``/status``, ``/_admin/`` (faults, reset, positions), ``/metrics``
+  (Prometheus: requests and latency per route, faults injected, positions): no key.
 
 Environment variables (read by ``collaudo sim gpd``, see :mod:`simulators.common.env`;
 prefix ``COLLAUDO_GPD_`` + a :class:`Settings` field; flags win over variables):
@@ -37,6 +38,7 @@ from simulators.common.admin import admin_mount
 from simulators.common.checks import fault_specs, networks, port_number
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec, FaultState
+from simulators.common.metrics import MetricsMiddleware, SimulatorMetrics, metrics_route
 from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
 from simulators.gpd.backoffice import backoffice_endpoint
@@ -142,7 +144,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/backoffice")
 
+    metrics = SimulatorMetrics(
+        "gpd",
+        [sim.gpd_faults],
+        lambda: {"positions": len(sim.store.entries), "receipts": len(sim.store.receipts)},
+    )
     routes: list[Any] = [
+        metrics_route(metrics),
         *api.routes(),
         Route(station.path, StationFaults(station.app, gate), methods=["POST"], name="paForNode"),
         Route(
@@ -155,11 +163,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
     middleware = [
+        Middleware(MetricsMiddleware, metrics=metrics),
         Middleware(AllowlistMiddleware, allowlist=allowlist),
         Middleware(RefuseMiddleware, faults=sim.gpd_faults),
     ]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.simulator = sim
+    app.state.metrics = metrics
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.gpd_faults, allowlist)
     key_source = (

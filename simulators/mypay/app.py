@@ -16,7 +16,8 @@ object mapping.
 
 Routes: ``POST /ws/pa`` (SOAP 1.1), ``GET /ws/pa?wsdl`` (+ the XSDs it imports),
 ``GET /avvisi/{iuv}.pdf``, ``POST /pagopa/paForNode`` (station, called by the Nodo mock),
-``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions).
+``GET /backoffice``, ``GET /status``, ``/_admin/`` (faults, reset, positions), ``GET /metrics``
+(Prometheus: requests and latency per pa-per-ente operation, faults injected, state sizes).
 
 Environment variables (read by ``collaudo sim mypay``, see :mod:`simulators.common.env`;
 prefix ``COLLAUDO_MYPAY_`` + a :class:`Settings` field; flags win over variables):
@@ -37,7 +38,6 @@ prefix ``COLLAUDO_MYPAY_`` + a :class:`Settings` field; flags win over variables
 from __future__ import annotations
 
 import asyncio
-import re
 from html import escape
 from typing import Any
 
@@ -48,26 +48,42 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulators.common import contracts as official
 from simulators.common.access import Allowlist, AllowlistMiddleware, forbidden_body, reset
 from simulators.common.admin import admin_mount
 from simulators.common.faults import FaultSpec, FaultState
+from simulators.common.metrics import (
+    MetricsMiddleware,
+    SimulatorMetrics,
+    metrics_route,
+    route_operation,
+)
 from simulators.common.station import station_mount
 from simulators.mypay import backoffice, contracts
 from simulators.mypay.avvisi import notice_pdf
 from simulators.mypay.context import Context
-from simulators.mypay.model import MAX_EXCHANGE_CHARS, Creditor, Exchange, Position
+from simulators.mypay.model import Creditor, Exchange, Position
 from simulators.mypay.operations import dispatch
 from simulators.mypay.settings import ENV_EXTRA, ENV_PREFIX, Settings
-from simulators.mypay.soap import PPT, SoapFault, envelope, fault_envelope, parse_request
+from simulators.mypay.soap import (
+    NOT_IMPLEMENTED,
+    OPERATIONS,
+    PPT,
+    SoapFault,
+    envelope,
+    fault_envelope,
+    parse_request,
+)
 from simulators.mypay.station import MyPayStation
 from simulators.mypay.store import Store, now
 
 __all__ = ["ENV_EXTRA", "ENV_PREFIX", "Creditor", "MyPaySimulator", "Settings", "create_app"]
 
 XML = "text/xml; charset=utf-8"
+XML_BYTES = XML.encode()
+SOAP_PATHS = ("/ws/pa", "/ws/pa/")
 WRONG_NAMESPACE = "http://www.regione.veneto.it/pagamenti/ente/v2/"
 DEFAULT_DELAYS = {"slow-response": 3.0, "timeout": 16.0}
 # What missing-element removes from each answer: the element a client cannot do without.
@@ -79,7 +95,6 @@ KEY_ELEMENT = {
     "paaSILChiediPagatiConRicevuta": "rt",
     "paaSILChiediPosizioniAperte": "paaSILPosizioniAperte/dovuti",
 }
-_PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password>)[^<]*(</)")
 FAULTED_PATHS = ("/ws/", "/avvisi/")
 
 
@@ -118,11 +133,6 @@ class MyPaySimulator:
         }
 
 
-def _redacted(data: bytes) -> str:
-    # Passwords never reach the backoffice, the admin API or a report built from them.
-    return _PASSWORD.sub(rb"\1***\2", data[:MAX_EXCHANGE_CHARS]).decode("utf-8", "replace")
-
-
 def _remove_key_element(operation: str, answer: etree._Element) -> None:
     target = answer.find(KEY_ELEMENT[operation])
     if target is None:
@@ -133,13 +143,23 @@ def _remove_key_element(operation: str, answer: etree._Element) -> None:
             parent.remove(target)
 
 
-def _too_large(limit: int) -> Response:
+def _too_large_body(limit: int) -> bytes:
     fault = SoapFault("soap:Client", f"request body exceeds the limit of {limit} bytes")
-    return Response(fault_envelope(fault), status_code=413, media_type=XML)
+    return fault_envelope(fault)
+
+
+def _too_large(limit: int) -> Response:
+    return Response(_too_large_body(limit), status_code=413, media_type=XML)
 
 
 class SoapEndpoint:
-    """``POST /ws/pa``: read, check, dispatch, answer; faults strike around the handler."""
+    """``POST /ws/pa``: read, check, dispatch, answer; faults strike around the handler.
+
+    Served twice over: :meth:`serve` is a raw ASGI app that :class:`MyPayApp` calls before
+    Starlette's routing (the hot path: no Request, Response or route matching per call),
+    :meth:`handle` the same for Starlette (``Route``), for whoever mounts it elsewhere.
+    Both give the same bytes, headers and status: :meth:`respond` does the work.
+    """
 
     def __init__(self, sim: MyPaySimulator) -> None:
         self.sim = sim
@@ -147,9 +167,22 @@ class SoapEndpoint:
     def base_url(self, request: Request) -> str:
         return self.sim.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
 
+    def _scope_base_url(self, scope: Scope, host: bytes | None) -> str:
+        """What :meth:`base_url` gives, from the raw scope (as Starlette builds ``url``)."""
+        if self.sim.settings.public_url:
+            return self.sim.settings.public_url
+        scheme = scope.get("scheme", "http")
+        if host:
+            return f"{scheme}://{host.decode('latin-1')}"
+        server = scope.get("server")
+        if server is None:
+            return f"{scheme}://"
+        name, port = server
+        default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
+        return f"{scheme}://{name}" if port == default else f"{scheme}://{name}:{port}"
+
     async def handle(self, request: Request) -> Response:
-        sim, settings = self.sim, self.sim.settings
-        limit = settings.max_body_bytes
+        limit = self.sim.settings.max_body_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return _too_large(limit)
@@ -160,8 +193,59 @@ class SoapEndpoint:
             if size > limit:
                 return _too_large(limit)
             chunks.append(chunk)
-        data = b"".join(chunks)
+        status, out = await self.respond(
+            b"".join(chunks),
+            request.headers.get("soapaction"),
+            self.base_url(request),
+            bool(request.scope.get("state", {}).get("credentials_expired")),
+        )
+        return Response(out, status_code=status, media_type=XML)
 
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The raw ASGI twin of :meth:`handle`."""
+        limit = self.sim.settings.max_body_bytes
+        declared = host = action = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"host":
+                host = value
+            elif name == b"soapaction":
+                action = value.decode("latin-1")
+        status = 0
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            status, out = 413, _too_large_body(limit)
+        else:
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away: nobody to answer
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    status, out = 413, _too_large_body(limit)
+                    break
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            if not status:
+                status, out = await self.respond(
+                    b"".join(chunks),
+                    action,
+                    self._scope_base_url(scope, host),
+                    bool(scope.get("state", {}).get("credentials_expired")),
+                )
+        headers = [(b"content-length", str(len(out)).encode()), (b"content-type", XML_BYTES)]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": out})
+
+    async def respond(
+        self, data: bytes, soap_action: str | None, base_url: str, credentials_expired: bool
+    ) -> tuple[int, bytes]:
+        """The status and the envelope answering the request ``data``."""
+        sim, settings = self.sim, self.sim.settings
         faults = sim.mypay_faults
         late = broken = None
         if faults.any_active:
@@ -174,17 +258,17 @@ class SoapEndpoint:
                 or faults.fires("missing-element")
             )
         try:
-            req = parse_request(data, request.headers.get("soapaction"), settings.validate, limit)
+            req = parse_request(data, soap_action, settings.validate, settings.max_body_bytes)
         except SoapFault as fault:
-            return Response(fault_envelope(fault), status_code=fault.status, media_type=XML)
+            return fault.status, fault_envelope(fault)
 
         ctx = Context(
             settings=settings,
             store=sim.store,
             faults=faults,
-            base_url=self.base_url(request),
+            base_url=base_url,
             ns=WRONG_NAMESPACE if broken and broken.name == "wrong-namespace" else PPT,
-            credentials_expired=bool(request.scope.get("state", {}).get("credentials_expired")),
+            credentials_expired=credentials_expired,
         )
         status = 200
         try:
@@ -200,11 +284,11 @@ class SoapEndpoint:
         if broken is not None and broken.name == "malformed-xml":
             out = out[: len(out) // 2]
         if ctx.touched:
-            answer_text = out[:MAX_EXCHANGE_CHARS].decode("utf-8", "replace")
-            exchange = Exchange(now(), req.operation, _redacted(data), answer_text, status)
+            # Raw bytes: decoded and redacted only if the backoffice or the admin API reads them.
+            exchange = Exchange(now(), req.operation, data, out, status)
             for position in dict.fromkeys(ctx.touched):
                 sim.store.record(position, exchange)
-        return Response(out, status_code=status, media_type=XML)
+        return status, out
 
 
 def _abort_connection(send: Send) -> bool:
@@ -230,20 +314,32 @@ class MyPayApp(Starlette):
     """
 
     faults: FaultState
+    soap: ASGIApp  # POST /ws/pa, behind the allowlist, without Starlette's routing
+    metered: ASGIApp  # _serve, timed and counted for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The reset needs the server's own send (its transport), so it strikes before the
+        # metrics wrap send; a refused connection answers nothing to count.
+        if (
+            scope["type"] == "http"
+            and self.faults.any_active
+            and scope["path"].startswith(FAULTED_PATHS)
+            and self.faults.fires("ip-not-allowed-refuse")
+        ):
+            if _abort_connection(send):
+                return
+            raise ConnectionResetError(
+                "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
+            )
+        await self.metered(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self.faults
         if (
             scope["type"] == "http"
             and faults.any_active
             and scope["path"].startswith(FAULTED_PATHS)
         ):
-            if faults.fires("ip-not-allowed-refuse"):
-                if _abort_connection(send):
-                    return
-                raise ConnectionResetError(
-                    "connection reset: caller not allow-listed (fault ip-not-allowed-refuse)"
-                )
             if faults.fires("ip-not-allowed-403"):
                 client = scope.get("client")
                 body = forbidden_body(client[0] if client else None)
@@ -256,7 +352,36 @@ class MyPayApp(Starlette):
                 return
             if faults.fires("expired-credentials"):
                 scope.setdefault("state", {})["credentials_expired"] = True
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] in SOAP_PATHS
+            and not scope.get("root_path")
+        ):
+            await self.soap(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+def _operation(scope: Scope) -> str:
+    """The metrics' operation: the pa-per-ente operation named by SOAPAction, else the route."""
+    if scope["method"] == "POST" and scope["path"] in SOAP_PATHS:
+        for name, value in scope["headers"]:
+            if name == b"soapaction":
+                action: str = value.decode("latin-1").strip().strip('"')
+                if action in OPERATIONS or action in NOT_IMPLEMENTED:
+                    return action
+        return "POST /ws/pa"
+    return route_operation(scope)
+
+
+def _sizes(store: Store) -> dict[str, int]:
+    positions = store.positions()
+    return {
+        "positions": len(positions),
+        "paid": sum(1 for p in positions if p.state == "PAGATO"),
+        "sessions": sum(len(p.sessions) for p in positions),
+    }
 
 
 def _find(store: Store, iuv: str) -> Position | None:
@@ -342,6 +467,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         title = "MyPay simulator — " + ", ".join(c.name for c in settings.creditors)
         return HTMLResponse(backoffice.render(title, sim.store.positions()))
 
+    metrics = SimulatorMetrics("mypay", [sim.mypay_faults], lambda: _sizes(sim.store))
     routes: list[Any] = [
         Route("/ws/pa", soap.handle, methods=["POST"]),
         Route("/ws/pa/", soap.handle, methods=["POST"]),
@@ -355,11 +481,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         station_mount(sim.station, "/pagopa/paForNode"),
         Route("/backoffice", backoffice_page, methods=["GET"]),
         Route("/status", status, methods=["GET"]),
+        metrics_route(metrics),
         admin_mount(sim),
     ]
     allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
     app = MyPayApp(routes=routes, middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)])
     app.faults = sim.mypay_faults
+    app.soap = AllowlistMiddleware(soap.serve, allowlist=allowlist)
+    app.metered = MetricsMiddleware(app._serve, metrics, _operation)
+    app.state.metrics = metrics
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.notes = [

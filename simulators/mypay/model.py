@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +14,7 @@ State = Literal["DA_PAGARE", "IN_CORSO", "PAGATO", "NON_PAGATO", "ANNULLATO"]
 TIPO_MARCA_BOLLO = "MARCA_BOLLO_DIGITALE"
 MAX_EXCHANGES = 50  # per position: the backoffice shows the latest ones
 MAX_EXCHANGE_CHARS = 20_000
+_PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password>)[^<]*(</)")
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,41 @@ class Paid:
     raw_xml: bytes
 
 
-@dataclass
 class Exchange:
-    """A request/response that touched a position, for the backoffice."""
+    """A request/response that touched a position, for the backoffice.
 
-    at: datetime
-    operation: str
-    request: str
-    response: str
-    status: int
+    ``request`` and ``response`` may be given as the raw bytes on the wire: they are then
+    decoded (and the request's password redacted) only when someone reads them, so
+    recording costs the hot path nothing but a reference.
+    """
+
+    __slots__ = ("_request", "_response", "at", "operation", "status")
+
+    def __init__(
+        self, at: datetime, operation: str, request: str | bytes, response: str | bytes, status: int
+    ) -> None:
+        self.at = at
+        self.operation = operation
+        self._request = request
+        self._response = response
+        self.status = status
+
+    @property
+    def request(self) -> str:
+        """The request, its password redacted, at most :data:`MAX_EXCHANGE_CHARS`."""
+        if isinstance(self._request, bytes):
+            self._request = redacted(self._request)
+        return self._request
+
+    @property
+    def response(self) -> str:
+        """The answer, at most :data:`MAX_EXCHANGE_CHARS`."""
+        if isinstance(self._response, bytes):
+            self._response = self._response[:MAX_EXCHANGE_CHARS].decode("utf-8", "replace")
+        return self._response
+
+    def __repr__(self) -> str:
+        return f"Exchange({self.at!r}, {self.operation!r}, status={self.status})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +132,12 @@ class Exchange:
             "request": self.request,
             "response": self.response,
         }
+
+
+def redacted(data: bytes) -> str:
+    """``data`` as text, at most :data:`MAX_EXCHANGE_CHARS`, its SIL password masked: passwords
+    never reach the backoffice, the admin API or a report built from them."""
+    return _PASSWORD.sub(rb"\1***\2", data[:MAX_EXCHANGE_CHARS]).decode("utf-8", "replace")
 
 
 @dataclass(eq=False)  # identity: a position is a mutable record, hashable by identity

@@ -45,6 +45,7 @@ from simulators.common.admin import admin_mount, problem
 from simulators.common.checks import fault_specs, networks, port_number, url_setting
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec
+from simulators.common.metrics import MetricsMiddleware, SimulatorMetrics, metrics_route
 from simulators.platform import pages
 from simulators.platform.events import app_id
 from simulators.platform.models import (
@@ -384,8 +385,18 @@ def create_app(
                 await kafka.stop()
 
     allowlist = Allowlist(settings.allowlist, settings.allowlist_mode)
+    metrics = SimulatorMetrics(
+        "platform",
+        [platform.faults],
+        lambda: {
+            "applications": len(platform.applications),
+            "payments": len(platform.payments),
+            "events_published": len(outbox.events),
+        },
+    )
     app = Starlette(
         routes=[
+            metrics_route(metrics),
             Route("/", citizen, methods=["GET"]),
             Route("/status", status, methods=["GET"]),
             Route("/events", events, methods=["GET"]),
@@ -395,10 +406,14 @@ def create_app(
             Route("/payments/{id}", show_payment, methods=["GET"]),
             admin_mount(platform),
         ],
-        middleware=[Middleware(AllowlistMiddleware, allowlist=allowlist)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(AllowlistMiddleware, allowlist=allowlist),
+        ],
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.metrics = metrics
     app.state.allowlist = allowlist  # for the server runner: a refuse-mode allowlist acts there
     # Lines for whoever starts the simulator to read (the CLI prints them).
     app.state.notes = [
