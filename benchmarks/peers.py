@@ -129,10 +129,11 @@ def nginx(answer: Answer, workdir: Path) -> Iterator[Peer]:
     )
     if binary is None:
         raise PeerMissing(f"nginx not found: {INSTALL['nginx']}")
-    # Its workers run as an unprivileged user when started as root: a readable folder.
-    folder = Path(tempfile.mkdtemp(prefix="collaudo-nginx-", dir=workdir))
-    for readable in (workdir, folder):
-        readable.chmod(0o755)
+    # Started as root, its workers run as an unprivileged user: the file must be readable
+    # by them, so it lives in a folder of its own under the system's temporary directory
+    # (the run's own folder is private), removed afterwards.
+    folder = Path(tempfile.mkdtemp(prefix="collaudo-nginx-"))
+    folder.chmod(0o755)
     (folder / "answer").write_bytes(answer.body)
     (folder / "answer").chmod(0o644)
     port = _free_port()
@@ -158,8 +159,11 @@ http {{
 """
     (folder / "nginx.conf").write_text(config)
     url = f"http://{HOST}:{port}"
-    with _process("nginx", [binary, "-c", str(folder / "nginx.conf")], url, workdir) as process:
-        yield Peer("nginx, static file", url, process.pid)
+    try:
+        with _process("nginx", [binary, "-c", str(folder / "nginx.conf")], url, workdir) as process:
+            yield Peer("nginx, static file", url, process.pid)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
