@@ -222,10 +222,7 @@ def reason_names_secret_variable(env: CollaudoEnv, pratica: Application) -> None
 @when("la ricevuta arriva all'intermediario")
 def receipt_reaches_intermediary(env: CollaudoEnv, pratica: Application) -> None:
     eventually(
-        lambda: any(
-            p.get("state") in actions.PAID_STATES or p.get("status") in actions.PAID_STATES
-            for p in actions.positions_of(env, pratica)
-        ),
+        lambda: any(actions.is_paid(p) for p in actions.positions_of(env, pratica)),
         "the late paSendRTV2 to reach the intermediary",
     )
 
@@ -233,9 +230,6 @@ def receipt_reaches_intermediary(env: CollaudoEnv, pratica: Application) -> None
 @then("il proxy non considera pagato ciò che l'intermediario non ha incassato")
 def not_paid_without_receipt(env: CollaudoEnv, pratica: Application) -> None:
     positions = actions.positions_of(env, pratica)
-    assert positions and all(
-        p.get("state") not in actions.PAID_STATES and p.get("status") not in actions.PAID_STATES
-        for p in positions
-    ), positions
+    assert positions and not any(actions.is_paid(p) for p in positions), positions
     answer = env.suite.get(env.url("proxy", f"/update/{pratica.payment_id}"))
     assert answer.status_code == 200 and answer.json()["status"] != "COMPLETE", answer.text
