@@ -188,7 +188,7 @@ def ricevuta(payment_id: uuid.UUID, numero: str) -> dict[str, Any]:
                         "indice": 1,
                         "tipo": "ENTRATA",
                         "importo": 20.0,
-                        "data": "2026-12-01T10:15:00+01:00",
+                        "data": "2026-12-01",  # a date: GovPay writes yyyy-MM-dd (listed defect)
                     },
                 }
             ],
