@@ -54,13 +54,24 @@ def of_kind(fixes: Iterable[SpecFix], kind: str) -> list[SpecFix]:
     return [fix for fix in fixes if fix.kind == kind]
 
 
+class _JsonLoader(yaml.SafeLoader):
+    """YAML as OpenAPI means it: JSON values, so dates and times stay strings."""
+
+
+_JsonLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path, relative: str, fixes: Iterable[SpecFix]) -> Any:
-    """The file parsed, a TAB indentation read as spaces when a fix says so."""
+    """The file parsed (dates as strings), a TAB indentation read as spaces when a fix says
+    so."""
     text = path.read_text(encoding="utf-8")
     if any(f.target == relative and f.value == "tab-indent" for f in of_kind(fixes, "yaml")):
         # a TAB to the next 8-column stop, as the authors' editor showed it
         text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_JsonLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def pointer(document: Any, json_pointer: str) -> Any:

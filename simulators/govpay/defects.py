@@ -115,6 +115,23 @@ DEFECTS: tuple[DocumentationDefect, ...] = (
         ),
     ),
     DocumentationDefect(
+        "get-400",
+        PENDENZE,
+        "GET /pendenze, /pendenze/{idA2A}/{idPendenza}, /pendenze/byAvviso/..., /avvisi/...",
+        "declare no 400",
+        "answers 400 RICHIESTA with a FaultBean when a path or query parameter is malformed "
+        "(SINTASSI) or the idA2A is not the authenticated application (APP_002)",
+        tuple(
+            Fix("status", f"GET {path}", ("400", "application/json", FAULT_BEAN))
+            for path in (
+                "/pendenze",
+                "/pendenze/{idA2A}/{idPendenza}",
+                "/pendenze/byAvviso/{idDominio}/{numeroAvviso}",
+                "/avvisi/{idDominio}/{numeroAvviso}",
+            )
+        ),
+    ),
+    DocumentationDefect(
         "rt-media",
         PENDENZE,
         "GET /rpp/{idDominio}/{iuv}/{ccp}/rt",
