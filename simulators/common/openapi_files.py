@@ -192,4 +192,27 @@ def bundled(relative: str, fixes: Iterable[SpecFix]) -> dict[str, Any]:
         if schema_ref is not None:
             answer["content"] = {media: {"schema": {"$ref": schema_ref}}}
         operation["responses"][status] = answer
+    for fix in of_kind(fixes, "media"):
+        _declare_media(document, fix)
     return document
+
+
+def _declare_media(document: dict[str, Any], fix: SpecFix) -> None:
+    """A ``media`` fix as a declared media type: ``"METHOD /path STATUS"`` gets it (no
+    schema), ``"* * error"`` gets it on every error answer that declares a body, with the
+    body's schema."""
+    if fix.target == "* * error":
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                if not isinstance(operation, dict):
+                    continue
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content") if isinstance(answer, dict) else None
+                    if status[:1] in "45" and content and fix.value not in content:
+                        content[fix.value] = copy.deepcopy(next(iter(content.values())))
+        return
+    method, path, status = fix.target.split(" ")
+    operation = document.get("paths", {}).get(path, {}).get(method.lower())
+    answer = (operation or {}).get("responses", {}).get(status)
+    if isinstance(answer, dict):
+        answer.setdefault("content", {}).setdefault(fix.value, {})
