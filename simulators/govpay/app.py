@@ -134,7 +134,11 @@ class Settings:
         ),
     )
     creditor_auth: CreditorAuth = "basic"
-    creditor_username: str | None = None
+    # The user the proxy's API Ente expects by default (its govpay_ente_username): with
+    # "basic" and no user GovPay's connector would send no credentials at all.
+    creditor_username: str | None = field(
+        default="govpay", metadata=setting("HTTP Basic (or X-APP-ID) user towards the creditor")
+    )
     creditor_password: str | None = field(
         default_factory=lambda: os.environ.get(f"{ENV_PREFIX}CREDITOR_PASSWORD") or None,
         metadata=setting("what GovPay presents to the creditor", secret=True),
