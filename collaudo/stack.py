@@ -465,6 +465,9 @@ class Stack:
             ("GovPay backoffice", u["govpay"] + "/backoffice"),
             ("pagoPA Checkout + Nodo mock", u["checkout"] + "/checkout/ec/v1/carts"),
         ]
+        if self.options.intermediary == "govpay":  # where GovPay pushes its receipts
+            ente = u["proxy"] + "/govpay/ente/v2"
+            lines.insert(2, ("proxy's API Ente v2 (GovPay notifies it)", ente))
         return lines
 
 
