@@ -45,7 +45,7 @@ COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 WORKDIR /home/collaudo
 # proxy, platform, MyPay, GPD, checkout/Nodo (DESIGN.md's defaults)
-EXPOSE 8000 8001 8010 8020 8030
+EXPOSE 8000 8001 8010 8020 8030 8040
 # The proxy by default; every other verb sets COLLAUDO_HEALTH_URL to its own /status (or the
 # compose file overrides the healthcheck). /status answers 503 when the store or the bus fail.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \

@@ -17,6 +17,7 @@ from typing import Any
 from collaudo.stack import (
     DEFAULT_PORTS,
     DEMO_CREDITOR_FISCAL_CODE,
+    GOVPAY_ENTE_USERNAME,
     INTERMEDIARIES,
     SIM_SECRETS,
     Intermediary,
@@ -69,7 +70,9 @@ class DockerStackError(RuntimeError):
 def known_intermediary(name: str) -> Intermediary:
     """``name`` as an :data:`~collaudo.stack.Intermediary`, or a DockerStackError saying so."""
     if name not in INTERMEDIARIES:
-        raise DockerStackError(f"unknown intermediary {name!r}: choose mypay or gpd")
+        raise DockerStackError(
+            f"unknown intermediary {name!r}: choose one of {', '.join(INTERMEDIARIES)}"
+        )
     return name
 
 
@@ -108,6 +111,18 @@ def simulator_environment(
         "gpd": {
             **contracts,
             "COLLAUDO_GPD_SUBSCRIPTION_KEY": SIM_SECRETS["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"],
+        },
+        "govpay": {
+            **contracts,
+            "COLLAUDO_GOVPAY_PASSWORD": SIM_SECRETS["COLLAUDO_SIM_GOVPAY_PASSWORD"],
+            # GovPay calls the checkout (POST /pagamenti) and pushes receipts to the proxy's
+            # API Ente v2, both container to container.
+            "COLLAUDO_GOVPAY_CHECKOUT_URL": internal_urls(ports)["checkout"],
+            "COLLAUDO_GOVPAY_CREDITOR_URLS": (
+                f"{DEMO_CREDITOR_FISCAL_CODE}={internal_urls(ports)['proxy']}/govpay/ente/v2"
+            ),
+            "COLLAUDO_GOVPAY_CREDITOR_USERNAME": GOVPAY_ENTE_USERNAME,
+            "COLLAUDO_GOVPAY_CREDITOR_PASSWORD": SIM_SECRETS["COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD"],
         },
         "checkout": {
             **contracts,
@@ -176,6 +191,7 @@ def plan(
         ContainerSpec("kafka", KAFKA_IMAGE, (), KAFKA_ENV, KAFKA_HEALTH),
         sim("mypay"),
         sim("gpd"),
+        sim("govpay"),
         sim("checkout"),
         sim("platform", contracts=False),
         ContainerSpec(

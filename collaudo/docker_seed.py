@@ -119,7 +119,7 @@ def seed_parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument(
         "--checkout", default="http://checkout:8030", help="the checkout's base URL"
     )
-    for name in ("mypay", "gpd"):
+    for name in ("mypay", "gpd", "govpay"):
         seed_cmd.add_argument(
             f"--{name}",
             default=f"http://{name}:{DEFAULT_PORTS[name]}",
@@ -134,7 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token:
         sys.stderr.write("seed: set COLLAUDO_API_TOKEN to the proxy's bearer token\n")
         return 2
-    internal = {"mypay": args.mypay, "gpd": args.gpd, "checkout": args.checkout}
+    internal = {
+        "mypay": args.mypay,
+        "gpd": args.gpd,
+        "govpay": args.govpay,
+        "checkout": args.checkout,
+    }
     target = SeedTarget(args.intermediary, token, args.proxy, args.checkout, internal)
     try:
         seed(target)

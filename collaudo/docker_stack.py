@@ -4,9 +4,9 @@ Through the Docker SDK, where an engine answers: one bridge network (``collaudo-
 Kafka in KRaft mode (``apache/kafka``) with the ``payments`` topic, then the simulators, the
 platform and the payment proxy, all from this repository's image (built from the
 ``Dockerfile`` when the engine lacks it). Each container answers to its service name inside
-the network (``kafka``, ``mypay``, ``gpd``, ``checkout``, ``platform``, ``proxy``) and listens
-on the same port number it is published on. The simulators are told through their environment
-variables (:mod:`simulators.common.env`) which URLs are for browsers
+the network (``kafka``, ``mypay``, ``gpd``, ``govpay``, ``checkout``, ``platform``,
+``proxy``) and listens on the same port number it is published on. The simulators are told
+through their environment variables (:mod:`simulators.common.env`) which URLs are for browsers
 (``http://127.0.0.1:PORT``: the checkout's pages and MyPay's link to them) and which for other
 containers (the platform's notify URL, the checkout's station registry).
 Once every container is healthy the proxy is seeded through its API with the demo tenant and
@@ -77,7 +77,7 @@ def engine_address() -> str:
 def check_ports(intermediary: str, ports: Mapping[str, int]) -> str | None:
     """The first problem with the choice of intermediary and ports, said plainly."""
     if intermediary not in INTERMEDIARIES:
-        return f"unknown intermediary {intermediary!r}: choose mypay or gpd"
+        return f"unknown intermediary {intermediary!r}: choose one of {', '.join(INTERMEDIARIES)}"
     missing = [name for name in DEFAULT_PORTS if name not in ports]
     if missing:
         return f"no port given for {', '.join(missing)}"

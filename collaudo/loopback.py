@@ -1,4 +1,4 @@
-"""The outside world on loopback ports: the Checkout/Nodo mock, the MyPay and the GPD
+"""The outside world on loopback ports: the Checkout/Nodo mock, the MyPay, GPD and GovPay
 simulators wired together for one creditor, each in a background uvicorn thread.
 
 The Nodo's station registry sends the creditor's paForNode calls to MyPay at first
@@ -17,10 +17,11 @@ import httpx
 
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import BackgroundServer, bind_socket, bound_port, connection_guard
+from simulators.govpay import app as govpay_sim
 from simulators.gpd import app as gpd_sim
 from simulators.mypay import app as mypay_sim
 
-NAMES = ("checkout", "mypay", "gpd")
+NAMES = ("checkout", "mypay", "gpd", "govpay")
 
 
 @dataclass
@@ -67,6 +68,10 @@ def start_simulators(
             mypay_sim.Settings(port=ports["mypay"], checkout_url=url["checkout"])
         ),
         "gpd": gpd_sim.create_app(gpd_sim.Settings(port=ports["gpd"])),
+        # No creditor connector: receipts are not pushed anywhere (the drivers poll).
+        "govpay": govpay_sim.create_app(
+            govpay_sim.Settings(port=ports["govpay"], checkout_url=url["checkout"])
+        ),
     }
     running = LoopbackSimulators({}, apps, creditor_fiscal_code)
     try:

@@ -1,7 +1,7 @@
 """The whole stack in one process, on embedded defaults.
 
-Platform sim, payment proxy (for one intermediary), MyPay and GPD simulators
-and the pagoPA Checkout + Nodo mock, each on its own loopback port but all in
+Platform sim, payment proxy (for one intermediary), MyPay, GPD and GovPay
+simulators and the pagoPA Checkout + Nodo mock, each on its own loopback port but all in
 one asyncio event loop, so the proxy and the platform share the in-process bus
 exactly as they would share the ``payments`` Kafka topic.
 
@@ -40,6 +40,7 @@ from adapters.api.settings import ApiSettings
 from adapters.core.bus import MemoryBus
 from adapters.core.config import ServiceConfig, TenantConfig, creditor_config
 from adapters.core.intermediary import Intermediary as IntermediaryDriver
+from adapters.drivers.govpay import GovPayDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from simulators.checkout import app as checkout_sim
@@ -51,13 +52,14 @@ from simulators.common.server import (
     make_config,
     serve,
 )
+from simulators.govpay import app as govpay_sim
 from simulators.gpd import app as gpd_sim
 from simulators.mypay import app as mypay_sim
 from simulators.platform import app as platform_sim
 
 T = TypeVar("T")
-Intermediary = Literal["mypay", "gpd"]
-INTERMEDIARIES: tuple[Intermediary, ...] = ("mypay", "gpd")
+Intermediary = Literal["mypay", "gpd", "govpay"]
+INTERMEDIARIES: tuple[Intermediary, ...] = ("mypay", "gpd", "govpay")
 
 DEMO_TENANT_ID = uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329")
 DEMO_CREDITOR_FISCAL_CODE = "80000000002"
@@ -72,11 +74,26 @@ RESIDENZA_ID = uuid.UUID("7d0c5a1e-2f4b-4c8e-9b3a-5e6f7a8b9c0d")
 SIM_SECRETS = {
     "COLLAUDO_SIM_MYPAY_PASSWORD": "sim-password",
     "COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY": "sim-subscription-key",
+    "COLLAUDO_SIM_GOVPAY_PASSWORD": "sim-password",
+    # What the GovPay simulator presents to the proxy's API Ente when it notifies.
+    "COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD": "sim-ente-password",
 }
+GOVPAY_ID_A2A = "A2A-COLLAUDO"  # the GovPay simulator's demo Applicazione
+GOVPAY_ENTE_USERNAME = "govpay"
+# A GovPay "minute" between notification retries, in seconds: short, so that a lost
+# notification is retried within a scenario's time (GovPay waits n² minutes).
+GOVPAY_RETRY_UNIT = 1.0
 
-COMPONENTS = ("proxy", "platform", "mypay", "gpd", "checkout")
-SIMULATED_OUTSIDE = ("mypay", "gpd", "checkout")  # absent on a live target
-DEFAULT_PORTS = {"proxy": 8000, "platform": 8001, "mypay": 8010, "gpd": 8020, "checkout": 8030}
+COMPONENTS = ("proxy", "platform", "mypay", "gpd", "checkout", "govpay")
+SIMULATED_OUTSIDE = ("mypay", "gpd", "checkout", "govpay")  # absent on a live target
+DEFAULT_PORTS = {
+    "proxy": 8000,
+    "platform": 8001,
+    "mypay": 8010,
+    "gpd": 8020,
+    "checkout": 8030,
+    "govpay": 8040,
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,11 @@ class StackOptions:
     simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def _sim_secret(name: str) -> str:
+    """A simulator's demo secret, or the value the environment gives it instead."""
+    return os.environ.get(name) or SIM_SECRETS[name]
+
+
 def _url_host(sock: socket.socket, default: str) -> str:
     """The address a socket listens on, for URLs (``default`` for a wildcard bind)."""
     address = str(sock.getsockname()[0])
@@ -162,7 +184,10 @@ class Stack:
 
     def __init__(self, options: StackOptions) -> None:
         if options.intermediary not in INTERMEDIARIES:
-            raise StackError(f"unknown intermediary {options.intermediary!r}: choose mypay or gpd")
+            raise StackError(
+                f"unknown intermediary {options.intermediary!r}: choose one of "
+                f"{', '.join(INTERMEDIARIES)}"
+            )
         self.options = options
         self.api_token = options.api_token or secrets.token_urlsafe(24)
         self.components = tuple(
@@ -204,7 +229,7 @@ class Stack:
     def _build_simulators(self) -> None:
         opts, urls = self.options, self.urls
         faults = opts.faults
-        station = {"mypay": urls["mypay"], "gpd": urls["gpd"]}[opts.intermediary]
+        station = urls[opts.intermediary]
         self.apps["mypay"] = mypay_sim.create_app(
             mypay_sim.Settings(
                 host=opts.host,
@@ -221,6 +246,22 @@ class Stack:
                 port=self.ports["gpd"],
                 faults=list(faults.get("gpd", [])),
                 **opts.simulator_settings.get("gpd", {}),
+            )
+        )
+        self.apps["govpay"] = govpay_sim.create_app(
+            govpay_sim.Settings(
+                host=opts.host,
+                port=self.ports["govpay"],
+                id_a2a=GOVPAY_ID_A2A,
+                password=_sim_secret("COLLAUDO_SIM_GOVPAY_PASSWORD"),
+                checkout_url=urls["checkout"],
+                creditor_urls={DEMO_CREDITOR_FISCAL_CODE: f"{urls['proxy']}/govpay/ente/v2"},
+                creditor_auth="basic",
+                creditor_username=GOVPAY_ENTE_USERNAME,
+                creditor_password=_sim_secret("COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD"),
+                notification_retry_unit=GOVPAY_RETRY_UNIT,
+                faults=list(faults.get("govpay", [])),
+                **opts.simulator_settings.get("govpay", {}),
             )
         )
         self.apps["checkout"] = checkout_sim.create_app(
@@ -268,6 +309,8 @@ class Stack:
         kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         if self.options.intermediary == "mypay":
             return MyPayDriver(**kwargs)
+        if self.options.intermediary == "govpay":
+            return GovPayDriver(**kwargs)
         return GpdDriver(**kwargs)
 
     def tenant_body(self) -> dict[str, Any]:
@@ -284,6 +327,21 @@ class Stack:
                 "mypay_codice_ipa": DEMO_IPA_CODE,
                 "mypay_password_env": "COLLAUDO_SIM_MYPAY_PASSWORD",
                 "mypay_segregation_code": "01",
+            }
+        elif self.options.intermediary == "govpay":
+            body |= {
+                "govpay_base_url": f"{self.urls['govpay']}/govpay/backend/api/pendenze/rs/basic/v2",
+                "govpay_id_a2a": GOVPAY_ID_A2A,
+                "govpay_auth": "basic",
+                "govpay_password_env": "COLLAUDO_SIM_GOVPAY_PASSWORD",
+                "govpay_iuv_mode": "govpay",
+                "govpay_payment_mode": "checkout",
+                "checkout_base_url": f"{self.urls['checkout']}/checkout/ec/v1",
+                "govpay_receipt_source": "pendenze",
+                "govpay_receipt_format": "xml",
+                "govpay_ente_auth": "basic",
+                "govpay_ente_username": GOVPAY_ENTE_USERNAME,
+                "govpay_ente_password_env": "COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD",
             }
         else:
             body |= {
@@ -308,6 +366,11 @@ class Stack:
         }
         if self.options.intermediary == "mypay":
             body["mypay_codice_tipo_dovuto"] = service.tipo_dovuto
+        elif self.options.intermediary == "govpay":
+            body["govpay_id_tipo_pendenza"] = service.tipo_dovuto
+            if service.payment_type == "pagopa":
+                # An entrata configured in GovPay: its IBAN and taxonomy come from there.
+                body["govpay_cod_entrata"] = service.tipo_dovuto
         else:
             body["gpd_iban"] = DEMO_IBAN
         return body | self.options.service_overrides.get(service.key, {})
@@ -348,7 +411,7 @@ class Stack:
 
     async def start(self) -> None:
         self._build()
-        for name in ("mypay", "gpd", "checkout", "platform", "proxy"):
+        for name in ("mypay", "gpd", "govpay", "checkout", "platform", "proxy"):
             if name not in self.apps:
                 continue
             app = self.apps[name]
@@ -398,8 +461,13 @@ class Stack:
             ("MyPay backoffice", u["mypay"] + "/backoffice"),
             ("GPD simulator (REST)", u["gpd"] + "/gpd/debt-positions-service/v1"),
             ("GPD backoffice", u["gpd"] + "/backoffice"),
+            ("GovPay simulator (REST)", u["govpay"] + "/govpay/backend/api/pendenze/rs/basic/v2"),
+            ("GovPay backoffice", u["govpay"] + "/backoffice"),
             ("pagoPA Checkout + Nodo mock", u["checkout"] + "/checkout/ec/v1/carts"),
         ]
+        if self.options.intermediary == "govpay":  # where GovPay pushes its receipts
+            ente = u["proxy"] + "/govpay/ente/v2"
+            lines.insert(2, ("proxy's API Ente v2 (GovPay notifies it)", ente))
         return lines
 
 

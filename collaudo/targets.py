@@ -1,9 +1,11 @@
 """Target profiles: where the collaudo suite runs.
 
-Two targets are built in and need no file:
+Three targets are built in and need no file:
 
 - ``sim-mypay``: the whole stack in-process, the proxy driving the MyPay simulator;
-- ``sim-gpd``: the same, the proxy driving the pagoPA GPD simulator.
+- ``sim-gpd``: the same, the proxy driving the pagoPA GPD simulator;
+- ``sim-govpay``: the same, the proxy driving the GovPay simulator (which notifies the
+  proxy's API Ente v2).
 
 ``collaudo.toml`` (at the repository root, or ``--config``) may tune them and add
 *live* targets. A live target keeps the proxy and the platform simulator local, but
@@ -83,8 +85,13 @@ BUILT_IN: dict[str, Target] = {
     "sim-gpd": Target(
         "sim-gpd", "gpd", description="whole stack in-process, proxy → pagoPA GPD simulator (REST)"
     ),
+    "sim-govpay": Target(
+        "sim-govpay",
+        "govpay",
+        description="whole stack in-process, proxy → GovPay simulator (REST, API Ente v2)",
+    ),
 }
-DEFAULT_TARGETS = ("sim-mypay", "sim-gpd")
+DEFAULT_TARGETS = ("sim-mypay", "sim-gpd", "sim-govpay")
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:
@@ -155,7 +162,7 @@ def load_targets(path: Path | None = None) -> dict[str, Target]:
 
 
 def select(targets: Mapping[str, Target], names: list[str] | None) -> list[Target]:
-    """The targets called ``names`` (default: the two simulators), or a clear error."""
+    """The targets called ``names`` (default: the simulators), or a clear error."""
     chosen: list[Target] = []
     for name in names or list(DEFAULT_TARGETS):
         if name not in targets:

@@ -3,32 +3,28 @@
 The files are read where :mod:`simulators.common.contracts` looks for contracts
 (``$COLLAUDO_CONTRACTS_DIR`` or ``../shared/contracts``); tests skip, naming
 ``collaudo contracts fetch``, when they are absent. Cross-file ``$ref``s (API Ente v2 is
-split in five files) are resolved by inlining. Three upstream defects are patched in
-memory, each a documentation defect of GovPay, not a behaviour to test against:
-
-- ``api-ente-v2/govpay-api-schemas.yaml`` line 893 starts with a TAB, which YAML forbids
-  as indentation: read as eight spaces;
-- its ``NumeroAvviso`` pattern is ``[0-9]18`` (a digit then "18"): read as ``^[0-9]{18}$``;
-- its ``Ricevuta`` requires ``stato`` but defines ``esito`` (GovPay sends ``esito``):
-  ``stato`` is not required;
-- its ``VocePendenza`` requires a whole ``pendenza`` inside every voce, which the file's
-  own ``Ricevuta`` example does not carry: not required.
+split in five files) are resolved by inlining. The files load through
+:mod:`simulators.common.openapi_files` with the documentation defects the GovPay simulator
+lists (:mod:`simulators.govpay.defects`: the TAB of ``govpay-api-schemas.yaml``, the
+``NumeroAvviso`` pattern ``[0-9]18``, ``Ricevuta`` requiring ``stato`` it does not define,
+``VocePendenza`` requiring a nested ``pendenza``...) fixed in memory, each a documentation
+defect of GovPay, not a behaviour to test against.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator
 
+from simulators.common import openapi_files
 from simulators.common.contracts import find
+from simulators.govpay.defects import DEFECTS
 
 PENDENZE = "govpay/api-pendenze-v2/govpay-api-pendenze-v2.yaml"
 ENTE = "govpay/api-ente-v2/govpay-api-ec.yaml"
@@ -51,61 +47,36 @@ def require(*relative: str) -> list[Path]:
     return [p for p in found if p is not None]
 
 
+ALL_FIXES = tuple(fix for d in DEFECTS for fix in d.fixes)
+
+
 @functools.cache
-def load(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^\t", " " * 8, text, flags=re.M)  # the TAB defect
-    document = yaml.safe_load(text)
-    if path.name == "govpay-api-schemas.yaml" and path.parent.name == "api-ente-v2":
-        schemas = document["components"]["schemas"]
-        schemas["NumeroAvviso"]["pattern"] = "^[0-9]{18}$"
-        schemas["Ricevuta"]["required"].remove("stato")
-        schemas["VocePendenza"]["allOf"][1]["required"].remove("pendenza")
-    return document
+def _loaded(relative: str) -> dict[str, tuple[Path, Any]]:
+    require(relative)
+    return openapi_files.documents(relative, ALL_FIXES)
 
 
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for part in pointer.lstrip("/").split("/"):
-        if part:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-def resolve(node: Any, base: Path, depth: int = 0) -> Any:
-    """``node`` with every ``$ref`` (local or to a sibling file) replaced by its target."""
-    if depth > 60:
-        raise RecursionError(f"$ref chain too deep under {base}")
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            file_part, _, pointer = ref.partition("#")
-            target_file = base.parent / file_part if file_part else base
-            target = _pointer(load(target_file), pointer)
-            return resolve(copy.deepcopy(target), target_file, depth + 1)
-        return {key: resolve(value, base, depth + 1) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolve(item, base, depth + 1) for item in node]
-    return node
+def _resolved(relative: str, node: Any) -> Any:
+    """``node`` of ``relative`` with every ``$ref`` (local or to a sibling file) inlined."""
+    return openapi_files.inline(copy.deepcopy(node), relative, "", _loaded(relative))
 
 
 def schema(relative: str, name: str) -> dict[str, Any]:
     """The named component schema of a contract file, fully resolved."""
-    [path] = require(relative)
-    found: dict[str, Any] = resolve(load(path)["components"]["schemas"][name], path)
+    document = _loaded(relative)[relative][1]
+    found: dict[str, Any] = _resolved(relative, document["components"]["schemas"][name])
     return found
 
 
 def operation(relative: str, path_template: str, method: str) -> dict[str, Any]:
     """An operation of a contract file, fully resolved."""
-    [path] = require(relative)
-    found: dict[str, Any] = resolve(load(path)["paths"][path_template][method], path)
+    document = _loaded(relative)[relative][1]
+    found: dict[str, Any] = _resolved(relative, document["paths"][path_template][method])
     return found
 
 
 def paths(relative: str) -> dict[str, Any]:
-    [path] = require(relative)
-    found: dict[str, Any] = load(path)["paths"]
+    found: dict[str, Any] = _loaded(relative)[relative][1]["paths"]
     return found
 
 

@@ -193,4 +193,8 @@ async def run_journey(
     return result
 
 
-INTERMEDIARY_TITLES: dict[Intermediary, str] = {"mypay": "MyPay (SOAP)", "gpd": "pagoPA GPD (REST)"}
+INTERMEDIARY_TITLES: dict[Intermediary, str] = {
+    "mypay": "MyPay (SOAP)",
+    "gpd": "pagoPA GPD (REST)",
+    "govpay": "GovPay (REST, API Ente v2)",
+}

@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DEV = ROOT / "docker-compose.dev.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-COLLAUDO_SERVICES = ("proxy", "platform", "mypay", "gpd", "checkout")
+COLLAUDO_SERVICES = ("proxy", "platform", "mypay", "gpd", "govpay", "checkout")
 ONE_SHOTS = ("kafka-init", "seed")
 TOKEN = "token-for-the-test"
 # The simulators' documented demo credentials (DESIGN.md): allowed only as defaults of variables.
-DEMO_SECRETS = {"sim-password", "sim-subscription-key"}
+DEMO_SECRETS = {"sim-password", "sim-subscription-key", "sim-ente-password"}
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|_KEY\b|APIKEY", re.IGNORECASE)
 
 # Keys of a service in the compose specification (compose-spec/schema/compose-spec.json)
@@ -302,6 +302,7 @@ def test_services_start_only_once_what_they_need_is_ready(compose: dict[str, Any
         "kafka-init": "service_completed_successfully",
         "mypay": "service_healthy",
         "gpd": "service_healthy",
+        "govpay": "service_healthy",
         "checkout": "service_healthy",
     }
     assert needs("seed") == {"proxy": "service_healthy", "checkout": "service_healthy"}
@@ -330,7 +331,7 @@ def test_every_command_is_a_real_collaudo_verb_whose_arguments_parse(
         assert callable(args.func), name
     proxy = parser.parse_args(stack["proxy"]["command"])
     assert (proxy.command, proxy.intermediary, proxy.bus) == ("proxy", "mypay", "kafka")
-    for name in ("platform", "mypay", "gpd", "checkout"):
+    for name in ("platform", "mypay", "gpd", "govpay", "checkout"):
         sim = parser.parse_args(stack[name]["command"])
         assert (sim.command, sim.simulator) == ("sim", name)
     kafka_init = stack["kafka-init"]
@@ -346,11 +347,12 @@ def test_the_seed_service_seeds_the_chosen_intermediary_by_service_names(
     args = docker_seed.seed_parser().parse_args(seed["command"])
     assert args.command == "seed" and args.intermediary == "mypay"
     expected = docker_plan.internal_urls(DEFAULT_PORTS)
-    assert (args.proxy, args.checkout, args.mypay, args.gpd) == (
+    assert (args.proxy, args.checkout, args.mypay, args.gpd, args.govpay) == (
         expected["proxy"],
         expected["checkout"],
         expected["mypay"],
         expected["gpd"],
+        expected["govpay"],
     )
     assert environment(seed) == {"COLLAUDO_API_TOKEN": TOKEN}
     gpd = services(load(COMPOSE, COLLAUDO_INTERMEDIARY="gpd"))
@@ -390,13 +392,15 @@ def test_the_proxy_and_the_platform_share_kafka_and_the_proxy_keeps_its_store(
     assert "proxy-data" in compose["volumes"]
     gpd_env = environment(services(load(COMPOSE, COLLAUDO_INTERMEDIARY="gpd"))["proxy"])
     assert ApiSettings.from_env(gpd_env).intermediary == "gpd"
+    govpay_env = environment(services(load(COMPOSE, COLLAUDO_INTERMEDIARY="govpay"))["proxy"])
+    assert ApiSettings.from_env(govpay_env).intermediary == "govpay"
 
 
 def test_the_simulators_get_the_contracts_and_matching_demo_credentials(
     compose: dict[str, Any],
 ) -> None:
     stack = services(compose)
-    for name in ("mypay", "gpd", "checkout"):
+    for name in ("mypay", "gpd", "govpay", "checkout"):
         assert environment(stack[name])["COLLAUDO_CONTRACTS_DIR"] == "/contracts"
         assert "../shared/contracts:/contracts:ro" in stack[name]["volumes"]
     elsewhere = services(load(COMPOSE, COLLAUDO_CONTRACTS_DIR="/srv/contracts"))
@@ -412,6 +416,21 @@ def test_the_simulators_get_the_contracts_and_matching_demo_credentials(
         sent = environment(stack["proxy"])["COLLAUDO_SIM_MYPAY_PASSWORD"]
         assert sent == env.get("COLLAUDO_SIM_MYPAY_PASSWORD", "sim-password")
         assert environment(stack["mypay"])["COLLAUDO_MYPAY_PASSWORD"] == sent
+    # GovPay's Applicazione password both ways, and the one it presents to the proxy's API
+    # Ente: what the simulator sends is what the proxy expects.
+    for env in (
+        {},
+        {"COLLAUDO_SIM_GOVPAY_PASSWORD": "p1", "COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD": "p2"},
+    ):
+        stack = services(load(COMPOSE, **env))
+        proxy, govpay = environment(stack["proxy"]), environment(stack["govpay"])
+        assert govpay["COLLAUDO_GOVPAY_PASSWORD"] == proxy["COLLAUDO_SIM_GOVPAY_PASSWORD"]
+        assert proxy["COLLAUDO_SIM_GOVPAY_PASSWORD"] == env.get(
+            "COLLAUDO_SIM_GOVPAY_PASSWORD", "sim-password"
+        )
+        sent = govpay["COLLAUDO_GOVPAY_CREDITOR_PASSWORD"]
+        assert sent == proxy["COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD"]
+        assert sent == env.get("COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD", "sim-ente-password")
 
 
 def simulator_settings(
@@ -432,13 +451,13 @@ def simulator_settings(
     return settings
 
 
-@pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
+@pytest.mark.parametrize("intermediary", ["mypay", "gpd", "govpay"])
 def test_the_simulators_are_configured_by_their_variables_for_the_network(
     intermediary: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     station = docker_plan.station_url(intermediary, DEFAULT_PORTS)
     variables = {"COLLAUDO_INTERMEDIARY": intermediary}
-    if intermediary == "gpd":  # the one choice compose cannot derive (see the file's header)
+    if intermediary != "mypay":  # the one choice compose cannot derive (see the file's header)
         variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
     stack = services(load(COMPOSE, **variables))
     checkout = simulator_settings("checkout", stack["checkout"], monkeypatch)
@@ -454,6 +473,13 @@ def test_the_simulators_are_configured_by_their_variables_for_the_network(
     assert [c.password for c in mypay.creditors] == ["sim-password"]
     gpd = simulator_settings("gpd", stack["gpd"], monkeypatch)
     assert gpd.subscription_key == "sim-subscription-key"
+    govpay = simulator_settings("govpay", stack["govpay"], monkeypatch)
+    assert (govpay.id_a2a, govpay.password) == ("A2A-COLLAUDO", "sim-password")
+    # Receipts go to the proxy's API Ente v2 by service name, as the user the proxy expects.
+    assert govpay.creditor_urls == {"80000000002": "http://proxy:8000/govpay/ente/v2"}
+    assert (govpay.creditor_auth, govpay.creditor_username) == ("basic", "govpay")
+    assert govpay.creditor_password == "sim-ente-password"
+    assert govpay.checkout_url == "http://checkout:8030"
     # The seed service no longer moves the station: it is configured from the start.
     assert "stations" not in " ".join(stack["seed"]["command"])
 
@@ -471,15 +497,17 @@ def test_no_secret_is_written_literally_in_the_compose_files() -> None:
     text = COMPOSE.read_text()
     text = text.replace("${COLLAUDO_SIM_MYPAY_PASSWORD:-sim-password}", "")
     text = text.replace("${COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY:-sim-subscription-key}", "")
+    text = text.replace("${COLLAUDO_SIM_GOVPAY_PASSWORD:-sim-password}", "")
+    text = text.replace("${COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD:-sim-ente-password}", "")
     for secret in DEMO_SECRETS:
         assert secret not in text and secret not in DEV.read_text()
 
 
-@pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
+@pytest.mark.parametrize("intermediary", ["mypay", "gpd", "govpay"])
 def test_compose_and_up_docker_run_the_same_processes(intermediary: str) -> None:
     variables = {"COLLAUDO_INTERMEDIARY": intermediary}
-    if intermediary == "gpd":
-        station = docker_plan.station_url("gpd", DEFAULT_PORTS)
+    if intermediary != "mypay":
+        station = docker_plan.station_url(intermediary, DEFAULT_PORTS)
         variables["COLLAUDO_CHECKOUT_STATIONS"] = f"80000000002={station}"
     stack = services(load(COMPOSE, **variables))
     planned = docker_plan.plan(

@@ -291,7 +291,7 @@ def test_the_stack_starts_in_order_then_everything_is_removed(engine: FakeEngine
         for e in engine.kinds("network-create", "create", "healthy", "exec", "seed", "wait")
         + engine.kinds("stop", "network-remove")
     ]
-    services = ["mypay", "gpd", "checkout", "platform", "proxy"]
+    services = ["mypay", "gpd", "govpay", "checkout", "platform", "proxy"]
     assert flow == [
         ("network-create", docker_plan.NETWORK),
         ("create", "kafka"),

@@ -20,7 +20,7 @@ from simulators.common.server import free_port
 from tests.journey import run_journey
 
 
-@pytest.mark.parametrize("intermediary", ["mypay", "gpd"])
+@pytest.mark.parametrize("intermediary", ["mypay", "gpd", "govpay"])
 def test_a_citizen_pays_end_to_end_through_the_stack(intermediary: str, tmp_path: Path) -> None:
     options = StackOptions(intermediary=intermediary, data_dir=tmp_path)  # type: ignore[arg-type]
     with running_stack(options) as stack:
@@ -37,6 +37,13 @@ def test_a_citizen_pays_end_to_end_through_the_stack(intermediary: str, tmp_path
         # The intermediary simulator's backoffice shows the paid position.
         positions = httpx.get(f"{stack.urls[intermediary]}/_admin/positions").json()
         assert len(positions) == 1
+        if intermediary == "govpay":
+            # GovPay pushed the receipt to the proxy's API Ente v2, which accepted it (201)
+            # with the credentials the seeded tenant expects.
+            settled = httpx.post(f"{stack.urls['govpay']}/_admin/notifications/settle").json()
+            [notification] = settled["notifications"]
+            assert notification["url"].startswith(f"{stack.urls['proxy']}/govpay/ente/v2/")
+            assert [a.get("status") for a in notification["attempts"]][-1] == 201
 
 
 def test_a_failing_step_fails_the_journey(tmp_path: Path) -> None:
@@ -54,7 +61,7 @@ def test_a_failing_step_fails_the_journey(tmp_path: Path) -> None:
 def test_collaudo_up_prints_every_url_and_stops_on_sigint(tmp_path: Path) -> None:
     ports = [
         arg
-        for name in ("proxy", "platform", "mypay", "gpd", "checkout")
+        for name in ("proxy", "platform", "mypay", "gpd", "checkout", "govpay")
         for arg in (f"--{name}-port", str(free_port()))
     ]
     env = {**os.environ, "COLLAUDO_API_TOKEN": "test-token"}

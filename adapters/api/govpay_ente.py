@@ -178,19 +178,38 @@ def _govpay_tenants(request: Request, **match: str) -> list[TenantConfig]:
     return found
 
 
-def _authenticated(request: Request, tenants: list[TenantConfig], what: str) -> TenantConfig:
-    """The first tenant whose credentials the request carries."""
+def _authenticated(request: Request, tenants: list[TenantConfig], what: str) -> list[TenantConfig]:
+    """Every tenant whose credentials the request carries (at least one, or 401).
+
+    Several tenants may share an idDominio or an idA2A (two platform tenants of one ente, a
+    test tenant beside the real one): GovPay's call may concern any of them, so the payment
+    is then looked for in each, never only in the first.
+    """
     if not tenants:
         raise _unauthorised(f"nessun ente configurato su GovPay per {what}")
     last: EnteFault | None = None
+    found = []
     for tenant in tenants:
         try:
             _check_credentials(request, tenant)
-            return tenant
+            found.append(tenant)
         except EnteFault as fault:
             last = fault
+    if found:
+        return found
     assert last is not None
     raise last
+
+
+def _first_found(
+    tenants: list[TenantConfig], find: Callable[[TenantConfig], StoredPayment | None]
+) -> tuple[TenantConfig, StoredPayment | None]:
+    """The first tenant holding the payment ``find`` looks for (the first tenant if none)."""
+    for tenant in tenants:
+        stored = find(tenant)
+        if stored is not None:
+            return tenant, stored
+    return tenants[0], None
 
 
 # -- which payment -----------------------------------------------------------------------------
@@ -243,7 +262,7 @@ async def notifica_ricevuta(request: Request) -> Response:
     dominio = request.path_params["idDominio"]
     iuv = request.path_params["iuv"]
     id_ricevuta = request.path_params["idRicevuta"]
-    tenant = _authenticated(request, _govpay_tenants(request, dominio=dominio), dominio)
+    tenants = _authenticated(request, _govpay_tenants(request, dominio=dominio), dominio)
     ricevuta = await _ricevuta(request)
     dominio_body = ricevuta.get("dominio")
     said_dominio = dominio_body.get("idDominio") if isinstance(dominio_body, dict) else None
@@ -252,9 +271,12 @@ async def notifica_ricevuta(request: Request) -> Response:
     pendenza: dict[str, Any] = ricevuta.get("pendenza") or {}
     if not isinstance(pendenza, dict):
         raise _bad_request("pendenza deve essere un oggetto")
-    stored = _by_id_pendenza(request, tenant, str(pendenza.get("idPendenza") or ""))
-    if stored is None:
-        stored = _by_notice(request, tenant, str(pendenza.get("numeroAvviso") or iuv))
+    id_pendenza = str(pendenza.get("idPendenza") or "")
+    number = str(pendenza.get("numeroAvviso") or iuv)
+    _, stored = _first_found(
+        tenants,
+        lambda t: _by_id_pendenza(request, t, id_pendenza) or _by_notice(request, t, number),
+    )
     if stored is None:
         raise EnteFault(
             404,
@@ -352,15 +374,17 @@ def _verified(request: Request, tenant: TenantConfig, stored: StoredPayment | No
 
 async def verify_pendenza(request: Request) -> Response:
     id_a2a = request.path_params["idA2A"]
-    tenant = _authenticated(request, _govpay_tenants(request, id_a2a=id_a2a), id_a2a)
-    stored = _by_id_pendenza(request, tenant, request.path_params["idPendenza"])
+    tenants = _authenticated(request, _govpay_tenants(request, id_a2a=id_a2a), id_a2a)
+    id_pendenza = request.path_params["idPendenza"]
+    tenant, stored = _first_found(tenants, lambda t: _by_id_pendenza(request, t, id_pendenza))
     return _verified(request, tenant, stored)
 
 
 async def verify_avviso(request: Request) -> Response:
     dominio = request.path_params["idDominio"]
-    tenant = _authenticated(request, _govpay_tenants(request, dominio=dominio), dominio)
-    stored = _by_notice(request, tenant, request.path_params["numeroAvviso"])
+    tenants = _authenticated(request, _govpay_tenants(request, dominio=dominio), dominio)
+    number = request.path_params["numeroAvviso"]
+    tenant, stored = _first_found(tenants, lambda t: _by_notice(request, t, number))
     return _verified(request, tenant, stored)
 
 

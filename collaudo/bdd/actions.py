@@ -26,7 +26,7 @@ from collaudo.citizen import Citizen as CheckoutCitizen
 from collaudo.stack import DEMO_TENANT_ID, SUOLO_PUBBLICO_ID
 
 SUOLO_PUBBLICO_REASON = "Diritti di segreteria - occupazione suolo pubblico"
-PAID_STATES = {"PAGATO", "PAID"}  # MyPay, GPD
+PAID_STATES = {"PAGATO", "PAID", "ESEGUITA", "INCASSATA"}  # MyPay, GPD, GovPay
 
 
 def euro(text: str) -> Decimal:
@@ -88,10 +88,17 @@ def positions_of(env: CollaudoEnv, application: Application) -> list[dict[str, A
     wanted = iud(application)
     found = []
     for position in env.positions():
-        iuds = position.get("iud") or position.get("iupd")
+        # MyPay's IUD, GPD's IUPD, GovPay's idPendenza: each the proxy's IUD.
+        iuds = position.get("iud") or position.get("iupd") or position.get("idPendenza")
         if wanted == iuds or (isinstance(iuds, list) and wanted in iuds):
             found.append(position)
     return found
+
+
+def is_paid(position: dict[str, Any]) -> bool:
+    """Whether the intermediary simulator counts this debt position as paid."""
+    states = (position.get("state"), position.get("status"), position.get("stato"))
+    return any(state in PAID_STATES for state in states)
 
 
 def manual(

@@ -3,12 +3,12 @@
 Loaded by ``features/conftest.py`` (so plain ``pytest features/`` works) and by
 ``collaudo run``. It
 
-- adds ``--collaudo-target NAME`` (repeatable; default ``sim-mypay`` and
-  ``sim-gpd``) and ``--collaudo-config PATH`` (default ``collaudo.toml``);
+- adds ``--collaudo-target NAME`` (repeatable; default ``sim-mypay``,
+  ``sim-gpd`` and ``sim-govpay``) and ``--collaudo-config PATH`` (default ``collaudo.toml``);
 - runs every scenario once per target (a session-scoped parameter, so each
   xdist worker starts each target's stack at most once), grouped per target for
   ``--dist loadgroup``;
-- drops examples tagged for the other intermediary (``@mypay``, ``@gpd``) and
+- drops examples tagged for another intermediary (``@mypay``, ``@gpd``, ``@govpay``) and
   skips ``@simulatore`` scenarios on live targets, saying why;
 - registers the Gherkin tags as markers (``collaudo run --tags`` is ``-m``);
 - before each scenario clears the simulators' faults and marks the exchange log;
@@ -57,9 +57,10 @@ TAGS = {
     "manuale": "needs a person on a live target (paying on the real checkout)",
     "mypay": "runs only against MyPay targets",
     "gpd": "runs only against GPD targets",
+    "govpay": "runs only against GovPay targets",
     "browser": "drives Debian's chromium through Playwright",
 }
-INTERMEDIARY_TAGS = ("mypay", "gpd")
+INTERMEDIARY_TAGS = ("mypay", "gpd", "govpay")
 _MARK = pytest.StashKey[int]()
 #: The exchanges of the scenario that just ran (for reports and the harness's own tests).
 EXCHANGES = pytest.StashKey[list[Any]]()
@@ -72,8 +73,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=None,
         metavar="NAME",
-        help="target profile to run the features against (repeatable; default: sim-mypay "
-        "and sim-gpd)",
+        help="target profile to run the features against (repeatable; default: sim-mypay, "
+        "sim-gpd and sim-govpay)",
     )
     group.addoption(
         "--collaudo-scenarios",

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.02
 DEFAULT_WAIT = 15.0
-INTERMEDIARY_TITLES = {"mypay": "MyPay", "gpd": "GPD"}
+INTERMEDIARY_TITLES = {"mypay": "MyPay", "gpd": "GPD", "govpay": "GovPay"}
 
 
 #: The target profiles the plugin loaded at collection (name → Target).
@@ -167,7 +167,7 @@ class CollaudoEnv:
     def clear_faults(self) -> None:
         if not self.target.simulated:
             return
-        for simulator in ("mypay", "gpd", "checkout"):
+        for simulator in ("mypay", "gpd", "govpay", "checkout"):
             self.suite.delete(self.url(simulator, "/_admin/faults"))
 
     def close(self) -> None:

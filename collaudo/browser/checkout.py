@@ -20,6 +20,9 @@ from playwright.async_api import Browser, Page
 from collaudo.browser.chromium import Screenshots, new_context, reuse_or_launch
 from collaudo.citizen import PAYING_CARD, Outcome
 
+LINK_RELOADS = 20
+LINK_RELOAD_PAUSE = 0.25  # seconds between reloads of the citizen page
+
 
 class BrowserCheckoutError(RuntimeError):
     """A page was not what a citizen expects at that point; names the page and URL."""
@@ -166,6 +169,13 @@ async def _walk(walk: _Walk, plan: _Plan) -> BrowserCheckoutResult:
     if payment_id is not None:  # the platform's citizen page: the "Paga online" link
         await walk.seen("area-personale")
         link = f'tr[data-payment-id="{payment_id}"] a[data-link="online_payment_begin"]'
+        # The link appears once the platform has seen PAYMENT_PENDING; on a loaded machine
+        # that event may land just after the page did: the citizen presses F5 a few times.
+        for _ in range(LINK_RELOADS):
+            if await page.locator(link).count():
+                break
+            await asyncio.sleep(LINK_RELOAD_PAUSE)
+            await page.reload(wait_until="load")
         if not await page.locator(link).count():
             row = await walk.text(f'tr[data-payment-id="{payment_id}"]')
             raise BrowserCheckoutError(

@@ -2,10 +2,12 @@
 
     collaudo drift recordings/sample-mypay.flow --contract mypay
     collaudo drift recordings/sample-gpd.flow --contract all
+    collaudo drift recordings/sample-govpay.flow --contract govpay
 
 Violations are listed by operation and element; defects of the official files themselves
-(e.g. gpd.json's ``\\h`` pattern) are listed apart. Exit code 1 when a message violates the
-contract, 2 when no contract could be checked because its official files are missing
+(e.g. gpd.json's ``\\h`` pattern, GovPay's undeclared 201/422 answers) are listed apart.
+Exit code 1 when a message violates the contract, 2 when no contract could be checked
+because its official files are missing
 (``collaudo contracts status`` says where they are looked for; ``collaudo contracts fetch``
 gets them).
 """
@@ -16,7 +18,7 @@ import argparse
 import sys
 from typing import Any
 
-CHOICES = ("mypay", "gpd", "paForNode", "checkout", "all")
+CHOICES = ("mypay", "gpd", "paForNode", "checkout", "govpay", "all")
 
 
 def register(sub: Any) -> None:

@@ -1,7 +1,7 @@
 """``collaudo run``: the collaudo suite, the main job.
 
 Runs the Gherkin features (``features/``) against each target (default: the whole
-stack in-process with the MyPay simulator, then with the GPD simulator), one line
+stack in-process with the MyPay, the GPD and the GovPay simulator), one line
 per scenario as it finishes, then a table feature × target and the wall time.
 Writes ``reports/allure-results/`` (each scenario's exchanges and sequence diagram
 attached), ``reports/junit.xml`` and ``reports/summary.md``. Exit code 0 only if
@@ -9,7 +9,7 @@ every scenario passed.
 
 Examples::
 
-    collaudo run                          # both simulators
+    collaudo run                          # the three simulators
     collaudo run --target sim-gpd -n 2    # one target, two workers
     collaudo run --tags "criticita and not browser"
     collaudo run --config collaudo.toml --target vendor-test

@@ -1,7 +1,7 @@
 """``collaudo up``: the whole stack on embedded defaults, until Ctrl-C.
 
-Platform sim, payment proxy (for the chosen intermediary), MyPay and GPD
-simulators, pagoPA Checkout + Nodo mock; each URL is printed. The proxy's API
+Platform sim, payment proxy (for the chosen intermediary), MyPay, GPD and
+GovPay simulators, pagoPA Checkout + Nodo mock; each URL is printed. The proxy's API
 token comes from ``COLLAUDO_API_TOKEN``, or is generated and printed.
 """
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulators.common import openapi_files
 from simulators.common.contracts import ContractsMissing as ContractsMissing
 from simulators.common.contracts import available as available
 from simulators.common.contracts import contract_file as contract_file
 from simulators.common.contracts import official_available as official_available
 from simulators.common.contracts import openapi_document
+from simulators.govpay.defects import DEFECTS, PENDENZE
+
+GOVPAY_PENDENZE = PENDENZE
 
 
 def _link(operation_id: str, parameters: dict[str, str]) -> dict[str, Any]:
@@ -55,3 +59,27 @@ def gpd_payments_spec() -> dict[str, Any]:
 def checkout_spec() -> dict[str, Any]:
     """``checkout_v1.json`` as published."""
     return openapi_document("pagopa/openapi/checkout_v1.json")
+
+
+def govpay_fixes() -> tuple[openapi_files.SpecFix, ...]:
+    """The fixes of GovPay's documentation defects, as the GovPay simulator lists them."""
+    return tuple(fix for defect in DEFECTS for fix in defect.fixes)
+
+
+def govpay_defects(relative: str) -> tuple[str, ...]:
+    """GovPay's documentation defects in ``relative`` (and its companion files), worded
+    as contract defects: where, what the file says, what GovPay does."""
+    folder = relative.rsplit("/", 1)[0]
+    return tuple(
+        f"contract defect {d.id} ({d.file.rsplit('/', 1)[-1]}, {d.where}): the file "
+        f"{d.documented}; GovPay {d.govpay}"
+        for d in DEFECTS
+        if d.file.rsplit("/", 1)[0] == folder
+    )
+
+
+def govpay_pendenze_spec() -> dict[str, Any]:
+    """API Pendenze v2 (``govpay-api-pendenze-v2.yaml``) with GovPay's listed documentation
+    defects fixed: the answers GovPay gives but the file does not declare (201 on creation,
+    422 on business rules, ...) are declared, so their bodies are still checked."""
+    return openapi_files.bundled(GOVPAY_PENDENZE, govpay_fixes())

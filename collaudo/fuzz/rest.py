@@ -1,5 +1,7 @@
 """REST fuzzing with schemathesis 4: the proxy's own OpenAPI, the GPD simulator and the
-checkout mock's ``/carts`` against the official pagoPA specs (the second oracle).
+checkout mock's ``/carts`` against the official pagoPA specs, and the GovPay simulator's API
+Pendenze v2 against GovPay's official file (its listed documentation defects fixed and
+reported as contract defects), the second oracle.
 
 Each API runs in-process over ASGI behind a :class:`CrashGuard`, through schemathesis'
 engine: examples, coverage (boundary values), fuzzing (hypothesis, shrunk) and stateful
@@ -10,6 +12,7 @@ Python traceback in any body.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -34,6 +37,7 @@ from collaudo.fuzz import contracts
 from collaudo.fuzz.guard import CrashGuard
 from collaudo.fuzz.model import ApiReport, Finding
 from simulators.checkout import app as checkout_sim
+from simulators.govpay import app as govpay_sim
 from simulators.gpd import app as gpd_sim
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,17 @@ CHECKS = [
 # A proxy token for in-process runs only; reproductions name the environment variable.
 FUZZ_TOKEN = "collaudo-fuzz-token"
 SIM_KEY = "sim-subscription-key"  # the GPD simulator's documented demo key (DESIGN.md)
+GOVPAY_PASSWORD = "sim-password"  # the GovPay simulator's documented demo password
+GOVPAY_ID_A2A = "A2A-COLLAUDO"
+# API Pendenze v2 operations the GovPay simulator does not offer (not on the proxy's path).
+GOVPAY_NOT_SIMULATED = (
+    "getProfilo",
+    "getAvvisiDocumento",
+    "getAllegatoPendenza",
+    "getRpp",
+    "getRpt",
+)
+GOVPAY_BASIC = base64.b64encode(f"{GOVPAY_ID_A2A}:{GOVPAY_PASSWORD}".encode()).decode()
 
 
 @schemathesis.check
@@ -115,6 +130,15 @@ def _checkout(data_dir: Path) -> tuple[Any, list[Spec]]:
     return app, [Spec(contracts.checkout_spec(), "/checkout/ec/v1", {})]
 
 
+def _govpay(data_dir: Path) -> tuple[Any, list[Spec]]:
+    app = govpay_sim.create_app(govpay_sim.Settings(id_a2a=GOVPAY_ID_A2A, password=GOVPAY_PASSWORD))
+    base = "/govpay/backend/api/pendenze/rs/basic/v2"
+    auth = {"Authorization": f"Basic {GOVPAY_BASIC}"}
+    spec = Spec(contracts.govpay_pendenze_spec(), base, auth)
+    spec.exclude_operation_ids = GOVPAY_NOT_SIMULATED
+    return app, [spec]
+
+
 REST_TARGETS: dict[str, RestTarget] = {
     "proxy": RestTarget(
         "proxy",
@@ -136,6 +160,21 @@ REST_TARGETS: dict[str, RestTarget] = {
         "http://127.0.0.1:8030",
         _checkout,
         requires=("pagopa/openapi/checkout_v1.json",),
+    ),
+    "govpay": RestTarget(
+        "govpay",
+        "GovPay simulator API Pendenze v2 (official govpay-api-pendenze-v2.yaml, GovPay 3.9.1)",
+        "http://127.0.0.1:8040",
+        _govpay,
+        secrets={
+            f"Basic {GOVPAY_BASIC}": "Basic $(printf '%s' "
+            f"'{GOVPAY_ID_A2A}:'\"$COLLAUDO_GOVPAY_PASSWORD\" | base64)"
+        },
+        notes=(
+            f"not simulated, not fuzzed: {', '.join(GOVPAY_NOT_SIMULATED)}",
+            *contracts.govpay_defects(contracts.GOVPAY_PENDENZE),
+        ),
+        requires=(contracts.GOVPAY_PENDENZE,),
     ),
 }
 

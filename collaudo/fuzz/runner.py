@@ -15,7 +15,7 @@ from collaudo.fuzz.rest import REST_TARGETS, StatefulBudget, run_rest
 from collaudo.fuzz.soap_targets import SOAP_REQUIRES, SOAP_TARGETS, run_soap
 from simulators.common.contracts import applied_defects
 
-TARGETS = ("proxy", "gpd", "checkout", "mypay", "paForNode", "drivers")
+TARGETS = ("proxy", "gpd", "checkout", "govpay", "mypay", "paForNode", "drivers")
 DRIVER_REQUIRES = ("mypay/pa-per-ente.wsdl",)
 DEFAULT_BUDGET = 10
 

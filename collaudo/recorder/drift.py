@@ -269,7 +269,15 @@ def _rest_checks(
             )
         )
         return name, problems
-    schema = declared.get("content", {}).get("application/json", {}).get("schema")
+    content = declared.get("content", {})
+    media = (resp.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content and media and media not in content:
+        problems.append(
+            ("response", "(content-type)", f"{media} is not declared ({', '.join(content)})")
+        )
+        return name, problems
+    json_media = media if media.endswith("json") else "application/json"
+    schema = content.get(json_media, {}).get("schema") if json_media == media or not media else None
     if schema is not None:
         value, error = _json_body(resp)
         if error:

@@ -1,8 +1,8 @@
 """The sample recordings: real driver traffic through the recorder, against the simulators.
 
-``record_sample("mypay", path)`` starts the MyPay, GPD and Checkout/Nodo simulators on
-loopback ports and mitmproxy (the recording addon) in front of the intermediary — and, for
-GPD, in front of the checkout's carts API too; the Nodo's station registry points at the
+``record_sample("mypay", path)`` starts the MyPay, GPD, GovPay and Checkout/Nodo simulators
+on loopback ports and mitmproxy (the recording addon) in front of the intermediary — and, for
+GPD and GovPay, in front of the checkout's carts API too; the Nodo's station registry points at the
 proxy, so its ``paForNode`` calls are recorded as well. Then the driver walks one payment
 (create, status, checkout URL, a citizen paying, status, receipt) and one creation that
 fails (the simulator's ``creation-error`` fault), with fixed payment ids so a replay can
@@ -34,6 +34,7 @@ from adapters.core.intermediary import (
     PositionState,
     ReturnUrls,
 )
+from adapters.drivers.govpay import GovPayDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from collaudo import loopback
@@ -46,8 +47,9 @@ from collaudo.recorder.redaction import Redactor
 from simulators.common.server import BackgroundServer, free_port
 
 log = logging.getLogger(__name__)
-Sample = Literal["mypay", "gpd"]
-SAMPLES: tuple[Sample, ...] = ("mypay", "gpd")
+Driver = MyPayDriver | GpdDriver | GovPayDriver
+Sample = Literal["mypay", "gpd", "govpay"]
+SAMPLES: tuple[Sample, ...] = ("mypay", "gpd", "govpay")
 
 CREDITOR_FISCAL_CODE = "80000000002"
 IPA_CODE = "c_bugliano"
@@ -56,6 +58,8 @@ MYPAY_PASSWORD = "sim-password"
 GPD_KEY = "sim-subscription-key"
 PASSWORD_ENV = "COLLAUDO_SAMPLE_MYPAY_PASSWORD"
 KEY_ENV = "COLLAUDO_SAMPLE_GPD_KEY"
+GOVPAY_PASSWORD_ENV = "COLLAUDO_SAMPLE_GOVPAY_PASSWORD"
+GOVPAY_ID_A2A = "A2A-COLLAUDO"  # the GovPay simulator's demo Applicazione
 #: Demo people whose data must never reach a recording (tests look for them).
 PAYER = Debtor(
     type="human",
@@ -75,15 +79,17 @@ CITIZEN = Citizen(email="mario.rossi@example.org", holder="Mario Rossi")
 PAYMENT_IDS = {
     "mypay": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e01"),
     "gpd": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e02"),
+    "govpay": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e03"),
 }
 FAILED_PAYMENT_IDS = {
     "mypay": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e11"),
     "gpd": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e12"),
+    "govpay": uuid.UUID("5a3f6c1e-0d7b-4a61-9a1e-6c2b8f0d4e13"),
 }
 RETURN = ReturnUrls(
     ok="https://ente.example/ok", cancel="https://ente.example/ko", error="https://ente.example/err"
 )
-ENVIRON = {PASSWORD_ENV: MYPAY_PASSWORD, KEY_ENV: GPD_KEY}
+ENVIRON = {PASSWORD_ENV: MYPAY_PASSWORD, KEY_ENV: GPD_KEY, GOVPAY_PASSWORD_ENV: MYPAY_PASSWORD}
 
 
 @dataclass
@@ -93,6 +99,7 @@ class World:
     checkout: BackgroundServer
     mypay: BackgroundServer
     gpd: BackgroundServer
+    govpay: BackgroundServer
     running: LoopbackSimulators
 
     def route_station(self, url: str) -> None:
@@ -111,13 +118,13 @@ class World:
 
 @contextlib.contextmanager
 def simulators() -> Iterator[World]:
-    """MyPay, GPD and Checkout/Nodo simulators in background threads."""
+    """MyPay, GPD, GovPay and Checkout/Nodo simulators in background threads."""
     with loopback.simulators(CREDITOR_FISCAL_CODE) as running:
         yield World(running=running, **running.servers)
 
 
 def creditor(intermediary: Sample, urls: dict[str, str]) -> CreditorConfig:
-    """The demo creditor configured for ``intermediary`` at ``urls`` (mypay|gpd|checkout)."""
+    """The demo creditor configured for ``intermediary`` at ``urls`` (its name, checkout)."""
     settings: dict[str, Any]
     if intermediary == "mypay":
         settings = {
@@ -128,6 +135,15 @@ def creditor(intermediary: Sample, urls: dict[str, str]) -> CreditorConfig:
             "mypay_password_env": PASSWORD_ENV,
             "mypay_segregation_code": "01",
             "mypay_codice_tipo_dovuto": "DIRITTI_SEGRETERIA",
+        }
+    elif intermediary == "govpay":
+        settings = {
+            "govpay_base_url": f"{urls['govpay']}/govpay/backend/api/pendenze/rs/basic/v2",
+            "govpay_id_a2a": GOVPAY_ID_A2A,
+            "govpay_password_env": GOVPAY_PASSWORD_ENV,
+            "checkout_base_url": f"{urls['checkout']}/checkout/ec/v1",
+            "govpay_id_tipo_pendenza": "DIRITTI_SEGRETERIA",
+            "govpay_cod_entrata": "DIRITTI_SEGRETERIA",
         }
     else:
         settings = {
@@ -148,9 +164,11 @@ def creditor(intermediary: Sample, urls: dict[str, str]) -> CreditorConfig:
     )
 
 
-def driver(intermediary: Sample) -> MyPayDriver | GpdDriver:
+def driver(intermediary: Sample) -> Driver:
     if intermediary == "mypay":
         return MyPayDriver(environ=ENVIRON)
+    if intermediary == "govpay":
+        return GovPayDriver(environ=ENVIRON)
     return GpdDriver(environ=ENVIRON)
 
 
@@ -167,9 +185,7 @@ def debt_request(config: CreditorConfig, payment_id: uuid.UUID) -> DebtPositionR
     )
 
 
-async def pay_journey(
-    drv: MyPayDriver | GpdDriver, config: CreditorConfig, payment_id: uuid.UUID
-) -> PositionState:
+async def pay_journey(drv: Driver, config: CreditorConfig, payment_id: uuid.UUID) -> PositionState:
     """Create, status, checkout URL, the citizen pays, status until PAID, receipt."""
     request = debt_request(config, payment_id)
     position = await drv.create_debt_position(request)
@@ -195,9 +211,7 @@ async def pay_journey(
     return state
 
 
-async def failed_creation(
-    drv: MyPayDriver | GpdDriver, config: CreditorConfig, payment_id: uuid.UUID
-) -> str:
+async def failed_creation(drv: Driver, config: CreditorConfig, payment_id: uuid.UUID) -> str:
     """A creation the intermediary refuses; the error the driver reported."""
     try:
         await drv.create_debt_position(debt_request(config, payment_id))
@@ -209,9 +223,9 @@ async def failed_creation(
 def record_sample(intermediary: Sample, out: str | Path, *, key: bytes | None = None) -> int:
     """Record the sample for ``intermediary`` into ``out``; the number of flows written."""
     with simulators() as world:
-        upstream = {"mypay": world.mypay.url, "gpd": world.gpd.url}[intermediary]
+        upstream = getattr(world, intermediary).url
         routes = [(upstream, free_port())]
-        if intermediary == "gpd":
+        if intermediary != "mypay":  # GPD and GovPay: the proxy calls pagoPA Checkout
             routes.append((world.checkout.url, free_port()))
         addon = RecordingAddon(out, Redactor(Pseudonyms(key)), label=f"sample-{intermediary}")
         proxy = ReverseProxy(routes, [addon]).start()

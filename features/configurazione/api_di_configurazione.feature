@@ -57,6 +57,12 @@ Funzionalità: Configurazione del pagamento tramite le API del proxy
       | campo        | valore         |
       | gpd_base_url | non-è-un-url   |
 
+    @govpay
+    Esempi: campi GovPay
+      | campo           | valore          |
+      | govpay_base_url | non-è-un-url    |
+      | govpay_id_a2a   | A2A con spazi!  |
+
   Scenario: un servizio per un ente inesistente è rifiutato
     Dato un nuovo servizio "Canone unico patrimoniale" da 100,00 euro per un ente mai configurato
     Quando l'operatore salva la configurazione

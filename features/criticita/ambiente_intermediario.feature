@@ -34,19 +34,36 @@ Funzionalità: Criticità dell'ambiente di test dell'intermediario
       | GPD           | POST /debtpositions      | JSON malformato           | JSON    |
       | GPD           | POST /debtpositions      | risposta oltre il timeout | TIMEOUT |
 
+    @govpay
+    Esempi: GovPay
+      | intermediario | operazione    | errore                    | motivo   |
+      | GovPay        | PUT /pendenze | HTTP 500                  | INTERNO  |
+      | GovPay        | PUT /pendenze | JSON malformato           | JSON     |
+      | GovPay        | PUT /pendenze | risposta oltre il timeout | TIMEOUT  |
+
   Scenario: risposte lente ma entro i tempi di pagoPA non bloccano nulla
     Dato il simulatore dell'intermediario risponde lentamente ma entro i tempi
     Quando il cittadino presenta la domanda di occupazione suolo pubblico
     Allora il pagamento passa in stato PAYMENT_PENDING
 
-  @mypay
-  Scenario: l'avviso non si scarica e il proxy spiega perché
+  # GPD has no notice to download: the proxy makes the PDF itself.
+  Schema dello scenario: l'avviso non si scarica e il proxy spiega perché
     Dato una pratica di occupazione suolo pubblico in attesa di pagamento
-    E il simulatore MyPay non restituisce l'avviso di pagamento
+    E il simulatore <intermediario> non restituisce l'avviso di pagamento
     Quando il cittadino scarica l'avviso di pagamento
     Allora il proxy risponde con un errore dell'intermediario che ne spiega il motivo
-    Quando il simulatore MyPay torna a funzionare
+    Quando il simulatore <intermediario> torna a funzionare
     Allora l'avviso di pagamento si scarica in PDF
+
+    @mypay
+    Esempi: MyPay
+      | intermediario |
+      | MyPay         |
+
+    @govpay
+    Esempi: GovPay
+      | intermediario |
+      | GovPay        |
 
   Scenario: lo stato non si aggiorna, il pagamento non si perde
     Dato una pratica di occupazione suolo pubblico in attesa di pagamento

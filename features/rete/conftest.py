@@ -27,6 +27,7 @@ from simulators.common.server import bind_socket
 ALLOWLIST_FIELDS = {
     "mypay": ("allowlist", "allowlist_mode"),
     "gpd": ("allowed_networks", "allow_mode"),
+    "govpay": ("allowed_networks", "allow_mode"),
 }
 
 

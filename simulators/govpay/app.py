@@ -20,11 +20,14 @@ Environment variables (read by ``collaudo sim govpay``; prefix ``COLLAUDO_GOVPAY
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -134,7 +137,11 @@ class Settings:
         ),
     )
     creditor_auth: CreditorAuth = "basic"
-    creditor_username: str | None = None
+    # The user the proxy's API Ente expects by default (its govpay_ente_username): with
+    # "basic" and no user GovPay's connector would send no credentials at all.
+    creditor_username: str | None = field(
+        default="govpay", metadata=setting("HTTP Basic (or X-APP-ID) user towards the creditor")
+    )
     creditor_password: str | None = field(
         default_factory=lambda: os.environ.get(f"{ENV_PREFIX}CREDITOR_PASSWORD") or None,
         metadata=setting("what GovPay presents to the creditor", secret=True),
@@ -236,7 +243,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(AllowlistMiddleware, allowlist=allowlist),
         Middleware(RefuseMiddleware, faults=sim.faults),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(sim.notifier.stop)  # no retries outlive the server
+
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.simulator = sim
     app.state.allowlist = allowlist
     app.state.connection_guard = RefuseGuard(sim.faults, allowlist)

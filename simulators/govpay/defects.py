@@ -5,17 +5,20 @@ list, and the contract tests read each entry's ``fix`` to relax the official fil
 there (and nowhere else) before checking answers against it. Each was checked against
 GovPay's source (link-it/govpay at 3.9.1) or its saved files (PROVENANCE.md).
 
-``fix`` kinds (for the test loader): ``status`` (an answer the operation does not declare:
-``value`` = status, media type, schema pointer or None), ``media`` (a declared status
-answered with another media type), ``drop-required`` (a required property GovPay never
-sends), ``pattern`` / ``format`` (a constraint GovPay's own values break), ``yaml`` and
-``ref`` (files that do not load as published).
+``fix`` kinds (:class:`simulators.common.openapi_files.SpecFix`, whose loader applies
+them): ``status`` (an answer the operation does not declare: ``value`` = status, media type,
+schema pointer or None), ``media`` (a declared status answered with another media type),
+``drop-required`` (a required property GovPay never sends), ``pattern`` / ``format`` (a
+constraint GovPay's own values break), ``yaml`` and ``ref`` (files that do not load as
+published).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from simulators.common.openapi_files import SpecFix as Fix
 
 PENDENZE = "govpay/api-pendenze-v2/govpay-api-pendenze-v2.yaml"
 PAGAMENTO = "govpay/api-pagamento-v2/govpay-api-pagamento-v2.yaml"
@@ -24,13 +27,6 @@ ENTE_SCHEMAS = "govpay/api-ente-v2/govpay-api-schemas.yaml"
 RAGIONERIA = "govpay/api-ragioneria-v3/govpay-api-ragioneria.yaml"
 RAGIONERIA_SCHEMAS = "govpay/api-ragioneria-v3/govpay-api-schemas.yaml"
 FAULT_BEAN = "#/components/schemas/FaultBean"
-
-
-@dataclass(frozen=True)
-class Fix:
-    kind: str  # status | media | drop-required | pattern | format | yaml | ref
-    target: str  # "METHOD /path" or a JSON pointer into the file
-    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +112,23 @@ DEFECTS: tuple[DocumentationDefect, ...] = (
                 "GET /avvisi/{idDominio}/{numeroAvviso}",
                 ("406", "application/json", FAULT_BEAN),
             ),
+        ),
+    ),
+    DocumentationDefect(
+        "get-400",
+        PENDENZE,
+        "GET /pendenze, /pendenze/{idA2A}/{idPendenza}, /pendenze/byAvviso/..., /avvisi/...",
+        "declare no 400",
+        "answers 400 RICHIESTA with a FaultBean when a path or query parameter is malformed "
+        "(SINTASSI) or the idA2A is not the authenticated application (APP_002)",
+        tuple(
+            Fix("status", f"GET {path}", ("400", "application/json", FAULT_BEAN))
+            for path in (
+                "/pendenze",
+                "/pendenze/{idA2A}/{idPendenza}",
+                "/pendenze/byAvviso/{idDominio}/{numeroAvviso}",
+                "/avvisi/{idDominio}/{numeroAvviso}",
+            )
         ),
     ),
     DocumentationDefect(

@@ -128,6 +128,7 @@ class Notifier:
         self._cond = threading.Condition()
         self._busy = 0
         self._thread: threading.Thread | None = None
+        self._stopped = False
 
     def reset(self) -> None:
         with self._cond:
@@ -167,15 +168,31 @@ class Notifier:
 
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            self._stopped = False
             self._thread = threading.Thread(target=self._run, name="govpay-notifier", daemon=True)
             self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop delivering (the server shuts down): pending retries are dropped, so a stopped
+        simulator never keeps calling a creditor URL that another server may reuse."""
+        with self._cond:
+            self._stopped = True
+            self._queue.clear()
+            self._cond.notify_all()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._queue or self._queue[0][0] > time.monotonic():
+                while not self._stopped and (
+                    not self._queue or self._queue[0][0] > time.monotonic()
+                ):
                     timeout = self._queue[0][0] - time.monotonic() if self._queue else None
                     self._cond.wait(timeout)
+                if self._stopped:
+                    return
                 _, _, n = heapq.heappop(self._queue)
                 self._busy += 1
             try:

@@ -188,7 +188,7 @@ def ricevuta(payment_id: uuid.UUID, numero: str) -> dict[str, Any]:
                         "indice": 1,
                         "tipo": "ENTRATA",
                         "importo": 20.0,
-                        "data": "2026-12-01T10:15:00+01:00",
+                        "data": "2026-12-01",  # a date: GovPay writes yyyy-MM-dd (listed defect)
                     },
                 }
             ],
@@ -405,3 +405,19 @@ async def test_a_receipt_for_a_closed_payment_is_refused_and_logged(
 
 def test_the_driver_names_where_the_api_ente_is_served() -> None:
     assert driver_spec("govpay").extra["api_ente"] == BASE
+
+
+async def test_a_notification_finds_its_payment_whichever_tenant_of_the_ente_holds_it(
+    client: httpx.AsyncClient, service: PaymentService, govpay: FakeGovPay
+) -> None:
+    # Another tenant of the same ente (same idDominio, same credentials), configured first in
+    # the list (e.g. a test tenant): the payment belongs to the demo tenant all the same.
+    other = tenant(id=str(uuid.UUID(int=1)), name="Comune di Bugliano (prova)")
+    answer = await client.post("/tenants", json=other, headers=AUTH)
+    assert answer.status_code == 201, answer.text
+    payment_id, numero = await created(service)
+    govpay.stato = "ESEGUITA"
+    response = await notify(client, payment_id, numero)
+    assert response.status_code == 201, response.text
+    stored = service.store.get_payment(payment_id)
+    assert stored is not None and stored.status is PaymentStatus.COMPLETE

@@ -24,15 +24,21 @@ def collect(*args: str) -> list[str]:
     return [line for line in done.stdout.splitlines() if "::" in line]
 
 
-def test_every_scenario_runs_on_both_simulators_and_examples_follow_their_intermediary() -> None:
+def test_every_scenario_runs_on_every_simulator_and_examples_follow_their_intermediary() -> None:
     ids = collect("-m", "criticita and not browser")
     mypay = [i for i in ids if "[sim-mypay" in i]
     gpd = [i for i in ids if "[sim-gpd" in i]
-    assert mypay and gpd and len(mypay) + len(gpd) == len(ids)
-    # Examples tagged @mypay / @gpd run only against that intermediary.
+    govpay = [i for i in ids if "[sim-govpay" in i]
+    assert mypay and gpd and govpay and len(mypay) + len(gpd) + len(govpay) == len(ids)
+    # Examples tagged @mypay / @gpd / @govpay run only against that intermediary.
     assert not [i for i in gpd if "MyPay" in i] and not [i for i in mypay if "-GPD-" in i]
+    assert not [i for i in govpay if "MyPay" in i or "-GPD-" in i]
+    assert not [i for i in mypay + gpd if "GovPay" in i or "govpay" in i.lower()]
     assert any("paaSILImportaDovuto" in i for i in mypay)
     assert any("POST /debtpositions" in i for i in gpd)
+    assert any("PUT /pendenze" in i for i in govpay)
+    # GovPay's own criticità (the notifications it pushes) run on GovPay only.
+    assert any("test_la_notifica_di_govpay" in i for i in govpay), govpay
 
 
 def test_the_target_option_selects_one_target() -> None:

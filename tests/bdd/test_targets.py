@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from collaudo.targets import TargetError, load_targets, select
+from collaudo.targets import BUILT_IN, TargetError, load_targets, select
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -17,12 +17,15 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_two_simulators_are_built_in_and_the_default() -> None:
+def test_the_three_simulators_are_built_in_and_the_default() -> None:
     chosen = select(load_targets(REPO / "collaudo.toml"), None)
     assert [(t.name, t.intermediary, t.simulated) for t in chosen] == [
         ("sim-mypay", "mypay", True),
         ("sim-gpd", "gpd", True),
+        ("sim-govpay", "govpay", True),
     ]
+    # Built in: no file needed.
+    assert [t.name for t in select(BUILT_IN, None)] == [t.name for t in chosen]
 
 
 def test_the_committed_example_names_vendor_urls_and_takes_secrets_from_the_environment(
@@ -70,7 +73,8 @@ def test_bad_profiles_say_what_to_fix(tmp_path: Path, text: str, message: str) -
 
 
 def test_an_unknown_target_lists_the_known_ones() -> None:
-    with pytest.raises(TargetError, match="unknown target 'sim-nexi'; known: sim-gpd, sim-mypay"):
+    known = "sim-govpay, sim-gpd, sim-mypay"
+    with pytest.raises(TargetError, match=f"unknown target 'sim-nexi'; known: {known}"):
         select(load_targets(REPO / "collaudo.toml"), ["sim-nexi"])
 
 

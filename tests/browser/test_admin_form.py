@@ -45,6 +45,16 @@ def tenant_values(stack: Stack, tenant_id: str) -> dict[str, FormValue]:
             "mypay_password_env": "COLLAUDO_SIM_MYPAY_PASSWORD",
             "mypay_segregation_code": "02",
         }
+    if stack.options.intermediary == "govpay":
+        return values | {
+            "govpay_base_url": f"{stack.urls['govpay']}/govpay/backend/api/pendenze/rs/basic/v2",
+            "govpay_id_a2a": "A2A-COLLAUDO",
+            "govpay_password_env": "COLLAUDO_SIM_GOVPAY_PASSWORD",
+            "checkout_base_url": f"{stack.urls['checkout']}/checkout/ec/v1",
+            "govpay_segregation_code": "02",
+            "govpay_ente_username": "govpay",
+            "govpay_ente_password_env": "COLLAUDO_SIM_GOVPAY_ENTE_PASSWORD",
+        }
     return values | {
         "gpd_base_url": f"{stack.urls['gpd']}/gpd/debt-positions-service/v1",
         "gpd_receipts_url": f"{stack.urls['gpd']}/gpd/payments-receipts-service/v1",
@@ -54,7 +64,11 @@ def tenant_values(stack: Stack, tenant_id: str) -> dict[str, FormValue]:
     }
 
 
-REQUIRED_DRIVER_FIELD = {"mypay": "mypay_codice_ipa", "gpd": "gpd_segregation_code"}
+REQUIRED_DRIVER_FIELD = {
+    "mypay": "mypay_codice_ipa",
+    "gpd": "gpd_segregation_code",
+    "govpay": "govpay_id_a2a",
+}
 
 
 async def stored(stack: Stack, kind: str, ident: str) -> httpx.Response:
@@ -101,6 +115,8 @@ async def test_a_service_with_selects_numbers_and_a_checkbox_is_stored(
     }
     if stack.options.intermediary == "mypay":
         values["mypay_codice_tipo_dovuto"] = "MARCA_BOLLO_DIGITALE"
+    if stack.options.intermediary == "govpay":
+        values["govpay_id_tipo_pendenza"] = "MARCA_BOLLO_DIGITALE"
 
     saved = await configure_through_form(
         stack.urls["proxy"], stack.api_token, "service", values, screenshots,
@@ -122,6 +138,8 @@ async def test_a_service_with_selects_numbers_and_a_checkbox_is_stored(
     assert "receiver" not in saved  # not multi-beneficiary: no receiver
     if stack.options.intermediary == "mypay":
         assert saved["mypay_codice_tipo_dovuto"] == "MARCA_BOLLO_DIGITALE"
+    if stack.options.intermediary == "govpay":
+        assert saved["govpay_id_tipo_pendenza"] == "MARCA_BOLLO_DIGITALE"
     assert (await stored(stack, "service", saved["id"])).status_code == 200
 
 

@@ -36,6 +36,11 @@ def gpd_flows() -> list[http.HTTPFlow]:
     return read_flows(sample_path("gpd"))
 
 
+@pytest.fixture(scope="session")
+def govpay_flows() -> list[http.HTTPFlow]:
+    return read_flows(sample_path("govpay"))
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
     with simulators() as running:

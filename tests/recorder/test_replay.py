@@ -29,11 +29,14 @@ from collaudo.recorder.sample import (
 from simulators.common.server import serving
 
 
-@pytest.mark.parametrize("name", ["mypay", "gpd"])
+@pytest.mark.parametrize("name", ["mypay", "gpd", "govpay"])
 def test_the_driver_reproduces_the_recorded_exchange_offline(
-    name: str, mypay_flows: list[http.HTTPFlow], gpd_flows: list[http.HTTPFlow]
+    name: str,
+    mypay_flows: list[http.HTTPFlow],
+    gpd_flows: list[http.HTTPFlow],
+    govpay_flows: list[http.HTTPFlow],
 ) -> None:
-    flows = {"mypay": mypay_flows, "gpd": gpd_flows}[name]
+    flows = {"mypay": mypay_flows, "gpd": gpd_flows, "govpay": govpay_flows}[name]
     app = ReplayApp(flows)
     with serving(app) as server:
         config = creditor(name, {name: server.url, "checkout": server.url})  # type: ignore[arg-type]
@@ -54,7 +57,8 @@ def test_the_driver_reproduces_the_recorded_exchange_offline(
         first, second, failure = asyncio.run(journey())
     # The recorded story, replayed in order: unpaid, then paid, then the production failure.
     assert (first, second) == (PositionState.UNPAID, PositionState.PAID)
-    assert ("PAA_SYSTEM_ERROR" if name == "mypay" else "HTTP 500") in failure
+    expected = {"mypay": "PAA_SYSTEM_ERROR", "gpd": "HTTP 500", "govpay": "HTTP 500 INTERNO"}
+    assert expected[name] in failure, failure
     assert app.unmatched == []
 
 

@@ -14,7 +14,7 @@ from collaudo.bdd.fixtures import Application
 from collaudo.bdd.world import CollaudoEnv, eventually
 from collaudo.stack import SIM_SECRETS
 
-SIMULATORS = {"MyPay": "mypay", "GPD": "gpd"}
+SIMULATORS = {"MyPay": "mypay", "GPD": "gpd", "GovPay": "govpay"}
 #: (intermediary, what the feature says it answers) → fault profile.
 CREATION_FAULTS = {
     ("mypay", "PAA_SYSTEM_ERROR"): "creation-error",
@@ -25,8 +25,15 @@ CREATION_FAULTS = {
     ("gpd", "HTTP 500"): "creation-error",
     ("gpd", "JSON malformato"): "malformed-json",
     ("gpd", "risposta oltre il timeout"): "timeout",
+    ("govpay", "HTTP 500"): "creation-error",
+    ("govpay", "JSON malformato"): "malformed-json",
+    ("govpay", "risposta oltre il timeout"): "timeout",
 }
-CREATION_OPERATIONS = {"mypay": "paaSILImportaDovuto", "gpd": "POST /debtpositions"}
+CREATION_OPERATIONS = {
+    "mypay": "paaSILImportaDovuto",
+    "gpd": "POST /debtpositions",
+    "govpay": "PUT /pendenze",
+}
 
 
 #: The driver's limit during a timeout scenario, and how late the simulator answers then.
@@ -51,7 +58,7 @@ def _fault(env: CollaudoEnv, simulator: str, fault: str) -> None:
 
 @given(
     parsers.re(
-        r"il simulatore (?P<nome>MyPay|GPD) risponde a (?P<operazione>\S+(?: /\w+)?) con "
+        r"il simulatore (?P<nome>MyPay|GPD|GovPay) risponde a (?P<operazione>\S+(?: /\w+)?) con "
         r"(?P<errore>.+)"
     )
 )
@@ -70,9 +77,12 @@ def slow_but_in_time(env: CollaudoEnv) -> None:
     _fault(env, env.intermediary, "slow-response")
 
 
-@given("il simulatore MyPay non restituisce l'avviso di pagamento")
-def no_notice(env: CollaudoEnv) -> None:
-    _fault(env, "mypay", "notice-download-failure")
+@given(parsers.re(r"il simulatore (?P<nome>MyPay|GovPay) non restituisce l'avviso di pagamento"))
+def no_notice(env: CollaudoEnv, nome: str) -> None:
+    simulator = SIMULATORS[nome]
+    if simulator != env.intermediary:
+        pytest.skip(f"this example is for {nome}; the target drives {env.intermediary_title}")
+    _fault(env, simulator, "notice-download-failure")
 
 
 @given("il simulatore dell'intermediario risponde con errore alle richieste di stato")
@@ -87,7 +97,7 @@ def no_receipt(env: CollaudoEnv) -> None:
 
 @given("il link di pagamento consegnato al cittadino non porta al portale")
 def broken_redirect(env: CollaudoEnv) -> None:
-    # MyPay hands out its own payment URL; with GPD the URL comes from pagoPA Checkout.
+    # MyPay hands out its own payment URL; with GPD and GovPay it comes from pagoPA Checkout.
     _fault(env, "mypay" if env.intermediary == "mypay" else "checkout", "broken-redirect")
 
 
@@ -134,7 +144,7 @@ def nodo_notification(env: CollaudoEnv, come: str) -> None:
 
 @when(
     parsers.re(
-        r"(?:il simulatore (?:MyPay|GPD|dell'intermediario) torna a funzionare|"
+        r"(?:il simulatore (?:MyPay|GPD|GovPay|dell'intermediario) torna a funzionare|"
         r"il checkout pagoPA torna a funzionare|il fornitore autorizza l'indirizzo del proxy)"
     )
 )
@@ -190,6 +200,16 @@ def retry_falls_due(env: CollaudoEnv, pratica: Application) -> None:
     env.call(env.service.poll_due(now=stored.next_attempt_at))
 
 
+@when("arriva il momento del controllo periodico dello stato")
+def status_check_falls_due(env: CollaudoEnv, pratica: Application) -> None:
+    """The proxy's poller reaches this payment's next status check (no waiting for it)."""
+    stored = _stored(env, pratica)
+    assert stored.next_check_at is not None, (
+        f"the proxy schedules no status check for a payment in {stored.status.value}"
+    )
+    env.call(env.service.poll_due(now=stored.next_check_at))
+
+
 @then("la diagnosi indica host, porta e indirizzo sorgente da autorizzare")
 def allowlist_diagnosis(env: CollaudoEnv, pratica: Application) -> None:
     reason = _stored(env, pratica).last_error or ""
@@ -222,10 +242,7 @@ def reason_names_secret_variable(env: CollaudoEnv, pratica: Application) -> None
 @when("la ricevuta arriva all'intermediario")
 def receipt_reaches_intermediary(env: CollaudoEnv, pratica: Application) -> None:
     eventually(
-        lambda: any(
-            p.get("state") in actions.PAID_STATES or p.get("status") in actions.PAID_STATES
-            for p in actions.positions_of(env, pratica)
-        ),
+        lambda: any(actions.is_paid(p) for p in actions.positions_of(env, pratica)),
         "the late paSendRTV2 to reach the intermediary",
     )
 
@@ -233,9 +250,6 @@ def receipt_reaches_intermediary(env: CollaudoEnv, pratica: Application) -> None
 @then("il proxy non considera pagato ciò che l'intermediario non ha incassato")
 def not_paid_without_receipt(env: CollaudoEnv, pratica: Application) -> None:
     positions = actions.positions_of(env, pratica)
-    assert positions and all(
-        p.get("state") not in actions.PAID_STATES and p.get("status") not in actions.PAID_STATES
-        for p in positions
-    ), positions
+    assert positions and not any(actions.is_paid(p) for p in positions), positions
     answer = env.suite.get(env.url("proxy", f"/update/{pratica.payment_id}"))
     assert answer.status_code == 200 and answer.json()["status"] != "COMPLETE", answer.text

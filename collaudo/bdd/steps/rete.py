@@ -108,7 +108,11 @@ def operator_sees_unreachable_route(env: CollaudoEnv, rete: Topology, pratica: A
 #: The vendor's host name and the wrong address a stale /etc/hosts gives it (no route).
 VENDOR_NAME = "api.fornitore.test"
 WRONG_ADDRESS = "198.18.7.7"
-URL_FIELDS = {"mypay": ("mypay_wsdl_url", "/ws/pa?wsdl"), "gpd": ("gpd_base_url", "/gpd")}
+URL_FIELDS = {
+    "mypay": ("mypay_wsdl_url", "/ws/pa?wsdl"),
+    "gpd": ("gpd_base_url", "/gpd"),
+    "govpay": ("govpay_base_url", "/govpay/backend/api/pendenze/rs/basic/v2"),
+}
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """The official GovPay files, loaded for checking answers — with the simulator's known
 documentation defects (``simulators.govpay.defects``) relaxed exactly where they are listed.
 
-Loading needs two workarounds the published files force (each is a listed defect): the TAB
-that starts line 893 of API Ente v2's schemas file (strict YAML parsers reject it) is read as
+Loading (:mod:`simulators.common.openapi_files`, shared with the fuzzer and the drift check)
+needs two workarounds the published files force (each is a listed defect): the TAB that
+starts line 893 of API Ente v2's schemas file (strict YAML parsers reject it) is read as
 spaces, and Ragioneria v3's local ``$ref``s to schemas that only its companion file defines
 are pointed there. Cross-file ``$ref``s resolve by file URI through a ``referencing``
 registry of every file of the API's folder. Schemas are OpenAPI 3.0 (``nullable``): the
@@ -24,12 +25,11 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry
-from referencing.jsonschema import DRAFT4
 
+from simulators.common import openapi_files
 from simulators.common.contracts import find
 from simulators.govpay.defects import DEFECTS, Fix
 
@@ -43,8 +43,11 @@ SKIP = (
 )
 
 
+ALL_FIXES = tuple(fix for d in DEFECTS for fix in d.fixes)
+
+
 def fixes(kind: str) -> list[Fix]:
-    return [fix for d in DEFECTS for fix in d.fixes if fix.kind == kind]
+    return openapi_files.of_kind(ALL_FIXES, kind)
 
 
 def require(relative: str) -> Path:
@@ -54,66 +57,15 @@ def require(relative: str) -> Path:
     return path
 
 
-def _read_yaml(path: Path, relative: str) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if any(f.target == relative and f.value == "tab-indent" for f in fixes("yaml")):
-        # a TAB to the next 8-column stop, as the authors' editor showed it
-        text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
-    return yaml.safe_load(text)
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for part in pointer.lstrip("/").split("/"):
-        node = node[int(part)] if isinstance(node, list) else node[part.replace("~1", "/")]
-    return node
-
-
-def _relax(relative: str, document: Any) -> Any:
-    """``document`` with the listed drop-required / pattern / format / ref fixes applied."""
-    for fix in fixes("drop-required") + fixes("pattern") + fixes("format"):
-        file, _, pointer = fix.target.partition("#")
-        if file != relative:
-            continue
-        schema = _pointer(document, pointer)
-        if fix.kind == "drop-required":
-            schema["required"] = [r for r in schema.get("required", []) if r != fix.value]
-        elif fix.kind == "pattern":
-            schema["pattern"] = fix.value
-        else:
-            schema["format"] = fix.value
-    for fix in fixes("ref"):
-        if fix.target == relative:
-            local = set(document.get("components", {}).get("schemas", {}))
-            document = _redirect_refs(document, local, fix.value)
-    return document
-
-
-def _redirect_refs(node: Any, local: set[str], companion: str) -> Any:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        prefix = "#/components/schemas/"
-        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] not in local:
-            return {**node, "$ref": companion + ref}
-        return {k: _redirect_refs(v, local, companion) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_redirect_refs(item, local, companion) for item in node]
-    return node
-
-
 @cache
 def api(relative: str) -> tuple[str, dict[str, Any], Registry[Any]]:
     """(URI, document, registry of the API's folder) for one official main file."""
-    main = require(relative)
-    folder_rel = relative.rsplit("/", 1)[0]
-    registry: Registry[Any] = Registry()
-    documents: dict[str, Any] = {}
-    for path in sorted(main.parent.glob("*.yaml")):
-        rel = f"{folder_rel}/{path.name}"
-        document = _relax(rel, _read_yaml(path, rel))
-        documents[rel] = document
-        registry = registry.with_resource(path.as_uri(), DRAFT4.create_resource(document))
-    return main.as_uri(), documents[relative], registry
+    require(relative)
+    return openapi_files.api(relative, ALL_FIXES)
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    return openapi_files.pointer(document, pointer)
 
 
 FORMATS = FormatChecker()
