@@ -37,7 +37,8 @@ MYPAY_DEFECTS = (official.MYPAY_PPTHEAD_IMPORT,)
 
 
 def files(contract: str) -> tuple[str, ...]:
-    """The official files ``contract`` (mypay, gpd, paForNode, checkout, govpay) is checked against."""
+    """The official files ``contract`` (mypay, gpd, paForNode, checkout, govpay) is checked
+    against."""
     return {
         "mypay": (MYPAY_WSDL, MYPAY_DOCUMENTS),
         "paForNode": (PAFORNODE_XSD,),
