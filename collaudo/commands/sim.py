@@ -5,6 +5,7 @@
     collaudo sim checkout --station 80000000002=http://mypay:8010/pagopa/paForNode
     collaudo sim gpd --allowlist 10.8.0.0/16 --allowlist-mode refuse --set company_name=Pisa
     collaudo sim govpay --creditor 80000000002=http://127.0.0.1:8000/govpay/ente/v2
+    collaudo sim contract ../shared/contracts/pagopa/openapi/gpd.json --port 8050
     collaudo sim --list-faults
 
 Each simulator package exposes ``simulators.<name>.app.Settings``, ``create_app(settings)``
@@ -29,7 +30,9 @@ from typing import Any
 
 from collaudo.commands._serve import cannot_listen, serve_foreground
 
-SIMULATORS = ("mypay", "gpd", "checkout", "platform", "govpay")
+SIMULATORS = ("mypay", "gpd", "checkout", "platform", "govpay", "contract")
+# Simulators whose package is not named after them.
+PACKAGES = {"contract": "contractsim"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ INFO = {
             ("admin: notifications", "/_admin/notifications"),
         ),
     ),
+    # Its paths are the contract's own: the app lists them (app.state.paths).
+    "contract": SimulatorInfo("Contract", 8050, ()),
 }
 _ADMIN_PATHS = (("admin: faults", "/_admin/faults"), ("admin: positions", "/_admin/positions"))
 
@@ -136,6 +141,7 @@ NAMED_FLAGS: dict[str, tuple[NamedFlag, ...]] = {
         ),
         NamedFlag("--checkout-url", "checkout_url", "the pagoPA Checkout POST /pagamenti uses"),
     ),
+    "contract": (NamedFlag("--public-url", "public_url", "base URL written in the served WSDL"),),
 }
 # Where each simulator's Settings takes the allowlist: (networks field, mode field).
 _ALLOWLIST_FIELDS = (("allowlist", "allowlist_mode"), ("allowed_networks", "allow_mode"))
@@ -183,6 +189,18 @@ def register(subparsers: Any) -> None:
             description=f"Run the {info.title} simulator in the foreground (Ctrl-C stops it).",
         )
         sub.simulator = name
+        if name == "contract":
+            sub.description = (
+                "Serve any contract (a WSDL with its XSDs, an OpenAPI 2/3.0/3.1 file in JSON or "
+                "YAML, or a Postman collection v2.1) at its own paths: requests validated, "
+                "answers generated, state kept (Ctrl-C stops it)."
+            )
+            sub.add_argument(
+                "contract_location",
+                metavar="FILE|URL",
+                nargs="?",
+                help="the contract: a path or a URL (or COLLAUDO_CONTRACT_CONTRACT)",
+            )
         _add_common_flags(sub)
         for named in NAMED_FLAGS[name]:
             sub.add_argument(
@@ -248,12 +266,13 @@ def list_faults() -> int:
 
 def load(name: str) -> ModuleType:
     """``simulators.<name>.app``, or :class:`Unavailable` if this build lacks it."""
-    module_name = f"simulators.{name}.app"
+    package = PACKAGES.get(name, name)
+    module_name = f"simulators.{package}.app"
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         # Only the simulator's own absence; a missing dependency inside it is a real error.
-        if exc.name not in {f"simulators.{name}", module_name}:
+        if exc.name not in {f"simulators.{package}", module_name}:
             raise
         raise Unavailable(name) from exc
     if not (hasattr(module, "create_app") and hasattr(module, "Settings")):
@@ -286,6 +305,9 @@ def _flag_values(args: argparse.Namespace, names: set[str]) -> list[tuple[str, s
                 given.append(("--allowlist", networks, ",".join(args.allowlist)))
             if args.allowlist_mode is not None:
                 given.append(("--allowlist-mode", mode, args.allowlist_mode))
+    location = getattr(args, "contract_location", None)
+    if location:
+        given.append(("FILE|URL", "contract", location))
     for named in NAMED_FLAGS.get(args.simulator, ()):
         value = getattr(args, f"named_{named.field}", None)
         if value is not None:
@@ -338,8 +360,8 @@ def run(args: argparse.Namespace) -> int:
         return list_faults()
     if args.simulator is None:
         print(
-            "collaudo sim: name a simulator (mypay, gpd, checkout, platform, govpay) or use "
-            "--list-faults",
+            "collaudo sim: name a simulator (mypay, gpd, checkout, platform, govpay, "
+            "contract FILE|URL) or use --list-faults",
             file=sys.stderr,
         )
         return 2
@@ -378,7 +400,11 @@ def run(args: argparse.Namespace) -> int:
         make_config,
     )
 
-    app = module.create_app(settings)
+    try:
+        app = module.create_app(settings)
+    except getattr(module, "LOAD_ERRORS", ()) as exc:  # a contract that cannot be served
+        print(f"collaudo sim: {exc}", file=sys.stderr)
+        return 2
     if took_allowlist:
         names = next(p for p in _ALLOWLIST_FIELDS if hasattr(settings, p[0]))
         allowed, mode = list(getattr(settings, names[0])), getattr(settings, names[1])
@@ -392,7 +418,8 @@ def run(args: argparse.Namespace) -> int:
     guard = connection_guard(app) or allowlist
     url = f"http://{host}:{port}"
     announce = [f"{info.title} simulator listening on {url}"]
-    announce += [f"  {what}: {url}{path}" for what, path in info.paths + _ADMIN_PATHS]
+    paths = info.paths + tuple(getattr(app.state, "paths", ()))
+    announce += [f"  {what}: {url}{path}" for what, path in paths + _ADMIN_PATHS]
     announce += [f"  {note}" for note in getattr(app.state, "notes", [])]
     faults = list(getattr(settings, "faults", []))
     if faults:

@@ -90,7 +90,8 @@ def _fault(name: str, description: str, points: set[str], simulators: set[str]) 
     )
 
 
-_INTERMEDIARIES = {"mypay", "gpd", "govpay"}
+# "contract": the simulator built from any contract (simulators.contractsim).
+_INTERMEDIARIES = {"mypay", "gpd", "govpay", "contract"}
 
 _fault(
     "creation-error",
@@ -129,19 +130,24 @@ _fault(
     {"any"},
     _INTERMEDIARIES,
 )
-_fault("malformed-xml", "the answer is not well-formed XML", {"any"}, {"mypay"})
+_fault("malformed-xml", "the answer is not well-formed XML", {"any"}, {"mypay", "contract"})
 _fault(
     "wrong-namespace",
     "the answer uses a namespace the contract does not declare",
     {"any"},
-    {"mypay"},
+    {"mypay", "contract"},
 )
-_fault("missing-element", "a mandatory element is missing from the answer", {"any"}, {"mypay"})
+_fault(
+    "missing-element",
+    "a mandatory element is missing from the answer",
+    {"any"},
+    {"mypay", "contract"},
+)
 _fault(
     "malformed-json",
     "the answer is not valid JSON or misses mandatory fields",
     {"any"},
-    {"gpd", "govpay"},
+    {"gpd", "govpay", "contract"},
 )
 _fault(
     "duplicate-notification",
