@@ -264,7 +264,8 @@ class Planner:
             expression = (
                 f"str({found.expression})"
                 if found
-                else f"_config.required(creditor, config.{self._param_field(param.name, schema, contract).const})"
+                else "_config.required(creditor, config."
+                f"{self._param_field(param.name, schema, contract).const})"
             )
             (path_values if param.location == "path" else query_values)[param.name] = expression
         body, mapping = None, []

@@ -206,9 +206,11 @@ def payloads_module(plan: Plan) -> str:
     ]
     if plan.needs_ids and plan.segregation is not None:
         out += [
-            '    """The IUD, and an IUV/notice number (aux digit 3) derived from the payment id and',
+            '    """The IUD, and an IUV/notice number (aux digit 3) derived from the payment id '
+            "and",
             '    the segregation code: the contract\'s create request carries them."""',
-            f"    segregation = _config.required(request.creditor, config.{plan.segregation.const})",
+            "    segregation = _config.required("
+            f"request.creditor, config.{plan.segregation.const})",
             "    notice = generate_notice(",
             "        3, iuv_base_from_key(str(request.payment_id)), segregation_code=segregation",
             "    )",
@@ -220,7 +222,7 @@ def payloads_module(plan: Plan) -> str:
             "    del generate_notice, iuv_base_from_key  # not needed by this contract",
             '    return Identifiers(request.iud, "", "")',
         ]
-    for verb, call in plan.calls.items():
+    for call in plan.calls.values():
         out.append("")
         out.append(_params_function(call))
         if call.body is not None:

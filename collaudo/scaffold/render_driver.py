@@ -204,7 +204,8 @@ def _call_lines(plan: Plan, call: Call) -> list[str]:
         "                    path,",
         "                ),",
         "                what=what,",
-        f'                headers={{"Accept": "{accept}", **config.auth_headers(creditor, self._environ)}},',
+        f'                headers={{"Accept": "{accept}", '
+        "**config.auth_headers(creditor, self._environ)},",
         "                params=query,",
     ]
     if has_body:
@@ -213,7 +214,8 @@ def _call_lines(plan: Plan, call: Call) -> list[str]:
     if call.verb == "receipt":
         lines += [
             "            if response.status_code == 404:",
-            '                raise NotPaidYet(f"{what}: no receipt yet", exchanges=record.exchanges)',
+            '                raise NotPaidYet(f"{what}: no receipt yet", '
+            "exchanges=record.exchanges)",
         ]
     if call.verb == "checkout":
         ok = tuple(sorted({*call.success, 301, 302, 303, 307}))
@@ -227,7 +229,8 @@ def _call_lines(plan: Plan, call: Call) -> list[str]:
     ]
     ending = {
         "create": "            return answers.position_of(\n"
-        "                request, ids, _scaffold.json_answer(response, record, what), record, what\n"
+        "                request, ids, _scaffold.json_answer(response, record, what), "
+        "record, what\n"
         "            )",
         "notice": f"            return _scaffold.pdf_of(response, record, what, {PDF_NAMES!r})",
         "checkout": f"            return _scaffold.link_of(response, record, what, {LINK_NAMES!r})",
@@ -313,7 +316,8 @@ def driver_module(plan: Plan) -> str:
         "    ReturnUrls,",
         ")",
         "from adapters.drivers import _config, _scaffold",
-        "from adapters.drivers._http import OPERATION_TIMEOUT, RECEIPT_TIMEOUT, recording, status_error",
+        "from adapters.drivers._http import "
+        "OPERATION_TIMEOUT, RECEIPT_TIMEOUT, recording, status_error",
         f"from adapters.drivers.{plan.name} import answers, config, payloads",
         "",
         "",
