@@ -10,10 +10,14 @@ The admin API is shared: a change (faults, reset) reaches every document's simul
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
+
+from adapters.core.config import DriverSpec
+from adapters.core.intermediary import Intermediary as IntermediaryDriver
 
 from simulators.contractsim import app as contractsim
 
@@ -112,3 +116,72 @@ def contracts_app(
 def base_paths(app: ContractsApp) -> list[str]:
     """Each document's base path, in the order given."""
     return [str(a.base) for a in app.apps]
+
+
+# -- the stack's side: a target whose driver was generated from a contract -------------------
+
+#: The value the stack gives every secret a generated driver names (the contract simulator
+#: checks that credentials are sent, not what they are).
+SIM_SECRET = "sim-contract-secret"
+
+
+def components(present: tuple[str, ...], simulated: bool) -> tuple[str, ...]:
+    """The stack's components with the contract simulator instead of MyPay's and GPD's."""
+    kept = tuple(name for name in present if name not in ("mypay", "gpd"))
+    return (*kept, "contract") if simulated else kept
+
+
+def simulators(options: Any, urls: dict[str, str], ports: dict[str, int]) -> dict[str, Any]:
+    """The contract simulator (component ``contract``) and the checkout + Nodo mock."""
+    from simulators.checkout import app as checkout_sim
+
+    faults = options.faults
+    return {
+        "contract": contracts_app(
+            options.contracts,
+            host=options.host,
+            port=ports["contract"],
+            faults=list(faults.get("contract", [])),
+        ),
+        "checkout": checkout_sim.create_app(
+            checkout_sim.Settings(
+                host=options.host,
+                port=ports["checkout"],
+                public_url=urls["checkout"],
+                stations={},  # a contract simulator has no paForNode station
+                faults=list(faults.get("checkout", [])),
+            )
+        ),
+    }
+
+
+def _spec(name: str) -> DriverSpec:
+    from adapters.api.drivers import load_driver
+
+    return load_driver(name)
+
+
+def driver(name: str, timeout: float | None) -> IntermediaryDriver:
+    """The generated driver ``name``, its secrets set to the simulator's value."""
+    spec = _spec(name)
+    for field in spec.fields:
+        if field.kind == "env" and field.default:
+            os.environ.setdefault(field.default, SIM_SECRET)
+    made: IntermediaryDriver = spec.factory()
+    if timeout is not None and hasattr(made, "timeout"):
+        made.timeout = timeout
+    return made
+
+
+def tenant_fields(name: str, contract_url: str) -> dict[str, Any]:
+    """The tenant's driver fields: each document's URL at the simulator, the values the
+    generator found valid for the contract, the secrets' variable names."""
+    extra = _spec(name).extra
+    fields: dict[str, Any] = {
+        key: contract_url + base for key, base in dict(extra.get("url_fields", {})).items()
+    }
+    return fields | dict(extra.get("simulated", {}).get("tenant", {}))
+
+
+def service_fields(name: str) -> dict[str, Any]:
+    return dict(_spec(name).extra.get("simulated", {}).get("service", {}))

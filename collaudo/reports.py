@@ -2,7 +2,9 @@
 
 The collaudo plugin records each scenario's feature, title and target as JUnit
 properties, so the summary names them as the operator wrote them, whatever pytest
-called the test. :func:`summary_markdown` is written to ``reports/summary.md``;
+called the test. A scenario the driver could not run because a verb is not implemented yet
+(skipped with the reason ``non implementato: <verb>``) is counted apart: neither passed nor
+failed, it shows the integrator the way to done. :func:`summary_markdown` is written to ``reports/summary.md``;
 :func:`summary_table` is what ``collaudo run`` prints at the end.
 """
 
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
-OUTCOMES = ("passed", "failed", "skipped")
+NOT_IMPLEMENTED = "non implementato"
+OUTCOMES = ("passed", "failed", "skipped", NOT_IMPLEMENTED)
 
 
 class ReportError(RuntimeError):
@@ -27,7 +30,7 @@ class ScenarioResult:
     target: str
     feature: str
     scenario: str
-    outcome: str  # passed | failed | skipped
+    outcome: str  # passed | failed | skipped | non implementato
     seconds: float
     message: str = ""
     exchanges: str = ""  # a failed scenario's exchanges, for `collaudo vendor-report`
@@ -60,6 +63,8 @@ def read_junit(path: Path) -> list[ScenarioResult]:
             if found is not None:
                 outcome = "skipped" if tag == "skipped" else "failed"
                 message = (found.get("message") or found.text or "").strip()
+                if outcome == "skipped" and message.startswith(NOT_IMPLEMENTED + ":"):
+                    outcome = NOT_IMPLEMENTED
                 break
         results.append(
             ScenarioResult(
@@ -77,20 +82,22 @@ def read_junit(path: Path) -> list[ScenarioResult]:
 
 def _grid(results: Sequence[ScenarioResult]) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
     targets = sorted({r.target for r in results})
-    grid: dict[str, dict[str, list[int]]] = defaultdict(lambda: {t: [0, 0, 0] for t in targets})
+    grid: dict[str, dict[str, list[int]]] = defaultdict(lambda: {t: [0, 0, 0, 0] for t in targets})
     for r in results:
         grid[r.feature][r.target][OUTCOMES.index(r.outcome)] += 1
     return targets, dict(sorted(grid.items()))
 
 
 def _cell(counts: list[int]) -> str:
-    passed, failed, skipped = counts
-    total = passed + failed + skipped
+    passed, failed, skipped, missing = counts
+    total = passed + failed + skipped + missing
     if not total:
         return "—"
     text = f"{passed}/{total - skipped}"
     if failed:
         text += f" ({failed} KO)"
+    if missing:
+        text += f" ({missing} non impl.)"
     if skipped:
         text += f" +{skipped} skip"
     return text
@@ -100,10 +107,14 @@ def summary_table(results: Sequence[ScenarioResult]) -> str:
     """A plain-text table: one row per feature, one column per target."""
     targets, grid = _grid(results)
     width = max([len("Funzionalità"), *(len(f) for f in grid)])
-    lines = ["  ".join(["Funzionalità".ljust(width), *(t.ljust(18) for t in targets)])]
+    lines = ["  ".join(["Funzionalità".ljust(width), *(t.ljust(30) for t in targets)])]
     lines.append("-" * len(lines[0]))
     for feature, row in grid.items():
-        lines.append("  ".join([feature.ljust(width), *(_cell(row[t]).ljust(18) for t in targets)]))
+        lines.append("  ".join([feature.ljust(width), *(_cell(row[t]).ljust(30) for t in targets)]))
+    missing = [r for r in results if r.outcome == NOT_IMPLEMENTED]
+    if missing:
+        lines += ["", "Non implementato (the driver's way to done):"]
+        lines += [f"  {r.target} · {r.feature} › {r.scenario}: {r.message}" for r in missing]
     return "\n".join(lines)
 
 
@@ -114,20 +125,31 @@ def totals(results: Sequence[ScenarioResult]) -> dict[str, int]:
 def summary_markdown(results: Sequence[ScenarioResult], wall_seconds: float, command: str) -> str:
     """The one-page summary: verdict, the feature × target table, failures, skips."""
     count = totals(results)
-    verdict = "SUPERATO" if results and not count["failed"] else "NON SUPERATO"
+    verdict = (
+        "SUPERATO"
+        if results and not count["failed"] and not count[NOT_IMPLEMENTED]
+        else "INCOMPLETO"
+        if results and not count["failed"]
+        else "NON SUPERATO"
+    )
     targets, grid = _grid(results)
     lines = [
         f"# Collaudo: {verdict}",
         "",
         f"`{command}` — {len(results)} scenari in {wall_seconds:.1f} s: "
-        f"{count['passed']} passati, {count['failed']} falliti, {count['skipped']} saltati.",
+        f"{count['passed']} passati, {count['failed']} falliti, {count['skipped']} saltati"
+        + (f", {count[NOT_IMPLEMENTED]} non implementati." if count[NOT_IMPLEMENTED] else "."),
         "",
         "| Funzionalità | " + " | ".join(targets) + " |",
         "|---|" + "---|" * len(targets),
     ]
     for feature, row in grid.items():
         lines.append(f"| {feature} | " + " | ".join(_cell(row[t]) for t in targets) + " |")
-    for title, outcome in (("Scenari falliti", "failed"), ("Scenari saltati", "skipped")):
+    for title, outcome in (
+        ("Scenari falliti", "failed"),
+        ("Non implementato dal driver (la strada verso il collaudo)", NOT_IMPLEMENTED),
+        ("Scenari saltati", "skipped"),
+    ):
         chosen = [r for r in results if r.outcome == outcome]
         if chosen:
             lines += ["", f"## {title}", ""]

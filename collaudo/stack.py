@@ -42,6 +42,7 @@ from adapters.core.config import ServiceConfig, TenantConfig, creditor_config
 from adapters.core.intermediary import Intermediary as IntermediaryDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
+from collaudo import contract_stack
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import (
     PortUnavailable,
@@ -119,7 +120,7 @@ DEMO_SERVICES = (
 
 @dataclass
 class StackOptions:
-    intermediary: Intermediary = "mypay"
+    intermediary: Intermediary | str = "mypay"  # any driver's name with ``contracts``
     host: str = "127.0.0.1"
     # Port per component; 0 picks a free one. Default: ephemeral everywhere.
     ports: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
@@ -143,6 +144,9 @@ class StackOptions:
     bind: Callable[[str, str, int], socket.socket] | None = None
     # Extra settings for a simulator (e.g. {"gpd": {"allowed_networks": [...]}}).
     simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A generated driver's target: the contract simulator serves these documents instead of
+    # the MyPay/GPD simulators (component "contract"); ``intermediary`` names the driver.
+    contracts: tuple[str, ...] = ()
 
 
 def _url_host(sock: socket.socket, default: str) -> str:
@@ -161,13 +165,15 @@ class Stack:
     """The running components; ``urls`` and ``api_token`` once started."""
 
     def __init__(self, options: StackOptions) -> None:
-        if options.intermediary not in INTERMEDIARIES:
+        if options.intermediary not in INTERMEDIARIES and not options.contracts:
             raise StackError(f"unknown intermediary {options.intermediary!r}: choose mypay or gpd")
         self.options = options
         self.api_token = options.api_token or secrets.token_urlsafe(24)
         self.components = tuple(
             name for name in COMPONENTS if options.simulated or name not in SIMULATED_OUTSIDE
         )
+        if options.contracts:
+            self.components = contract_stack.components(self.components, options.simulated)
         # Bound now, served on at start: no other process can take a port in between.
         self._sockets: dict[str, socket.socket] = {}
         bind = options.bind or (lambda name, host, port: bind_socket(host, port))
@@ -182,6 +188,9 @@ class Stack:
             name: f"http://{_url_host(self._sockets[name], options.host)}:{port}"
             for name, port in self.ports.items()
         }
+        if options.contracts and "contract" in self.urls:  # steps address it by driver name
+            self.urls[options.intermediary] = self.urls["contract"]
+            self.ports[options.intermediary] = self.ports["contract"]
         self.bus = options.bus if options.bus is not None else MemoryBus()
         self.apps: dict[str, ASGIApp] = {}
         self.served: dict[str, ASGIApp] = {}
@@ -204,6 +213,9 @@ class Stack:
     def _build_simulators(self) -> None:
         opts, urls = self.options, self.urls
         faults = opts.faults
+        if opts.contracts:
+            self.apps.update(contract_stack.simulators(opts, urls, self.ports))
+            return
         station = {"mypay": urls["mypay"], "gpd": urls["gpd"]}[opts.intermediary]
         self.apps["mypay"] = mypay_sim.create_app(
             mypay_sim.Settings(
@@ -266,6 +278,8 @@ class Stack:
     def _driver(self) -> IntermediaryDriver:
         timeout = self.options.operation_timeout
         kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if self.options.contracts:
+            return contract_stack.driver(self.options.intermediary, timeout)
         if self.options.intermediary == "mypay":
             return MyPayDriver(**kwargs)
         return GpdDriver(**kwargs)
@@ -278,7 +292,9 @@ class Stack:
         }
         if not self.options.simulated:
             return body | self.options.tenant_overrides
-        if self.options.intermediary == "mypay":
+        if self.options.contracts:
+            body |= contract_stack.tenant_fields(self.options.intermediary, self.urls["contract"])
+        elif self.options.intermediary == "mypay":
             body |= {
                 "mypay_wsdl_url": f"{self.urls['mypay']}/ws/pa?wsdl",
                 "mypay_codice_ipa": DEMO_IPA_CODE,
@@ -306,7 +322,9 @@ class Stack:
             "expire_at": 90,
             "collection_data": DEMO_TAXONOMY,
         }
-        if self.options.intermediary == "mypay":
+        if self.options.contracts:
+            body |= contract_stack.service_fields(self.options.intermediary)
+        elif self.options.intermediary == "mypay":
             body["mypay_codice_tipo_dovuto"] = service.tipo_dovuto
         else:
             body["gpd_iban"] = DEMO_IBAN
@@ -348,7 +366,7 @@ class Stack:
 
     async def start(self) -> None:
         self._build()
-        for name in ("mypay", "gpd", "checkout", "platform", "proxy"):
+        for name in ("mypay", "gpd", "contract", "checkout", "platform", "proxy"):
             if name not in self.apps:
                 continue
             app = self.apps[name]
@@ -390,6 +408,13 @@ class Stack:
             return [
                 ("citizen page (platform / Area Personale)", u["platform"] + "/"),
                 (f"payment proxy ({self.options.intermediary}, live)", u["proxy"] + "/docs"),
+            ]
+        if self.options.contracts:
+            return [
+                ("citizen page (platform / Area Personale)", u["platform"] + "/"),
+                (f"payment proxy ({self.options.intermediary})", u["proxy"] + "/docs"),
+                ("contract simulator", u["contract"] + "/status"),
+                ("pagoPA Checkout + Nodo mock", u["checkout"] + "/checkout/ec/v1/carts"),
             ]
         lines = [
             ("citizen page (platform / Area Personale)", u["platform"] + "/"),

@@ -5,7 +5,8 @@ stack in-process with the MyPay simulator, then with the GPD simulator), one lin
 per scenario as it finishes, then a table feature × target and the wall time.
 Writes ``reports/allure-results/`` (each scenario's exchanges and sequence diagram
 attached), ``reports/junit.xml`` and ``reports/summary.md``. Exit code 0 only if
-every scenario passed.
+every scenario passed; 3 when none failed but some need a verb the driver does not implement
+yet (``non implementato: <verb>``, a generated driver's way to done).
 
 Examples::
 
@@ -125,12 +126,21 @@ def run(args: argparse.Namespace) -> int:
     print("\n" + reports.summary_table(results))
     # A run where nothing actually ran (all skipped: e.g. a live target's manual steps with
     # nobody at the terminal) proves nothing: it does not pass.
-    ok = code == 0 and count["passed"] > 0 and count["failed"] == 0
-    nothing_ran = count["passed"] == 0 and count["failed"] == 0
-    verdict = "all passed" if ok else "NOTHING RAN" if nothing_ran else "FAILED"
+    missing = count[reports.NOT_IMPLEMENTED]
+    ok = code == 0 and count["passed"] > 0 and count["failed"] == 0 and not missing
+    nothing_ran = count["passed"] == 0 and count["failed"] == 0 and not missing
+    verdict = (
+        "all passed"
+        if ok
+        else "NOTHING RAN"
+        if nothing_ran
+        else "NOT COMPLETE"
+        if code == 0 and count["failed"] == 0
+        else "FAILED"
+    )
     print(
         f"\n{verdict}: {count['passed']} passed, {count['failed']} failed, "
-        f"{count['skipped']} skipped — wall time {wall:.1f} s "
+        f"{count['skipped']} skipped, {missing} non implementato — wall time {wall:.1f} s "
         f"({os.cpu_count()} CPUs, {args.workers or 1} worker(s))"
     )
     print(f"reports: {summary}, {junit}, {args.reports / 'allure-results'}/")
@@ -146,4 +156,11 @@ def run(args: argparse.Namespace) -> int:
             "(manual steps need a person at the terminal)",
             file=sys.stderr,
         )
+    if verdict == "NOT COMPLETE":
+        print(
+            "collaudo run: the driver does not implement every verb yet: the scenarios "
+            "marked 'non implementato' show what to write next",
+            file=sys.stderr,
+        )
+        return 3
     return 0 if ok else (code or 1)
