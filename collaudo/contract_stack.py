@@ -18,7 +18,6 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.core.config import DriverSpec
 from adapters.core.intermediary import Intermediary as IntermediaryDriver
-
 from simulators.contractsim import app as contractsim
 
 

@@ -4,8 +4,8 @@ The collaudo plugin records each scenario's feature, title and target as JUnit
 properties, so the summary names them as the operator wrote them, whatever pytest
 called the test. A scenario the driver could not run because a verb is not implemented yet
 (skipped with the reason ``non implementato: <verb>``) is counted apart: neither passed nor
-failed, it shows the integrator the way to done. :func:`summary_markdown` is written to ``reports/summary.md``;
-:func:`summary_table` is what ``collaudo run`` prints at the end.
+failed, it shows the integrator the way to done. :func:`summary_markdown` is written to
+``reports/summary.md``; :func:`summary_table` is what ``collaudo run`` prints at the end.
 """
 
 from __future__ import annotations

@@ -243,7 +243,8 @@ def pytest_runtest_makereport_not_implemented(
     report = yield
     if report.when != "call" or not report.failed:
         return report
-    verbs: list[str] = list(item.stash.get(NOT_IMPLEMENTED, None) or [])
+    stashed: list[str] = item.stash.get(NOT_IMPLEMENTED, [])
+    verbs = list(stashed)
     if call.excinfo is not None:
         raised = getattr(call.excinfo.value, "verb", None)
         if isinstance(raised, str) and raised not in verbs:
