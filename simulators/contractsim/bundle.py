@@ -11,23 +11,51 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 import yaml
 
 from simulators.contractsim.source import ContractUnreadable, Reader, join, relative_name
+from simulators.contractsim.workarounds import Workaround
+
+_LEADING_TABS = re.compile(r"^[ ]*\t[ \t]*", re.M)
 
 
-def parse_document(data: bytes, location: str) -> Any:
-    """JSON or YAML (safe loader: no Python objects)."""
+def parse_document(
+    data: bytes, location: str, report: Callable[[Workaround], None] | None = None
+) -> Any:
+    """JSON or YAML (safe loader: no Python objects). YAML indented with tabs, which YAML
+    forbids, is read with the tabs as 8-column stops, reported through ``report``."""
     text = data.decode("utf-8-sig", errors="replace")
     try:
         if text.lstrip().startswith(("{", "[")):
             return json.loads(text)
         return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ContractUnreadable(f"{location}: neither valid JSON nor YAML ({exc})") from exc
+        error = exc
+    if isinstance(error, yaml.YAMLError) and _LEADING_TABS.search(text):
+        lines = [n + 1 for n, line in enumerate(text.splitlines()) if _LEADING_TABS.match(line)]
+        expanded = _LEADING_TABS.sub(lambda m: m.group(0).expandtabs(8), text)
+        try:
+            document = yaml.safe_load(expanded)
+        except yaml.YAMLError:
+            pass
+        else:
+            if report is not None:
+                shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+                report(
+                    Workaround(
+                        location.rsplit("/", 1)[-1],
+                        f"line {shown}",
+                        "indented with tabs, which YAML does not allow",
+                        "tabs read as 8-column stops",
+                    )
+                )
+            return document
+    raise ContractUnreadable(f"{location}: neither valid JSON nor YAML ({error})") from error
 
 
 def pointer_get(document: Any, pointer: str, where: str) -> Any:
@@ -47,7 +75,14 @@ _SWAGGER_SECTIONS = {"definitions", "parameters", "responses"}
 
 
 class Bundler:
-    def __init__(self, reader: Reader, root: str, root_doc: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        root: str,
+        root_doc: dict[str, Any],
+        report: Callable[[Workaround], None] | None = None,
+    ) -> None:
+        self.report = report
         self.reader = reader
         self.root = root
         self.docs: dict[str, Any] = {root: root_doc}
@@ -65,7 +100,7 @@ class Bundler:
                 data = self.reader.read(location)
             except ContractUnreadable as exc:
                 raise ContractUnreadable(f"{where}: $ref to {location}: {exc}") from exc
-            self.docs[location] = parse_document(data, location)
+            self.docs[location] = parse_document(data, location, self.report)
             self.files.append(location)
         return self.docs[location]
 
@@ -139,7 +174,8 @@ class Bundler:
                     return {**resolved, **siblings}
                 return resolved
             return {
-                key: value if key in ("example", "examples") and location == self.root
+                # An example is data, not the contract: a "$ref" key in it stays as written.
+                key: value if key == "example" and location == self.root
                 else self.walk(value, location)
                 for key, value in node.items()
             }  # fmt: skip
@@ -149,11 +185,14 @@ class Bundler:
 
 
 def bundle(
-    reader: Reader, location: str, document: dict[str, Any]
+    reader: Reader,
+    location: str,
+    document: dict[str, Any],
+    report: Callable[[Workaround], None] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """``document`` (read from ``location``) with every external ``$ref`` brought in; the
     files it read, root first."""
-    bundler = Bundler(reader, location, document)
+    bundler = Bundler(reader, location, document, report)
     walked = bundler.walk(document, location)
     for key, value in bundler.out.items():
         if key not in walked:

@@ -59,6 +59,19 @@ def _lookup(data: Any, name: str) -> Any:
     return MISSING
 
 
+def merge(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two schemas that both apply: properties and required lists joined, else the first's."""
+    merged = dict(first)
+    for key, value in second.items():
+        if key == "properties" and isinstance(value, dict):
+            merged["properties"] = {**merged.get("properties", {}), **value}
+        elif key == "required" and isinstance(value, list):
+            merged["required"] = list(dict.fromkeys([*merged.get("required", []), *value]))
+        else:
+            merged.setdefault(key, value)
+    return merged
+
+
 class JsonGenerator:
     """Builds answers from one contract's schemas (response view)."""
 
@@ -128,14 +141,7 @@ class JsonGenerator:
     def _merge_all_of(self, schema: dict[str, Any]) -> dict[str, Any]:
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
         for part in schema["allOf"]:
-            sub = self.resolve(part)
-            for key, value in sub.items():
-                if key == "properties":
-                    merged["properties"] = {**merged.get("properties", {}), **value}
-                elif key == "required":
-                    merged["required"] = [*merged.get("required", []), *value]
-                else:
-                    merged.setdefault(key, value)
+            merged = merge(merged, self.resolve(part))
         return merged
 
     def shape(self, schema: Any, data: Any = MISSING, key: str = "", name: str = "") -> Any:
@@ -151,7 +157,7 @@ class JsonGenerator:
             if isinstance(options, list) and options:
                 rest = {k: v for k, v in schema.items() if k != combinator}
                 chosen = self._choose(options, data)
-                merged = {**rest, **self.resolve(chosen)} if rest else chosen
+                merged = merge(rest, self.resolve(chosen)) if rest else chosen
                 return self._value(merged, data, key, name, depth)
         if "const" in schema:
             return schema["const"]
@@ -195,6 +201,11 @@ class JsonGenerator:
             if not wanted or depth > MAX_DEPTH and prop not in required:
                 continue
             out[prop] = self._value(sub, value, f"{key}/{prop}", prop, depth + 1)
+        for prop in required - set(out):  # required but not described (a contract defect)
+            value = _lookup(data, prop)
+            out[prop] = (
+                value if value is not MISSING else self._value({}, MISSING, key, prop, depth)
+            )
         extra = schema.get("additionalProperties")
         if isinstance(data, dict) and not properties and extra not in (None, False):
             for prop, value in data.items():

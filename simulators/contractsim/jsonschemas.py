@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -21,6 +22,24 @@ from referencing.jsonschema import DRAFT202012
 from simulators.contractsim.workarounds import Workaround, python_pattern
 
 View = Literal["request", "response"]
+
+
+def _date_time(value: object) -> bool:
+    """RFC 3339, and also without an offset: Java APIs (LocalDateTime) send and take that."""
+    if not isinstance(value, str):
+        return True
+    if "T" not in value.upper():
+        return False
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = FormatChecker()
+FORMATS.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+FORMATS.checks("date-time")(_date_time)
 URN = "urn:collaudo:contract"
 _SKIP = {"example", "examples", "enum", "const", "default"}
 
@@ -91,6 +110,8 @@ class SchemaSet:
         self._pattern(node, where)
         if not self.is_31:
             self._dialect_30(node)
+        if view == "request":
+            self._undefined_required(node, where)
         hidden = "readOnly" if view == "request" else "writeOnly"
         properties = node.get("properties")
         required = node.get("required")
@@ -101,6 +122,23 @@ class SchemaSet:
                 if not (isinstance(properties.get(name), dict) and properties[name].get(hidden))
             ]
         return node
+
+    def _undefined_required(self, node: dict[str, Any], where: str) -> None:
+        properties, required = node.get("properties"), node.get("required")
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return
+        if any(k in node for k in ("allOf", "anyOf", "oneOf", "additionalProperties")):
+            return  # the name may be described by another part
+        for name in required:
+            if name not in properties:
+                self._report(
+                    Workaround(
+                        self.file,
+                        where or "/",
+                        f"property {name!r} is required but not described in properties",
+                        "answers carry a generated string for it",
+                    )
+                )
 
     @staticmethod
     def _dialect_30(node: dict[str, Any]) -> None:
@@ -128,7 +166,13 @@ class SchemaSet:
         key = (view, at)
         found = self._validators.get(key)
         if found is None:
-            found = Draft202012Validator({"$ref": f"{URN}#{at}"}, registry=self._registries[view])
+            # Formats asserted, as OpenAPI tools read them: a oneOf of a date and an enum
+            # must tell "MAI" from "2026-01-31".
+            found = Draft202012Validator(
+                {"$ref": f"{URN}#{at}"},
+                registry=self._registries[view],
+                format_checker=FORMATS,
+            )
             self._validators[key] = found
         return found
 

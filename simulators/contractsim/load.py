@@ -29,10 +29,10 @@ def load(location: str, reader: Reader | None = None) -> Contract:
         from simulators.contractsim.wsdl import load_wsdl
 
         return load_wsdl(reader, where)
-    document = parse_document(data, where)
+    workarounds: list[Workaround] = []
+    document = parse_document(data, where, workarounds.append)
     if not isinstance(document, dict):
         raise ContractInvalid(f"{where}: not an OpenAPI document, a WSDL or a Postman collection")
-    workarounds: list[Workaround] = []
     name = relative_name(where, where)
     if _is_postman(document):
         from simulators.contractsim.postman import to_openapi as postman_to_openapi
@@ -40,7 +40,7 @@ def load(location: str, reader: Reader | None = None) -> Contract:
         document = postman_to_openapi(document, name, workarounds.append)
         files = [where]
     else:
-        document, files = bundle(reader, where, document)
+        document, files = bundle(reader, where, document, workarounds.append)
         if str(document.get("swagger", "")).startswith("2"):
             from simulators.contractsim.swagger2 import to_openapi as swagger_to_openapi
 
@@ -48,7 +48,8 @@ def load(location: str, reader: Reader | None = None) -> Contract:
         elif not str(document.get("openapi", "")).startswith("3"):
             raise ContractInvalid(
                 f"{where}: neither 'openapi: 3.x' nor 'swagger: 2.0' nor a Postman collection "
-                "v2.1 (info.schema); check that this is the API's contract file"
+                "v2.1 (info.schema); check that this is the API's contract file (of a contract "
+                "split over files, the root one: with 'openapi:' and 'paths:')"
             )
     if not isinstance(document.get("paths"), dict) or not document["paths"]:
         raise ContractInvalid(f"{where}: the contract declares no paths: nothing to serve")

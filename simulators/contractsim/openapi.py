@@ -62,6 +62,8 @@ class RestOperation:
     item_param: str | None = None  # for an item path: the parameter naming the item
     child_param: str | None = None  # for a collection path: its items' parameter
     groups: dict[str, str] = field(default_factory=dict)  # regex group -> parameter name
+    # Declared security: alternatives, each a list of credentials (where, name) all needed.
+    security: list[list[tuple[str, str]]] = field(default_factory=list)
     body_example: Any = MISSING
 
     def declares(self, status: int) -> bool:
@@ -218,7 +220,10 @@ def _answers(
             elif isinstance(entry.get("examples"), dict) and entry["examples"]:
                 first = next(iter(entry["examples"].values()))
                 if isinstance(first, dict) and "$ref" in first:
-                    first = schemas.node("response", first["$ref"].split("#", 1)[1])
+                    try:
+                        first = schemas.node("response", first["$ref"].split("#", 1)[1])
+                    except (KeyError, IndexError, ValueError):
+                        first = None  # a dangling example: answers are generated instead
                 if isinstance(first, dict) and "value" in first:
                     example = first["value"]
         headers: dict[str, tuple[bool, str | None]] = {}
@@ -235,8 +240,26 @@ def _answers(
     return answers
 
 
+def _credentials(document: dict[str, Any], requirement: Any) -> list[list[tuple[str, str]]]:
+    """Security requirements as alternatives of credentials (where, name); an alternative
+    with a scheme the simulator cannot check (OAuth flows, mutual TLS) needs nothing."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    alternatives: list[list[tuple[str, str]]] = []
+    for alternative in requirement if isinstance(requirement, list) else []:
+        needed: list[tuple[str, str]] = []
+        for name in alternative if isinstance(alternative, dict) else {}:
+            scheme = schemes.get(name) or {}
+            if scheme.get("type") == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+                needed.append((str(scheme["in"]), str(scheme.get("name", ""))))
+            elif scheme.get("type") == "http":
+                needed.append(("header", "authorization"))
+        alternatives.append(needed)
+    return alternatives
+
+
 def operations(document: dict[str, Any], schemas: SchemaSet) -> list[RestOperation]:
     found: list[RestOperation] = []
+    default_security = document.get("security")
     for template, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
@@ -281,6 +304,7 @@ def operations(document: dict[str, Any], schemas: SchemaSet) -> list[RestOperati
                     _answers(document, [*where, "responses"], op.get("responses") or {}, schemas),
                     groups=groups,
                     body_example=body_example,
+                    security=_credentials(document, op.get("security", default_security)),
                 )
             )
     _pair(found)

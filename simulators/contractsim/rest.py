@@ -60,6 +60,18 @@ class RestEngine:
                 status, "Not Found" if status == 404 else "Method Not Allowed", detail
             )
         body = request.body
+        if op.security and op.declares(401) and not _authenticated(op, request):
+            needed = " or ".join(
+                " and ".join(f"{where} {name}" for where, name in alternative)
+                for alternative in op.security
+            )
+            detail = f"missing credentials: send {needed}"
+            self.state.violation(op.name, "security", detail, 401)
+            problem = {"title": "Unauthorized", "status": 401, "statusCode": 401}
+            outcome = self._build(
+                op, "401", {**problem, "detail": detail, "message": detail}, "401"
+            )
+            return self._response(outcome, request)
         try:
             values, parsed = validate(op, request, path_params, body, self.contract.schemas)
         except Invalid as bad:
@@ -155,7 +167,7 @@ class RestEngine:
             if isinstance(data, dict) and isinstance(answer.example, dict):
                 data = {**answer.example, **data}  # the request's values, the example's rest
         body = self.generator.shape(schema, data, key)
-        media = answer.media or "application/json"
+        media = _concrete(answer.media or "application/json")
         if "json" in media:
             return Outcome(code, _dump(body), media, headers)
         return Outcome(code, str(body).encode(), media, headers)
@@ -346,6 +358,32 @@ class RestEngine:
         if op.collection is None and op.item is None:
             return self._build(op, op.success, values or MISSING, key)
         return self._missing(op, path, values, key)
+
+
+def _authenticated(op: RestOperation, request: Incoming) -> bool:
+    """Whether the request carries every credential of one declared alternative (their
+    values are not checked: the simulator knows no vendor's keys)."""
+    for alternative in op.security:
+        present = True
+        for where, name in alternative:
+            if where == "header":
+                present = present and bool(request.headers.get(name.lower()))
+            elif where == "query":
+                present = present and bool(request.query_value(name))
+            else:
+                present = present and bool(request.cookie(name))
+        if present:
+            return True
+    return False
+
+
+def _concrete(media: str) -> str:
+    """A media type an answer can carry: ``*/*`` and ``image/*`` are not one."""
+    if media == "*/*":
+        return "application/octet-stream"
+    if media.endswith("/*"):
+        return media[:-1] + "octet-stream"
+    return media
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:

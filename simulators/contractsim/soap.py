@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -65,6 +64,11 @@ def leaves(element: etree._Element) -> dict[str, str]:
         kind = pagopa.kind_of(name)
         if kind is not None:
             found.setdefault(f"kind:{kind}", text)
+    notice, iuv = found.get("kind:notice_number"), found.get("kind:iuv")
+    if notice and len(notice) == 18 and notice.startswith("3"):
+        found.setdefault("kind:iuv", notice[1:])  # aux digit 3: the IUV is the rest
+    elif iuv and len(iuv) == 17 and iuv.isdigit():
+        found.setdefault("kind:notice_number", "3" + iuv)
     return found
 
 
@@ -374,7 +378,3 @@ class SoapEngine:
             answer.remove(answer[0])
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         return data
-
-
-def endpoint_path(url: str) -> str:
-    return urlsplit(url).path

@@ -40,6 +40,19 @@ def _hint(name: str, digits: pagopa.Digits) -> str | None:
     return None
 
 
+def _remember(data: dict[str, str], kind: str | None, value: str) -> None:
+    """One answer tells one story: the first notice number, IUV, fiscal code or IBAN it
+    carries is the one its other fields of that kind carry (an IUV and its notice number
+    agree: aux digit 3)."""
+    if kind is None or kind not in pagopa.CHECKS or not pagopa.CHECKS[kind](value):
+        return
+    data.setdefault(f"kind:{kind}", value)
+    if kind == "notice_number" and value.startswith("3"):
+        data.setdefault("kind:iuv", value[1:])
+    elif kind == "iuv" and len(value) == 17:
+        data.setdefault("kind:notice_number", "3" + value)
+
+
 def _local(name: str | None) -> str:
     return (name or "").rsplit("}", 1)[-1]
 
@@ -51,6 +64,8 @@ class XmlGenerator:
         self.schema = schema
         self.prefixes = prefixes
         self._valid: dict[tuple[int, str], bool] = {}
+        self._documents: dict[str, str] | None = None  # global elements by lower-case name
+        self._depth = 0  # documents inside documents, bounded
 
     def element(self, qname: str, key: str, data: dict[str, str] | None = None) -> etree._Element:
         """The global element ``qname`` (``{ns}local``), generated."""
@@ -162,9 +177,32 @@ class XmlGenerator:
                 self._valid[cache_key] = found
         return found
 
+    def _embedded(self, name: str, key: str, data: dict[str, str]) -> str | None:
+        """A base64 field named after a global element of the schemas (MyPay's ``pagati``
+        carries a ``Pagati`` document, ``dovuti`` a ``Dovuti``): that document, encoded."""
+        if self._depth >= 2 or not name:
+            return None
+        if self._documents is None:
+            self._documents = {}
+            for qname, component in self.schema.maps.elements.items():
+                if not component.type.is_simple():
+                    self._documents.setdefault(_local(qname).lower(), qname)
+        qname = self._documents.get(name.lower())
+        if qname is None:
+            return None
+        self._depth += 1
+        try:
+            document = self.element(qname, f"{key}|{name}", data)
+        finally:
+            self._depth -= 1
+        return base64.b64encode(
+            etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+        ).decode()
+
     def text(self, xsd_type: Any, name: str, key: str, data: dict[str, str]) -> str:
         for candidate in self._candidates(xsd_type, name, key, data):
             if candidate is not None and self.valid(xsd_type, candidate):
+                _remember(data, pagopa.kind_of(name), candidate)
                 return candidate
         return ""
 
@@ -175,6 +213,10 @@ class XmlGenerator:
         domain = pagopa.kind_of(name)
         if name in data:
             found.append(data[name])
+        if self._primitive(xsd_type) == "base64Binary":
+            embedded = self._embedded(name, key, data)
+            if embedded is not None:
+                found.append(embedded)
         if domain is not None and f"kind:{domain}" in data:
             found.append(data[f"kind:{domain}"])
         member = xsd_type

@@ -176,3 +176,85 @@ def test_missing_file_says_what_to_give(tmp_path: Path) -> None:
     with pytest.raises(ContractUnreadable, match="no such file"):
         load(str(tmp_path / "nowhere.wsdl"))
     assert isinstance(client_for, object) and TestClient is not None
+
+
+COMBINED = {
+    "openapi": "3.0.3",
+    "info": {"title": "Pendenze", "version": "2"},
+    "paths": {
+        "/pendenze/{id}": {
+            "get": {
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "dataAvvisatura", "in": "query", "schema": {"oneOf": [
+                        {"type": "string", "format": "date"},
+                        {"type": "string", "enum": ["MAI"]}]}},
+                ],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Documento"}}}}},
+            }
+        },
+        "/allegati/{id}": {
+            "get": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "a file", "content": {
+                    "*/*": {"schema": {"type": "string", "format": "binary"}}}}},
+            }
+        },
+    },
+    "components": {"schemas": {
+        "Documento": {"allOf": [
+            {"type": "object", "required": ["identificativo"],
+             "properties": {"identificativo": {"type": "string", "minLength": 1}}},
+            {"$ref": "#/components/schemas/Riferimento"}]},
+        "Riferimento": {"type": "object", "oneOf": [
+            {"type": "object", "required": ["rata"], "properties": {"rata": {"type": "integer", "minimum": 1}}},
+            {"type": "object", "required": ["soglia"], "properties": {"soglia": {"type": "string"}}}]},
+    }},
+}  # fmt: skip
+
+
+def test_formats_all_of_with_one_of_and_wildcard_media(tmp_path: Path) -> None:
+    client = client_for(write_json(tmp_path, "pendenze.json", COMBINED))
+    assert client.get("/pendenze/P1", params={"dataAvvisatura": "MAI"}).status_code == 200
+    assert client.get("/pendenze/P1", params={"dataAvvisatura": "2026-12-31"}).status_code == 200
+    assert client.get("/pendenze/P1", params={"dataAvvisatura": "domani"}).status_code == 400
+    documento = client.get("/pendenze/P1").json()
+    assert documento["identificativo"] and documento["rata"] >= 1  # both parts of the allOf
+    attachment = client.get("/allegati/A1")
+    assert attachment.status_code == 200
+    assert attachment.headers["content-type"] == "application/octet-stream"
+
+
+DEFECTIVE_YAML = (
+    "openapi: 3.0.3\n"
+    "info: {title: Ragioneria, version: '3'}\n"
+    "paths:\n"
+    "  /ricevute/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: >\n"
+    "            the receipt\n"
+    "\t     * stato: as recorded\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: object\n"
+    "                required: [iuv, stato]\n"
+    "                properties: {iuv: {type: string}}\n"
+)
+
+
+def test_defects_of_a_yaml_contract_are_worked_around_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ragioneria.yaml"
+    path.write_text(DEFECTIVE_YAML)
+    client = client_for(path)
+    receipt = client.get("/ricevute/R1")
+    assert receipt.status_code == 200 and {"iuv", "stato"} <= set(receipt.json())
+    problems = [w["problem"] for w in client.get("/status").json()["workarounds"]]
+    assert problems == [
+        "indented with tabs, which YAML does not allow",
+        "property 'stato' is required but not described in properties",
+    ]

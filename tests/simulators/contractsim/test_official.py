@@ -6,6 +6,7 @@ fetch`) where the official files are absent."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from lxml import etree
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._cache import CacheConfig
 from schemathesis.engine import events, from_schema
+from starlette.testclient import TestClient
 
 from simulators.common import contracts
 from simulators.common.server import serving
@@ -44,7 +46,9 @@ class Answers(zeep.Plugin):  # type: ignore[misc]
         return envelope, http_headers
 
 
-def drive_every_operation(relative: str, schema: Callable[[], etree.XMLSchema]) -> None:
+def drive_every_operation(
+    relative: str, schema: Callable[[], etree.XMLSchema]
+) -> list[etree._Element]:
     path = official(relative)
     app = create_app(Settings(contract=str(path)))
     sim = app.state.simulator
@@ -78,10 +82,17 @@ def drive_every_operation(relative: str, schema: Callable[[], etree.XMLSchema]) 
         if not oracle.validate(body)
     ]
     assert invalid == []
+    return answers.bodies
 
 
 def test_zeep_drives_every_mypay_operation() -> None:
-    drive_every_operation(contracts.MYPAY_WSDL, contracts.mypay_body_schema)
+    bodies = drive_every_operation(contracts.MYPAY_WSDL, contracts.mypay_body_schema)
+    # The base64 documents inside are real ones: a SIL decoding `pagati` gets a Pagati.
+    pagati = next(b for b in bodies if etree.QName(b).localname == "paaSILChiediPagatiRisposta")
+    document = etree.fromstring(base64.b64decode(pagati.findtext("pagati") or ""))
+    documents = contracts.lxml_schema(contracts.MYPAY_DOCUMENTS_XSD)
+    assert etree.QName(document).localname == "Pagati"
+    assert documents.validate(document), documents.error_log.last_error
 
 
 def test_zeep_drives_every_pafornode_operation() -> None:
@@ -104,7 +115,11 @@ def schemathesis_failures(relative: str, budget: int = 15) -> tuple[int, list[st
     schema = schemathesis.openapi.from_dict(contracts.openapi_document(relative), config=config)
     schema.app = app
     schema.config.update(
-        base_url="http://testserver" + base, request_timeout=10, workers=1, continue_on_failure=True
+        base_url="http://testserver" + base,
+        headers={"Ocp-Apim-Subscription-Key": "any-key"},  # gpd.json declares the ApiKey
+        request_timeout=10,
+        workers=1,
+        continue_on_failure=True,
     )
     schema.config.generation.update(max_examples=budget, database="none")
     schema.config.checks.update(included_check_names=CHECKS)
@@ -127,6 +142,17 @@ def test_schemathesis_finds_no_conformance_failure(relative: str) -> None:
     cases, failures = schemathesis_failures(relative)
     assert cases > 50
     assert failures == []
+
+
+def test_declared_credentials_are_required() -> None:
+    client = TestClient(create_app(Settings(contract=str(official(contracts.GPD_JSON)))))
+    path = "/gpd/debt-positions-service/v1/organizations/80000000002/debtpositions/X-1"
+    refused = client.get(path)
+    assert refused.status_code == 401  # gpd.json declares the ApiKey and the 401
+    assert client.get(path, headers={"Ocp-Apim-Subscription-Key": "k"}).status_code == 404
+    violation = client.get("/_admin/violations").json()[0]
+    assert violation["rule"] == "security"
+    assert "header Ocp-Apim-Subscription-Key" in violation["detail"]
 
 
 def test_the_gpd_defect_is_reported() -> None:

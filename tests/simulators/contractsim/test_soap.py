@@ -65,6 +65,8 @@ def test_created_record_is_returned_by_the_read_operation(server: str) -> None:
     )
     assert created.esito == "OK"
     assert pagopa.is_notice_number(created.numeroAvviso)
+    # One answer tells one story: the notice number is the IUV's (aux digit 3).
+    assert created.numeroAvviso == "3" + created.identificativoUnivocoVersamento
     read = service.leggiPratica(
         identificativoUnivocoVersamento=created.identificativoUnivocoVersamento
     )
