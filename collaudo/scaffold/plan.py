@@ -405,7 +405,11 @@ class BodyBuilder:
 def py_literal(value: Any) -> str:
     """Python source for a JSON value (double-quoted strings, as ruff formats them)."""
     if isinstance(value, str):
-        return json.dumps(value)
+        if len(value) <= 60:
+            return json.dumps(value)
+        # Implicit concatenation in parentheses: ruff format lays long text on several lines.
+        chunks = [value[i : i + 50] for i in range(0, len(value), 50)]
+        return "(" + " ".join(json.dumps(c) for c in chunks) + ")"
     if isinstance(value, dict):
         return (
             "{"

@@ -37,17 +37,17 @@ def _class_name(name: str) -> str:
 
 
 def _field_source(spec: ConfigSpec) -> str:
-    args = [json.dumps(spec.key), json.dumps(spec.label), json.dumps(spec.level)]
+    args = [py_literal(spec.key), py_literal(spec.label), py_literal(spec.level)]
     if not spec.required:
         args.append("required=False")
     if spec.kind != "text":
         args.append(f"kind={json.dumps(spec.kind)}")
     if spec.default is not None:
-        args.append(f"default={json.dumps(spec.default)}")
+        args.append(f"default={py_literal(spec.default)}")
     if spec.pattern:
-        args.append(f"pattern={json.dumps(spec.pattern)}")
+        args.append(f"pattern={py_literal(spec.pattern)}")
     if spec.description:
-        args.append(f"description={json.dumps(spec.description)}")
+        args.append(f"description={py_literal(spec.description)}")
     return f"{spec.const} = ConfigField(\n    " + ",\n    ".join(args) + ",\n)\n"
 
 
@@ -187,7 +187,9 @@ def payloads_module(plan: Plan) -> str:
         "from adapters.drivers import _config",
         "from adapters.drivers._scaffold import cut, day, iso, taxonomy, without_none",
         f"from adapters.drivers.{plan.name} import config",
-        "from adapters.pagopa import generate_notice, iuv_base_from_key, to_cents",
+        "from adapters.pagopa import generate_notice, iuv_base_from_key, to_cents"
+        if plan.needs_ids
+        else "from adapters.pagopa import to_cents",
         "",
         "# Helpers a completed body may need, whether or not the generated one does.",
         '__all__ = ["Identifiers", "cut", "day", "identifiers", "iso", "taxonomy", "to_cents"]',
@@ -219,7 +221,6 @@ def payloads_module(plan: Plan) -> str:
     else:
         out += [
             '    """The IUD; the IUV and notice number come from the intermediary\'s answer."""',
-            "    del generate_notice, iuv_base_from_key  # not needed by this contract",
             '    return Identifiers(request.iud, "", "")',
         ]
     for call in plan.calls.values():

@@ -294,7 +294,14 @@ def _verb(plan: Plan, verb: str) -> list[str]:
 
 def driver_module(plan: Plan) -> str:
     cls = _class_name(plan.name)
-    urls = {call.url_field.key: call.contract.base_path for call in plan.calls.values()}
+    # Each contract's URL field and the base path its documents serve at (the sim-NAME
+    # target points the field at the contract simulator plus that path).
+    urls = {call.url_field.const: call.contract.base_path for call in plan.calls.values()}
+    urls_source = (
+        "{"
+        + ", ".join(f"config.{const}.key: {py_literal(base)}" for const, base in urls.items())
+        + "}"
+    )
     out = [
         f'"""The {plan.name} driver\'s verbs over httpx (generated: see the package docstring)."""',
         "",
@@ -348,7 +355,6 @@ def driver_module(plan: Plan) -> str:
     extra = {
         "generated": True,
         "contracts": plan.contracts,
-        "url_fields": urls,
         "missing": sorted(VERB_METHODS[v] for v in plan.missing),
     }
     out += [
@@ -358,10 +364,14 @@ def driver_module(plan: Plan) -> str:
         f'    """The {plan.name} driver and its configuration fields."""',
         "    return DriverSpec(",
         f'        name="{plan.name}",',
-        f"        title={json.dumps(plan.title + ' (generated from its contract)')},",
+        f"        title={py_literal(plan.title + ' (generated from its contract)')},",
         "        fields=config.FIELDS,",
         f"        factory={cls},",
-        f'        extra={{**{py_literal(extra)}, "simulated": config.SIMULATED}},',
+        "        extra={",
+        f"            **{py_literal(extra)},",
+        f'            "url_fields": {urls_source},',
+        '            "simulated": config.SIMULATED,',
+        "        },",
         "    )",
         "",
     ]
