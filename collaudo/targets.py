@@ -119,7 +119,7 @@ def _target(name: str, raw: dict[str, Any], source: Path) -> Target:
             )
     elif intermediary not in INTERMEDIARIES:
         raise TargetError(f"{where}: intermediary must be one of {', '.join(INTERMEDIARIES)}")
-    kind = raw.get("kind", base.kind if base else "live")
+    kind = raw.get("kind", base.kind if base else "simulator" if contract else "live")
     if kind not in ("simulator", "live"):
         raise TargetError(f"{where}: kind must be 'simulator' or 'live', got {kind!r}")
     services = _table(raw.get("services", {}), f"{where} services")

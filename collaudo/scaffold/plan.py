@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ def const_name(text: str) -> str:
 
 
 def snake(text: str) -> str:
-    spaced = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", text)
+    spaced = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", text)
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_") or "field"
 
 
@@ -408,7 +409,9 @@ def py_literal(value: Any) -> str:
         if len(value) <= 60:
             return json.dumps(value)
         # Implicit concatenation in parentheses: ruff format lays long text on several lines.
-        chunks = [value[i : i + 50] for i in range(0, len(value), 50)]
+        chunks = textwrap.wrap(
+            value, 50, drop_whitespace=False, break_long_words=True, break_on_hyphens=False
+        )
         return "(" + " ".join(json.dumps(c) for c in chunks) + ")"
     if isinstance(value, dict):
         return (

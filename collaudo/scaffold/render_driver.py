@@ -19,7 +19,8 @@ from collaudo.scaffold.render import (
 from simulators.contractsim.jsongen import JsonGenerator
 
 _PARTIAL = re.compile(r"PARTIAL|PARZIAL")
-_PAID = re.compile(r"PAID|PAGAT|ESEGUIT|REPORTED|RENDICONTAT|COMPLETE|SUCCESS|^OK$")
+_NEGATED = re.compile(r"^(NON|NOT|UN|NO)[_ -]?|[_ -](NON|NOT)[_ -]")  # NON_ESEGUITA, UNPAID
+_PAID = re.compile(r"PAID|PAGAT|ESEGUIT|INCASSAT|REPORTED|RENDICONTAT|COMPLETE|SUCCESS|^OK$")
 _EXPIRED = re.compile(r"EXPIRED|SCADUT")
 _CANCELED = re.compile(r"INVALID|CANCEL|ANNULL|DELETED|REVOKED|RIFIUTAT")
 _DEFAULT_VALUES = ("PAID", "PAGATO", "UNPAID", "NON_PAGATO", "EXPIRED", "SCADUTO", "ANNULLATO")
@@ -36,7 +37,7 @@ HINTS = {
 
 def state_for(value: str) -> str:
     upper = value.upper()
-    if _PARTIAL.search(upper):
+    if _PARTIAL.search(upper) or _NEGATED.search(upper):
         return "UNPAID"
     if _PAID.search(upper):
         return "PAID"
