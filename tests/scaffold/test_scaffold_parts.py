@@ -159,3 +159,33 @@ def test_the_reports_count_not_implemented_apart(tmp_path: Path) -> None:
     assert "1/2 (1 non impl.) +1 skip" in table and "non implementato: checkout_url" in table
     summary = reports.summary_markdown(results, 1.0, "collaudo run")
     assert summary.startswith("# Collaudo: INCOMPLETO") and "1 non implementati" in summary
+
+
+def test_the_proxy_answers_a_verb_not_implemented_with_501_naming_it() -> None:
+    from adapters.api.problems import from_intermediary_error
+
+    problem = from_intermediary_error(
+        VerbNotImplemented("checkout_url", "no operation", candidates=("addPagamento",))
+    )
+    assert problem.status == 501
+    body = problem.response("/online-payment/x").body
+    assert b'"verb":"checkout_url"' in body.replace(b" ", b"")
+    assert b"non implementato: checkout_url" in body
+
+
+def test_the_verbs_the_proxy_recorded_during_a_scenario_are_found() -> None:
+    from types import SimpleNamespace
+
+    from collaudo.bdd.plugin import verbs_not_implemented
+
+    exchanges = [
+        SimpleNamespace(request="", response='{"status_reason": "ok"}'),
+        SimpleNamespace(
+            request='{"status": "CREATION_FAILED", "status_reason": "[NOT_IMPLEMENTED] '
+            'non implementato: create_debt_position — the x driver"}',
+            response="",
+        ),
+        SimpleNamespace(request="", response='{"detail": "non implementato: notice_pdf — y"}'),
+        SimpleNamespace(request="", response='{"detail": "non implementato: notice_pdf — y"}'),
+    ]
+    assert verbs_not_implemented(exchanges) == ["create_debt_position", "notice_pdf"]
