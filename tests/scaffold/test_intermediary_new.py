@@ -5,6 +5,7 @@ ends with passed and ``non implementato`` scenarios and no failure."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -143,3 +144,10 @@ def test_run_on_sim_demo_shows_passed_and_not_implemented_and_no_failure(checkou
     junit = (checkout / "reports" / "junit.xml").read_text(encoding="utf-8")
     assert 'message="non implementato: checkout_url"' in junit
     assert "<failure" not in junit and "<error" not in junit
+    allure = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (checkout / "reports" / "allure-results").glob("*-result.json")
+    ]
+    missing = [r for r in allure if "non implementato" in str(r.get("statusDetails"))]
+    assert missing and all(r["status"] == "skipped" for r in missing)
+    assert not [r for r in allure if r["status"] in ("failed", "broken")]
