@@ -179,7 +179,8 @@ def tenant_fields(name: str, contract_url: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         key: contract_url + base for key, base in dict(extra.get("url_fields", {})).items()
     }
-    return fields | dict(extra.get("simulated", {}).get("tenant", {}))
+    secrets = {f.key: f.default for f in _spec(name).fields if f.kind == "env" and f.default}
+    return fields | secrets | dict(extra.get("simulated", {}).get("tenant", {}))
 
 
 def service_fields(name: str) -> dict[str, Any]:
