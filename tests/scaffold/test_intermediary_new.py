@@ -125,7 +125,7 @@ def test_the_driver_is_found_by_name_and_a_second_new_is_refused(checkout: Path)
 
 
 def test_run_on_sim_demo_shows_passed_and_not_implemented_and_no_failure(checkout: Path) -> None:
-    tags = "(configurazione or pratica or ricevuta or checkout) and not browser"
+    tags = "not browser"  # the whole suite but the scenarios that drive a real browser
     done = _run(
         [sys.executable, "-m", "collaudo", "run", "--target", "sim-demo", "--tags", tags]
         + ["-n", "0"],
@@ -138,7 +138,7 @@ def test_run_on_sim_demo_shows_passed_and_not_implemented_and_no_failure(checkou
     assert "non implementato: notice_pdf" in out
     assert "non impl.)" in out  # the table's cells
     passed = int(out.split("NOT COMPLETE: ", 1)[1].split(" passed", 1)[0])
-    assert passed >= 5
+    assert passed >= 20
     summary = (checkout / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "# Collaudo: INCOMPLETO" in summary and "non implementato: checkout_url" in summary
     junit = (checkout / "reports" / "junit.xml").read_text(encoding="utf-8")
