@@ -2,8 +2,10 @@
 
 The collaudo plugin records each scenario's feature, title and target as JUnit
 properties, so the summary names them as the operator wrote them, whatever pytest
-called the test. :func:`summary_markdown` is written to ``reports/summary.md``;
-:func:`summary_table` is what ``collaudo run`` prints at the end.
+called the test. A scenario the driver could not run because a verb is not implemented yet
+(skipped with the reason ``non implementato: <verb>``) is counted apart: neither passed nor
+failed, it shows the integrator the way to done. :func:`summary_markdown` is written to
+``reports/summary.md``; :func:`summary_table` is what ``collaudo run`` prints at the end.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from lxml import etree
 from collaudo.i18n import gettext as _
 from collaudo.i18n import ngettext
 
-OUTCOMES = ("passed", "failed", "skipped")
+NOT_IMPLEMENTED = "non implementato"
+OUTCOMES = ("passed", "failed", "skipped", NOT_IMPLEMENTED)
 
 
 class ReportError(RuntimeError):
@@ -30,7 +33,7 @@ class ScenarioResult:
     target: str
     feature: str
     scenario: str
-    outcome: str  # passed | failed | skipped
+    outcome: str  # passed | failed | skipped | non implementato
     seconds: float
     message: str = ""
     exchanges: str = ""  # a failed scenario's exchanges, for `collaudo vendor-report`
@@ -63,6 +66,8 @@ def read_junit(path: Path) -> list[ScenarioResult]:
             if found is not None:
                 outcome = "skipped" if tag == "skipped" else "failed"
                 message = (found.get("message") or found.text or "").strip()
+                if outcome == "skipped" and message.startswith(NOT_IMPLEMENTED + ":"):
+                    outcome = NOT_IMPLEMENTED
                 break
         results.append(
             ScenarioResult(
@@ -80,20 +85,22 @@ def read_junit(path: Path) -> list[ScenarioResult]:
 
 def _grid(results: Sequence[ScenarioResult]) -> tuple[list[str], dict[str, dict[str, list[int]]]]:
     targets = sorted({r.target for r in results})
-    grid: dict[str, dict[str, list[int]]] = defaultdict(lambda: {t: [0, 0, 0] for t in targets})
+    grid: dict[str, dict[str, list[int]]] = defaultdict(lambda: {t: [0, 0, 0, 0] for t in targets})
     for r in results:
         grid[r.feature][r.target][OUTCOMES.index(r.outcome)] += 1
     return targets, dict(sorted(grid.items()))
 
 
 def _cell(counts: list[int]) -> str:
-    passed, failed, skipped = counts
-    total = passed + failed + skipped
+    passed, failed, skipped, missing = counts
+    total = passed + failed + skipped + missing
     if not total:
         return "—"
     text = f"{passed}/{total - skipped}"
     if failed:
         text += f" ({failed} KO)"
+    if missing:
+        text += " " + _("(%(count)s not impl.)") % {"count": missing}
     if skipped:
         text += " " + _("+%(count)s skipped") % {"count": skipped}
     return text
@@ -104,10 +111,14 @@ def summary_table(results: Sequence[ScenarioResult]) -> str:
     targets, grid = _grid(results)
     heading = _("Feature")
     width = max([len(heading), *(len(f) for f in grid)])
-    lines = ["  ".join([heading.ljust(width), *(t.ljust(18) for t in targets)])]
+    lines = ["  ".join([heading.ljust(width), *(t.ljust(30) for t in targets)])]
     lines.append("-" * len(lines[0]))
     for feature, row in grid.items():
-        lines.append("  ".join([feature.ljust(width), *(_cell(row[t]).ljust(18) for t in targets)]))
+        lines.append("  ".join([feature.ljust(width), *(_cell(row[t]).ljust(30) for t in targets)]))
+    missing = [r for r in results if r.outcome == NOT_IMPLEMENTED]
+    if missing:
+        lines += ["", _("Not implemented (the driver's way to done):")]
+        lines += [f"  {r.target} · {r.feature} › {r.scenario}: {r.message}" for r in missing]
     return "\n".join(lines)
 
 
@@ -118,7 +129,12 @@ def totals(results: Sequence[ScenarioResult]) -> dict[str, int]:
 def summary_markdown(results: Sequence[ScenarioResult], wall_seconds: float, command: str) -> str:
     """The one-page summary: verdict, the feature × target table, failures, skips."""
     count = totals(results)
-    verdict = _("PASSED") if results and not count["failed"] else _("NOT PASSED")
+    if results and not count["failed"] and not count[NOT_IMPLEMENTED]:
+        verdict = _("PASSED")
+    elif results and not count["failed"]:
+        verdict = _("INCOMPLETE")
+    else:
+        verdict = _("NOT PASSED")
     targets, grid = _grid(results)
     scenarios = ngettext(
         "%(count)s scenario in %(seconds).1f s",
@@ -126,6 +142,12 @@ def summary_markdown(results: Sequence[ScenarioResult], wall_seconds: float, com
         len(results),
     ) % {"count": len(results), "seconds": wall_seconds}
     outcome = _("%(passed)s passed, %(failed)s failed, %(skipped)s skipped.") % count
+    if count[NOT_IMPLEMENTED]:
+        outcome = (
+            outcome.rstrip(".")
+            + ", "
+            + _("%(missing)s not implemented.") % {"missing": count[NOT_IMPLEMENTED]}
+        )
     lines = [
         _("# Collaudo: %(verdict)s") % {"verdict": verdict},
         "",
@@ -136,7 +158,11 @@ def summary_markdown(results: Sequence[ScenarioResult], wall_seconds: float, com
     ]
     for feature, row in grid.items():
         lines.append(f"| {feature} | " + " | ".join(_cell(row[t]) for t in targets) + " |")
-    for title, kind in ((_("Failed scenarios"), "failed"), (_("Skipped scenarios"), "skipped")):
+    for title, kind in (
+        (_("Failed scenarios"), "failed"),
+        (_("Not implemented by the driver (the way to done)"), NOT_IMPLEMENTED),
+        (_("Skipped scenarios"), "skipped"),
+    ):
         chosen = [r for r in results if r.outcome == kind]
         if chosen:
             lines += ["", f"## {title}", ""]

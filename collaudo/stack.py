@@ -43,6 +43,7 @@ from adapters.core.intermediary import Intermediary as IntermediaryDriver
 from adapters.drivers.govpay import GovPayDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
+from collaudo import contract_stack
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import (
     PortUnavailable,
@@ -136,7 +137,7 @@ DEMO_SERVICES = (
 
 @dataclass
 class StackOptions:
-    intermediary: Intermediary = "mypay"
+    intermediary: Intermediary | str = "mypay"  # any driver's name with ``contracts``
     host: str = "127.0.0.1"
     # Port per component; 0 picks a free one. Default: ephemeral everywhere.
     ports: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
@@ -160,6 +161,9 @@ class StackOptions:
     bind: Callable[[str, str, int], socket.socket] | None = None
     # Extra settings for a simulator (e.g. {"gpd": {"allowed_networks": [...]}}).
     simulator_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A generated driver's target: the contract simulator serves these documents instead of
+    # the MyPay/GPD simulators (component "contract"); ``intermediary`` names the driver.
+    contracts: tuple[str, ...] = ()
 
 
 def _sim_secret(name: str) -> str:
@@ -183,7 +187,7 @@ class Stack:
     """The running components; ``urls`` and ``api_token`` once started."""
 
     def __init__(self, options: StackOptions) -> None:
-        if options.intermediary not in INTERMEDIARIES:
+        if options.intermediary not in INTERMEDIARIES and not options.contracts:
             raise StackError(
                 f"unknown intermediary {options.intermediary!r}: choose one of "
                 f"{', '.join(INTERMEDIARIES)}"
@@ -193,6 +197,8 @@ class Stack:
         self.components = tuple(
             name for name in COMPONENTS if options.simulated or name not in SIMULATED_OUTSIDE
         )
+        if options.contracts:
+            self.components = contract_stack.components(self.components, options.simulated)
         # Bound now, served on at start: no other process can take a port in between.
         self._sockets: dict[str, socket.socket] = {}
         bind = options.bind or (lambda name, host, port: bind_socket(host, port))
@@ -207,6 +213,9 @@ class Stack:
             name: f"http://{_url_host(self._sockets[name], options.host)}:{port}"
             for name, port in self.ports.items()
         }
+        if options.contracts and "contract" in self.urls:  # steps address it by driver name
+            self.urls[options.intermediary] = self.urls["contract"]
+            self.ports[options.intermediary] = self.ports["contract"]
         self.bus = options.bus if options.bus is not None else MemoryBus()
         self.apps: dict[str, ASGIApp] = {}
         self.served: dict[str, ASGIApp] = {}
@@ -229,6 +238,9 @@ class Stack:
     def _build_simulators(self) -> None:
         opts, urls = self.options, self.urls
         faults = opts.faults
+        if opts.contracts:
+            self.apps.update(contract_stack.simulators(opts, urls, self.ports))
+            return
         station = urls[opts.intermediary]
         self.apps["mypay"] = mypay_sim.create_app(
             mypay_sim.Settings(
@@ -307,6 +319,8 @@ class Stack:
     def _driver(self) -> IntermediaryDriver:
         timeout = self.options.operation_timeout
         kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if self.options.contracts:
+            return contract_stack.driver(self.options.intermediary, timeout)
         if self.options.intermediary == "mypay":
             return MyPayDriver(**kwargs)
         if self.options.intermediary == "govpay":
@@ -321,7 +335,9 @@ class Stack:
         }
         if not self.options.simulated:
             return body | self.options.tenant_overrides
-        if self.options.intermediary == "mypay":
+        if self.options.contracts:
+            body |= contract_stack.tenant_fields(self.options.intermediary, self.urls["contract"])
+        elif self.options.intermediary == "mypay":
             body |= {
                 "mypay_wsdl_url": f"{self.urls['mypay']}/ws/pa?wsdl",
                 "mypay_codice_ipa": DEMO_IPA_CODE,
@@ -364,7 +380,9 @@ class Stack:
             "expire_at": 90,
             "collection_data": DEMO_TAXONOMY,
         }
-        if self.options.intermediary == "mypay":
+        if self.options.contracts:
+            body |= contract_stack.service_fields(self.options.intermediary)
+        elif self.options.intermediary == "mypay":
             body["mypay_codice_tipo_dovuto"] = service.tipo_dovuto
         elif self.options.intermediary == "govpay":
             body["govpay_id_tipo_pendenza"] = service.tipo_dovuto
@@ -411,7 +429,7 @@ class Stack:
 
     async def start(self) -> None:
         self._build()
-        for name in ("mypay", "gpd", "govpay", "checkout", "platform", "proxy"):
+        for name in ("mypay", "gpd", "govpay", "contract", "checkout", "platform", "proxy"):
             if name not in self.apps:
                 continue
             app = self.apps[name]
@@ -453,6 +471,13 @@ class Stack:
             return [
                 ("citizen page (platform / Area Personale)", u["platform"] + "/"),
                 (f"payment proxy ({self.options.intermediary}, live)", u["proxy"] + "/docs"),
+            ]
+        if self.options.contracts:
+            return [
+                ("citizen page (platform / Area Personale)", u["platform"] + "/"),
+                (f"payment proxy ({self.options.intermediary})", u["proxy"] + "/docs"),
+                ("contract simulator", u["contract"] + "/status"),
+                ("pagoPA Checkout + Nodo mock", u["checkout"] + "/checkout/ec/v1/carts"),
             ]
         lines = [
             ("citizen page (platform / Area Personale)", u["platform"] + "/"),

@@ -91,10 +91,19 @@ DRIVERS: dict[str, Callable[[], DriverSpec]] = {
 
 
 def load_driver(name: str) -> DriverSpec:
-    """The DriverSpec called ``name``, or :class:`DriverMissing` saying what exists."""
+    """The DriverSpec called ``name``, or :class:`DriverMissing` saying what exists.
+
+    Beside the listed ones, a driver package ``adapters/drivers/<name>`` exposing
+    ``spec()`` (e.g. one ``collaudo intermediary new`` generated) is found by its name."""
     load = DRIVERS.get(name)
     if load is None:
-        raise DriverMissing(
-            f"unknown intermediary {name!r}: choose one of {', '.join(sorted(DRIVERS))}"
-        )
+        from adapters.drivers import discovered
+
+        if name not in discovered():
+            known = sorted({*DRIVERS, *discovered()})
+            raise DriverMissing(
+                f"unknown intermediary {name!r}: choose one of {', '.join(known)}, or "
+                f"generate one with `collaudo intermediary new {name} --contract FILE`"
+            )
+        load = _real_driver(name)
     return load()

@@ -30,6 +30,7 @@ from adapters.core.intermediary import (
     NotPaidYet,
     PositionNotFound,
     RequestRejected,
+    VerbNotImplemented,
 )
 from adapters.i18n import N_, negotiate, use_language
 from adapters.i18n import gettext as _
@@ -131,6 +132,14 @@ def from_intermediary_error(exc: IntermediaryError) -> Problem:
     """Map a driver error to 502/503/504 (or 404/409 when it says so), with its reason."""
     reason = exc.describe()
     intermediary = {"intermediary_error": type(exc).__name__, "code": exc.code}
+    if isinstance(exc, VerbNotImplemented):
+        return Problem(
+            501,
+            "Not implemented by the driver",
+            f"{reason}; complete the driver (adapters/drivers/) and run the suite again",
+            kind="intermediary-verb-not-implemented",
+            extra={**intermediary, "verb": exc.verb},
+        )
     if isinstance(exc, NotPaidYet):
         return Problem(
             409,

@@ -23,7 +23,8 @@ Errors raised by a driver, translated once at its boundary::
         ├── RequestRejected            semantic / validation error (PAA_SEMANTICA, 4xx)
         ├── AccessDenied               credentials refused, 403 from an IP allowlist
         ├── PositionNotFound           the intermediary does not know the position
-        └── NotPaidYet                 a receipt was asked for an unpaid position
+        ├── NotPaidYet                 a receipt was asked for an unpaid position
+        └── VerbNotImplemented         a (generated) driver has no operation for this verb yet
 
 Each error keeps the :class:`Exchange` list (what was sent and received, where,
 when) so a vendor report can show the evidence, and an optional ``diagnosis``:
@@ -127,6 +128,20 @@ class PositionNotFound(PermanentError):
 
 class NotPaidYet(PermanentError):
     """A receipt exists only once the position is paid."""
+
+
+class VerbNotImplemented(PermanentError):
+    """The driver does not implement this verb yet (a generated skeleton whose contract had
+    no clear operation for it): ``verb`` names it (``notice_pdf``…), the message says which
+    operations were candidates and what to write. The proxy records it as the payment's
+    reason, and ``collaudo run`` reports the scenario as ``non implementato: <verb>``."""
+
+    def __init__(self, verb: str, message: str, *, candidates: Sequence[str] = ()) -> None:
+        super().__init__(
+            f"non implementato: {verb} — {message}", code="NOT_IMPLEMENTED", diagnosis=None
+        )
+        self.verb = verb
+        self.candidates = tuple(candidates)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ def positions_of(env: CollaudoEnv, application: Application) -> list[dict[str, A
     for position in env.positions():
         # MyPay's IUD, GPD's IUPD, GovPay's idPendenza: each the proxy's IUD.
         iuds = position.get("iud") or position.get("iupd") or position.get("idPendenza")
+        if iuds is None and ("resource" in position or "record" in position):
+            # the contract simulator keeps what the driver sent: the IUD is inside, by name
+            iuds = _members(position, {"iud", "iupd", "idpendenza", "identificativounivocodovuto"})
         if wanted == iuds or (isinstance(iuds, list) and wanted in iuds):
             found.append(position)
     return found
@@ -99,6 +102,22 @@ def is_paid(position: dict[str, Any]) -> bool:
     """Whether the intermediary simulator counts this debt position as paid."""
     states = (position.get("state"), position.get("status"), position.get("stato"))
     return any(state in PAID_STATES for state in states)
+
+
+def _members(value: Any, names: set[str], depth: int = 0) -> list[Any]:
+    """Every value of a key in ``names`` (lower case) inside ``value``."""
+    found: list[Any] = []
+    if depth > 6:
+        return found
+    if isinstance(value, dict):
+        for key, member in value.items():
+            if str(key).lower() in names and isinstance(member, str):
+                found.append(member)
+            found += _members(member, names, depth + 1)
+    elif isinstance(value, list):
+        for member in value:
+            found += _members(member, names, depth + 1)
+    return found
 
 
 def manual(

@@ -9,7 +9,12 @@ Loaded by ``features/conftest.py`` (so plain ``pytest features/`` works) and by
   xdist worker starts each target's stack at most once), grouped per target for
   ``--dist loadgroup``;
 - drops examples tagged for another intermediary (``@mypay``, ``@gpd``, ``@govpay``) and
-  skips ``@simulatore`` scenarios on live targets, saying why;
+  skips ``@simulatore`` scenarios on live targets, saying why; on a generated driver's
+  target (``simulator = "contract"``) those tagged for one intermediary skip, saying why;
+- reports a scenario that failed because the driver does not implement a verb yet (the
+  proxy recorded :class:`~adapters.core.intermediary.VerbNotImplemented` as a payment's
+  reason or a 501 answer during the scenario, or a step raised it) as skipped with the
+  reason ``non implementato: <verb>``, which the reports count apart;
 - registers the Gherkin tags as markers (``collaudo run --tags`` is ``-m``);
 - before each scenario clears the simulators' faults and marks the exchange log;
   after it, clears the faults again and attaches the scenario's exchanges to the
@@ -61,6 +66,11 @@ TAGS = {
     "browser": "drives Debian's chromium through Playwright",
 }
 INTERMEDIARY_TAGS = ("mypay", "gpd", "govpay")
+#: The verbs the proxy records as not implemented during a scenario (set after it).
+NOT_IMPLEMENTED = pytest.StashKey[list[str]]()
+_NOT_IMPLEMENTED = re.compile(
+    r"non implementato: (create_debt_position|notice_pdf|checkout_url|status|receipt)"
+)
 _MARK = pytest.StashKey[int]()
 #: The exchanges of the scenario that just ran (for reports and the harness's own tests).
 EXCHANGES = pytest.StashKey[list[Any]]()
@@ -157,7 +167,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             kept.append(item)
             continue
         only = {tag for tag in INTERMEDIARY_TAGS if item.get_closest_marker(tag)}
-        if only and target.intermediary not in only:
+        if only and target.contract:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"specific to {' and '.join(sorted(only))}: {name} runs the "
+                    f"generated {target.intermediary} driver"
+                )
+            )
+        elif only and target.intermediary not in only:
             dropped.append(item)
             continue
         item.add_marker(pytest.mark.xdist_group(name))
@@ -219,8 +236,54 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest, feature: Any, scen
     env.recorder.settle(timeout=2.0)
     exchanges = env.recorder.since(mark) if mark is not None else []
     request.node.stash[EXCHANGES] = exchanges  # kept even if the reset below fails
+    request.node.stash[NOT_IMPLEMENTED] = verbs_not_implemented(exchanges)
     env.reset()  # after reading: the reset's own calls are not the scenario's
     attach_exchanges(exchanges, f"{scenario.name} [{env.target.name}]")
+
+
+def verbs_not_implemented(exchanges: list[Any]) -> list[str]:
+    """The driver verbs the proxy said it could not do (``non implementato: <verb>`` in a
+    payment event's reason or a 501 problem), in order of appearance."""
+    found: list[str] = []
+    for exchange in exchanges:
+        text = f"{getattr(exchange, 'request', '')}\n{getattr(exchange, 'response', '')}"
+        for verb in _NOT_IMPLEMENTED.findall(text):
+            if verb not in found:
+                found.append(verb)
+    return found
+
+
+@pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_not_implemented(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Any:
+    """A scenario that failed on a verb the driver does not implement yet is neither passed
+    nor a failure: skipped, with ``non implementato: <verb>`` as its reason (innermost, so
+    the vendor-report writer and Allure see the changed outcome)."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    stashed: list[str] = item.stash.get(NOT_IMPLEMENTED, [])
+    verbs = list(stashed)
+    if call.excinfo is not None:
+        raised = getattr(call.excinfo.value, "verb", None)
+        if isinstance(raised, str) and raised not in verbs:
+            verbs.insert(0, raised)
+        verbs += [v for v in _NOT_IMPLEMENTED.findall(str(call.excinfo.value)) if v not in verbs]
+    if not verbs:
+        return report
+    reason = f"non implementato: {', '.join(verbs)}"
+    # The failure it caused stays readable beside the reason (JUnit system-out, Allure trace).
+    report.sections.append(("collaudo: the failure the missing verb caused", report.longreprtext))
+    report.outcome = "skipped"
+    report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
+    # Allure (an outer wrapper) takes its message from the exception: give it the reason.
+    try:
+        pytest.skip(reason)
+    except pytest.skip.Exception as skipped:
+        call.excinfo = pytest.ExceptionInfo.from_exception(skipped)
+    report.user_properties.append(("collaudo_not_implemented", ",".join(verbs)))
+    return report
 
 
 def _scenarios_dir(config: pytest.Config) -> Path:

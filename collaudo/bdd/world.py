@@ -84,7 +84,7 @@ class CollaudoEnv:
 
     @property
     def intermediary_title(self) -> str:
-        return INTERMEDIARY_TITLES[self.target.intermediary]
+        return INTERMEDIARY_TITLES.get(self.target.intermediary, self.target.intermediary)
 
     def url(self, component: str, path: str = "") -> str:
         return self.stack.urls[component] + path
@@ -167,8 +167,9 @@ class CollaudoEnv:
     def clear_faults(self) -> None:
         if not self.target.simulated:
             return
-        for simulator in ("mypay", "gpd", "govpay", "checkout"):
-            self.suite.delete(self.url(simulator, "/_admin/faults"))
+        for simulator in ("mypay", "gpd", "govpay", "contract", "checkout"):
+            if simulator in self.stack.urls:
+                self.suite.delete(self.url(simulator, "/_admin/faults"))
 
     def close(self) -> None:
         """Stop the stack and close the clients (quietly: this runs at teardown)."""

@@ -5,7 +5,8 @@ stack in-process with the MyPay, the GPD and the GovPay simulator), one line
 per scenario as it finishes, then a table feature × target and the wall time.
 Writes ``reports/allure-results/`` (each scenario's exchanges and sequence diagram
 attached), ``reports/junit.xml`` and ``reports/summary.md``. Exit code 0 only if
-every scenario passed.
+every scenario passed; 3 when none failed but some need a verb the driver does not implement
+yet (``non implementato: <verb>``, a generated driver's way to done).
 
 Examples::
 
@@ -135,10 +136,22 @@ def run(args: argparse.Namespace) -> int:
         print(contract_facts.run_line())
     # A run where nothing actually ran (all skipped: e.g. a live target's manual steps with
     # nobody at the terminal) proves nothing: it does not pass.
-    ok = code == 0 and count["passed"] > 0 and count["failed"] == 0
-    nothing_ran = count["passed"] == 0 and count["failed"] == 0
-    verdict = _("all passed") if ok else _("NOTHING RAN") if nothing_ran else _("FAILED")
+    missing = count[reports.NOT_IMPLEMENTED]
+    ok = code == 0 and count["passed"] > 0 and count["failed"] == 0 and not missing
+    nothing_ran = count["passed"] == 0 and count["failed"] == 0 and not missing
+    # Every scenario ran or was rightly skipped, but the driver lacks a verb (exit 3).
+    incomplete = not ok and not nothing_ran and code == 0 and count["failed"] == 0
+    if ok:
+        verdict = _("all passed")
+    elif nothing_ran:
+        verdict = _("NOTHING RAN")
+    elif incomplete:
+        verdict = _("NOT COMPLETE")
+    else:
+        verdict = _("FAILED")
     outcome = _("%(passed)s passed, %(failed)s failed, %(skipped)s skipped") % count
+    if missing:
+        outcome += ", " + _("%(missing)s not implemented") % {"missing": missing}
     timing = _("wall time %(seconds).1f s (%(cpus)s CPUs, %(workers)s worker(s))") % {
         "seconds": wall,
         "cpus": os.cpu_count(),
@@ -161,4 +174,14 @@ def run(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
+    if incomplete:
+        print(
+            "collaudo run: "
+            + _(
+                "the driver does not implement every verb yet: the scenarios marked "
+                "'not implemented' show what to write next"
+            ),
+            file=sys.stderr,
+        )
+        return 3
     return 0 if ok else (code or 1)

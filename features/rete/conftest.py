@@ -45,6 +45,12 @@ def rete() -> Iterator[Topology]:
 def env(collaudo_target: Target, rete: Topology, tmp_path: Path) -> Iterator[CollaudoEnv]:
     """The target's stack in "opencity", its intermediary simulator in "vendor"."""
     intermediary = collaudo_target.intermediary
+    if intermediary not in ALLOWLIST_FIELDS:
+        pytest.skip(
+            f"{collaudo_target.name}: these scenarios move the MyPay or GPD simulator into a "
+            "vendor's network namespace; a generated driver's contract simulator is not moved "
+            "there yet"
+        )
     networks, mode = ALLOWLIST_FIELDS[intermediary]
 
     def bind(name: str, host: str, port: int) -> socket.socket:
