@@ -125,8 +125,9 @@ SIM_SECRET = "sim-contract-secret"
 
 
 def components(present: tuple[str, ...], simulated: bool) -> tuple[str, ...]:
-    """The stack's components with the contract simulator instead of MyPay's and GPD's."""
-    kept = tuple(name for name in present if name not in ("mypay", "gpd"))
+    """The stack's components with the contract simulator instead of the intermediaries'
+    own simulators (MyPay's, GPD's, GovPay's)."""
+    kept = tuple(name for name in present if name not in ("mypay", "gpd", "govpay"))
     return (*kept, "contract") if simulated else kept
 
 

@@ -133,11 +133,11 @@ def test_run_on_sim_demo_shows_passed_and_not_implemented_and_no_failure(checkou
     )
     out = done.stdout
     assert done.returncode == 3, out[-4000:] + done.stderr[-2000:]
-    assert "0 failed" in out and "NOT COMPLETE" in out
+    assert "falliti 0" in out and "INCOMPLETO" in out  # the run speaks Italian by default
     assert "non implementato: checkout_url" in out
     assert "non implementato: notice_pdf" in out
     assert "non impl.)" in out  # the table's cells
-    passed = int(out.split("NOT COMPLETE: ", 1)[1].split(" passed", 1)[0])
+    passed = int(out.split("INCOMPLETO: passati ", 1)[1].split(",", 1)[0])
     assert passed >= 20
     summary = (checkout / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "# Collaudo: INCOMPLETO" in summary and "non implementato: checkout_url" in summary

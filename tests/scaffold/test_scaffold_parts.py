@@ -156,7 +156,7 @@ def test_the_reports_count_not_implemented_apart(tmp_path: Path) -> None:
     results = reports.read_junit(junit)
     assert [r.outcome for r in results] == ["passed", "non implementato", "skipped"]
     table = reports.summary_table(results)
-    assert "1/2 (1 non impl.) +1 skip" in table and "non implementato: checkout_url" in table
+    assert "1/2 (1 non impl.) +1 non eseguit" in table and "non implementato: checkout_url" in table
     summary = reports.summary_markdown(results, 1.0, "collaudo run")
     assert summary.startswith("# Collaudo: INCOMPLETO") and "1 non implementati" in summary
 
