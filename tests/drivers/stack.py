@@ -60,11 +60,12 @@ STAMP_SERVICE = uuid.UUID("7d0c5a1e-2f4b-4c8e-9b3a-5e6f7a8b9c0d")
 
 @dataclass
 class Stack:
-    """The three simulators, running."""
+    """The simulators, running."""
 
     checkout: BackgroundServer
     mypay: BackgroundServer
     gpd: BackgroundServer
+    govpay: BackgroundServer | None = None  # started by collaudo.loopback too
     apps: dict[str, Any] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
