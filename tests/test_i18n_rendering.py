@@ -421,7 +421,8 @@ def contract_text_texts(text: str) -> list[str]:
         elif line.startswith("      "):
             texts.append(body.rsplit(" (", 1)[0])  # the sentence, without "(code)"
         else:
-            texts += body.split(" — ")  # counts — validators
+            counts, validators = body.split(" — ")
+            texts += [*counts.split(", "), validators]
     return texts
 
 
@@ -432,7 +433,7 @@ def contract_markdown_texts(markdown: str) -> list[str]:
             texts.append(line.split(" ", 1)[1])
         elif line.startswith("**"):
             verdict, _, counts = line.partition("** — ")
-            texts += [verdict.strip("*"), counts]
+            texts += [verdict.strip("*"), *counts.split(", ")]
         elif line.startswith("| ") and not line.startswith("|---"):
             cells = [c.strip() for c in line.strip("|").split(" | ")]
             texts += [c.replace("\\|", "|") for c in cells if not c.startswith("`")]

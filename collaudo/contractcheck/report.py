@@ -10,7 +10,7 @@ from collaudo.contractcheck import messages as m
 from collaudo.contractcheck.check import CheckReport, DocumentReport
 from collaudo.contractcheck.findings import Finding, Severity
 from collaudo.contractcheck.mapping import VerbMapping, confidence_label
-from collaudo.i18n import N_, use_language
+from collaudo.i18n import N_, ngettext, use_language
 from collaudo.i18n import gettext as _
 
 MISSING = {
@@ -64,12 +64,17 @@ def _verdict(document: DocumentReport) -> str:
 
 
 def _counts(document: DocumentReport) -> str:
-    errors, warnings, notes = (document.count(s) for s in Severity)
-    return _("%(errors)s errors, %(warnings)s warnings, %(notes)s notes") % {
-        "errors": errors,
-        "warnings": warnings,
-        "notes": notes,
-    }
+    """``2 errors, 1 warning, 0 notes``: each count with its own plural form."""
+    errors = document.count(Severity.ERROR)
+    warnings = document.count(Severity.WARNING)
+    notes = document.count(Severity.INFO)
+    return ", ".join(
+        (
+            ngettext("%(count)s error", "%(count)s errors", errors) % {"count": errors},
+            ngettext("%(count)s warning", "%(count)s warnings", warnings) % {"count": warnings},
+            ngettext("%(count)s note", "%(count)s notes", notes) % {"count": notes},
+        )
+    )
 
 
 def _grouped(
