@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from collaudo.i18n import gettext as _
 from collaudo.targets import Target
 from simulators.common import contract_lock, contracts
 from simulators.mypay import contracts as mypay_contracts
 
 SIMULATORS = ("simulator:mypay", "simulator:gpd", "simulator:checkout")
-FETCH = "run collaudo contracts fetch"
 # What the MyPay simulator cannot serve without, and its client cannot load without.
 MYPAY_REQUIRED = (mypay_contracts.WSDL_FILE, mypay_contracts.DOCUMENTS_XSD)
 
@@ -27,25 +27,36 @@ def simulator_files() -> tuple[str, ...]:
 
 
 def run_line(found: Iterable[contracts.Located] | None = None) -> str:
-    """``official contracts: …`` for the files the simulators use (default: as found now)."""
+    """``official contracts: …`` for the files the simulators use (default: as found now),
+    in the current language."""
     located = list(found) if found is not None else contracts.locate_all(simulator_files())
     builtin = [f.relative for f in located if f.state == "built-in"]
     unvalidated = [f.relative for f in located if f.state in ("built-in", "missing")]
     differs = [f.relative for f in located if f.state == "differs"]
     if not unvalidated and not differs:
-        return "official contracts: verified (sha256)"
+        return _("official contracts: verified (sha256)")
     parts = []
     if builtin:
         mypay_only = all(name.startswith("mypay/") for name in builtin)
-        parts.append("built-in MyPay contract" if mypay_only else f"built-in {', '.join(builtin)}")
+        parts.append(
+            _("built-in MyPay contract")
+            if mypay_only
+            else _("built-in %(files)s") % {"files": ", ".join(builtin)}
+        )
     if unvalidated:
-        parts.append(f"not validated against: {', '.join(unvalidated)} — {FETCH}")
+        parts.append(
+            _("not validated against: %(files)s — run collaudo contracts fetch")
+            % {"files": ", ".join(unvalidated)}
+        )
     if differs:
         parts.append(
-            f"differ from the lock: {', '.join(differs)} — run collaudo drift against them, "
-            "or update the lock"
+            _(
+                "differ from the lock: %(files)s — run collaudo drift against them, "
+                "or update the lock"
+            )
+            % {"files": ", ".join(differs)}
         )
-    return "official contracts: " + "; ".join(parts)
+    return _("official contracts: %(parts)s") % {"parts": "; ".join(parts)}
 
 
 def simulated_stack_problems(intermediary: str) -> list[str]:

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from adapters.i18n import ENV_VAR
 from collaudo import contract_facts
 from collaudo.cli import main
+from collaudo.i18n import use_language
 from simulators.checkout import app as checkout_sim
 from simulators.common import contracts
 from simulators.common.contracts import Located, Place
@@ -33,18 +35,29 @@ def _at(kind: str, relative: str, state: str) -> Located:
     return Located(relative, place, Path("/x") / relative, state)  # type: ignore[arg-type]
 
 
-def test_the_run_line_says_verified_built_in_missing_and_differs() -> None:
+def test_the_run_line_says_verified_built_in_missing_and_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)  # Italian, the default
     verified = [_at("cache", WSDL, "verified"), _at("cache", XSD, "verified")]
-    assert contract_facts.run_line(verified) == "official contracts: verified (sha256)"
+    assert contract_facts.run_line(verified) == "contratti ufficiali: verificati (sha256)"
     builtin = [_at("builtin", WSDL, "built-in"), Located(XSD, None, None, "missing")]
     assert contract_facts.run_line(builtin) == (
-        "official contracts: built-in MyPay contract; not validated against: "
-        f"{WSDL}, {XSD} — run collaudo contracts fetch"
+        "contratti ufficiali: contratto MyPay incorporato; non verificati rispetto a: "
+        f"{WSDL}, {XSD} — eseguire collaudo contracts fetch"
     )
     differs = [_at("env", WSDL, "verified"), _at("env", XSD, "differs")]
     line = contract_facts.run_line(differs)
-    assert line.startswith(f"official contracts: differ from the lock: {XSD} — run collaudo drift")
+    assert line.startswith(
+        f"contratti ufficiali: diversi da quelli del lock: {XSD} — eseguire collaudo drift"
+    )
     assert WSDL not in line
+    with use_language("en"):
+        assert contract_facts.run_line(builtin) == (
+            "official contracts: built-in MyPay contract; not validated against: "
+            f"{WSDL}, {XSD} — run collaudo contracts fetch"
+        )
+        assert contract_facts.run_line(verified) == "official contracts: verified (sha256)"
 
 
 def test_simulators_files_cover_the_mypay_contract_and_paf_or_node() -> None:
@@ -161,7 +174,8 @@ def test_a_run_on_a_file_that_differs_from_the_lock_says_so_under_its_table(
     isolated_contracts(explicit=copy)
     code, out = _run("configurazione and not browser", "sim-gpd", tmp_path / "reports")
     assert code == 0, out
-    assert f"official contracts: differ from the lock: {XSD} — run collaudo drift" in out
+    differs = f"contratti ufficiali: diversi da quelli del lock: {XSD} — eseguire collaudo drift"
+    assert differs in out
 
 
 @pytest.mark.slow
@@ -174,9 +188,9 @@ def test_without_official_files_the_mypay_stack_runs_on_the_built_in_contract(
     code, out = _run("(pratica or ricevuta) and not browser", "sim-mypay", tmp_path)
     assert code == 0, out
     assert "tutti superati" in out  # the run speaks Italian by default
-    line = next(x for x in out.splitlines() if x.startswith("official contracts:"))
-    assert line.startswith("official contracts: built-in MyPay contract; not validated against:")
-    assert XSD in line and line.endswith("— run collaudo contracts fetch")
+    line = next(x for x in out.splitlines() if x.startswith("contratti ufficiali:"))
+    assert line.startswith("contratti ufficiali: contratto MyPay incorporato; non verificati")
+    assert XSD in line and line.endswith("— eseguire collaudo contracts fetch")
 
 
 def test_drift_without_the_official_files_names_them_and_the_remedy(

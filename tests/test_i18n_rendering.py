@@ -287,3 +287,185 @@ async def test_an_unexpected_failure_answers_in_the_requested_language(
     assert response.status_code == 500
     assert response.json()["title"] == title and "RuntimeError" in response.json()["detail"]
     assert not untranslated(list(problem_texts(response.json())), header)
+
+
+# `collaudo contract check`'s report: a small synthetic contract with several defects,
+# every finding's sentence (both variants where a part is optional), and the official
+# gpd.json when it is on this machine.
+SYNTHETIC_CONTRACT = """\
+openapi: 3.0.3
+info: {title: Intermediario di prova, version: "1.0"}
+paths:
+  /debiti:
+    post:
+      operationId: creaDebito
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NuovoDebito'}
+      responses:
+        "201":
+          description: creato
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Debito'}
+              example: {iuv: 12}
+  /debiti/{iuv}:
+    get:
+      operationId: leggiDebito
+      summary: stato del pagamento
+      parameters:
+        - {name: iuv, in: path, required: true, schema: {type: string, pattern: '[\\\\h-]+'}}
+      responses:
+        "201":
+          description: il debito
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Assente'}
+components:
+  schemas:
+    NuovoDebito:
+      type: object
+      required: [importo, causale]
+      properties: {importo: {type: number}, causal: {type: string}}
+    Debito:
+      type: object
+      properties: {iuv: {type: string}, stato: {type: string}}
+      properties: {iuv: {type: string}}
+    MaiUsato: {type: string}
+"""
+
+
+def _every_finding() -> list[Any]:
+    """One finding per sentence of the report: each code, and each optional part left out."""
+    from collaudo.contractcheck.findings import Finding, Location, Severity
+    from collaudo.contractcheck.messages import FINDINGS
+    from tests.i18n_support import PLACEHOLDER
+
+    findings = []
+    for index, (code, sentence) in enumerate(FINDINGS.items()):
+        variants = (
+            [(sentence, "")]
+            if isinstance(sentence, str)
+            else [
+                (sentence[0][1], ""),
+                (sentence[1], sentence[0][0]),
+            ]
+        )
+        for text, left_out in variants:
+            params = {n: f"v{index}" for n in PLACEHOLDER.findall(text)}
+            if left_out:
+                params[left_out] = ""
+            severity = list(Severity)[index % 3]
+            findings.append(Finding(code, severity, Location("prova.yaml", index + 1), params))
+    return findings
+
+
+def _contract_reports(tmp_path: Any) -> list[Any]:
+    from collaudo.contractcheck.check import DocumentReport, check_contracts
+    from collaudo.contractcheck.detect import Kind
+    from simulators.common.contracts import search_dir
+
+    (tmp_path / "prova.yaml").write_text(SYNTHETIC_CONTRACT)
+    synthetic = check_contracts([str(tmp_path / "prova.yaml")])
+    synthetic.documents.append(
+        DocumentReport("prova.yaml", "tutti.yaml", Kind.OPENAPI, _every_finding(), [])
+    )
+    reports = [synthetic]
+    official = search_dir() / "pagopa" / "openapi" / "gpd.json"
+    if official.is_file():
+        reports.append(check_contracts([str(official)]))
+    return reports
+
+
+def _verb_line_texts(line: str) -> list[str]:
+    """``verb: status → operation (confidence, 0.87)`` → its words, without the operation."""
+    verb, _, rest = line.partition(": ")
+    status, arrow, chosen = rest.partition(" → ")
+    texts = [verb, status]
+    if arrow:
+        texts.append(chosen.rsplit(" (", 1)[1].split(", ")[0])
+    return texts
+
+
+def _candidate_texts(line: str) -> list[str]:
+    """``operation [score] — reason; reason`` → the reasons."""
+    return line.split("] — ", 1)[1].split("; ") if "] — " in line else [line]
+
+
+def contract_text_texts(text: str) -> list[str]:
+    """The words of the terminal report, line by line, without names, codes and places."""
+    lines = text.splitlines()
+    texts = [lines[0]]
+    in_mapping = False
+    for line in lines[1:]:
+        body = line.strip()
+        if not body:
+            continue
+        if line.startswith("== "):
+            texts.append(line.split("): ", 1)[1])
+        elif not line.startswith(" ") and not in_mapping:
+            in_mapping = True
+            texts.append(line)
+        elif in_mapping and not line.startswith(" "):
+            texts.append(line)  # the outcome
+        elif line.startswith("   [") or line.startswith("  ["):
+            severity, _, where = body[1:].partition("] ")
+            texts.append(severity)
+            if ": " in where and not where.endswith(")"):  # a grouped line: file: sentence
+                texts.append(where.split(": ", 1)[1])
+        elif line.startswith("  - "):
+            texts += _verb_line_texts(line[4:])
+        elif line.startswith("      ") and in_mapping:
+            texts += _candidate_texts(body)
+        elif line.startswith("      "):
+            texts.append(body.rsplit(" (", 1)[0])  # the sentence, without "(code)"
+        else:
+            counts, validators = body.split(" — ")
+            texts += [*counts.split(", "), validators]
+    return texts
+
+
+def contract_markdown_texts(markdown: str) -> list[str]:
+    texts = []
+    for line in markdown.splitlines():
+        if line.startswith("# ") or (line.startswith("## ") and "`" not in line):
+            texts.append(line.split(" ", 1)[1])
+        elif line.startswith("**"):
+            verdict, _, counts = line.partition("** — ")
+            texts += [verdict.strip("*"), *counts.split(", ")]
+        elif line.startswith("| ") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            texts += [c.replace("\\|", "|") for c in cells if not c.startswith("`")]
+        elif line.startswith("- **"):
+            texts += _verb_line_texts(line[4:-2])
+        elif line.startswith("  - "):
+            texts += _candidate_texts(line[4:].replace("\\|", "|"))
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_a_contract_check_report_is_wholly_in_the_language(
+    lang: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from collaudo.contractcheck.report import to_json, to_markdown, to_text
+
+    monkeypatch.setenv(ENV_VAR, lang)  # as `collaudo contract check --lang` sets it
+    for report in _contract_reports(tmp_path):
+        text, markdown, data = to_text(report), to_markdown(report), json.loads(to_json(report))
+        texts = contract_text_texts(text)
+        md_texts = contract_markdown_texts(markdown)
+        json_texts = [f["message"] for d in data["documents"] for f in d["findings"]]
+        json_texts += list(data["missing_advice"].values())
+        json_texts += [
+            r["text"]
+            for m in data["mapping"].values()
+            for c in m["candidates"]
+            for r in c["reasons"]
+        ]
+        findings = sum(len(d.findings) for d in report.documents)
+        assert len(texts) > findings and len(md_texts) > findings, (texts, md_texts)
+        for found in (texts, md_texts, json_texts):
+            assert not untranslated(found, lang), untranslated(found, lang)

@@ -22,7 +22,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from adapters.i18n import ENV_VAR, LANGUAGES
+from collaudo.i18n import use_language
+
+if TYPE_CHECKING:
+    from collaudo.contractcheck.check import CheckReport
 
 
 def register(sub: Any) -> None:
@@ -45,7 +51,14 @@ def register(sub: Any) -> None:
         metavar="FILE|URL",
         help="the contract's main file(s) or http(s) URL(s)",
     )
-    check.add_argument("--lang", choices=("it", "en"), default="it", help="report language")
+    # No default here: it would override `collaudo --lang en contract check` and
+    # COLLAUDO_LANG. The value goes to the environment (collaudo.cli), as for every verb.
+    check.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=f"report language: {' or '.join(LANGUAGES)}; default ${ENV_VAR}, else it",
+    )
     check.add_argument("--json", metavar="FILE", help="write the JSON report here")
     check.add_argument("--markdown", metavar="FILE", help="write the Markdown report here")
     check.add_argument(
@@ -58,7 +71,6 @@ def register(sub: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from collaudo.contractcheck.check import check_contracts
     from collaudo.contractcheck.findings import ContractInputError
-    from collaudo.contractcheck.report import to_json, to_markdown, to_text
 
     for source in args.sources:
         print(f"collaudo contract check: reading {source}", file=sys.stderr)
@@ -71,7 +83,17 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"collaudo contract check: {reason}", file=sys.stderr)
     if not report.documents:
         return 2
-    print(to_text(report, args.lang))
+    lang = getattr(args, "lang", None)  # set by collaudo.cli too; here when called directly
+    with use_language(lang):
+        _write_reports(args, report)
+    return report.exit_code
+
+
+def _write_reports(args: argparse.Namespace, report: CheckReport) -> None:
+    """The terminal report, then the files asked for, in the current language."""
+    from collaudo.contractcheck.report import to_json, to_markdown, to_text
+
+    print(to_text(report))
     targets: list[tuple[Path, str]] = []
     if args.out:
         out = Path(args.out)
@@ -82,8 +104,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.markdown:
         targets.append((Path(args.markdown), "md"))
     for path, kind in targets:
-        text = to_json(report, args.lang) if kind == "json" else to_markdown(report, args.lang)
+        text = to_json(report) if kind == "json" else to_markdown(report)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)
-    return report.exit_code

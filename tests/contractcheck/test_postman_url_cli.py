@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.i18n import ENV_VAR
 from collaudo.cli import main
 from collaudo.contractcheck.check import check_contracts
 from collaudo.contractcheck.findings import ContractInputError
@@ -157,8 +158,15 @@ def test_unreadable_or_unknown_inputs_say_what_to_do(tmp_path: Path) -> None:
 
 
 def test_cli_reports_in_both_languages_and_sets_the_exit_code(
-    rest_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rest_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # `--lang` goes to the environment (for what a verb starts): restored after the test
+    # (setenv first, so that monkeypatch remembers the value before the test).
+    monkeypatch.setenv(ENV_VAR, "it")
+    monkeypatch.delenv(ENV_VAR)
     out = tmp_path / "out"
     code = main(["contract", "check", str(rest_dir / "main.yaml"), "--out", str(out)])
     text = capsys.readouterr().out
@@ -189,6 +197,14 @@ def test_cli_reports_in_both_languages_and_sets_the_exit_code(
     )
     assert "does NOT load with strict validators" in capsys.readouterr().out
     assert english.read_text().startswith("# Incorrect or incomplete documentation")
+    # The global flag and COLLAUDO_LANG choose too (the verb's own flag has no default).
+    monkeypatch.setenv(ENV_VAR, "it")
+    main(["--lang", "en", "contract", "check", str(rest_dir / "main.yaml")])
+    assert "does NOT load with strict validators" in capsys.readouterr().out
+    monkeypatch.setenv(ENV_VAR, "en")
+    main(["contract", "check", str(rest_dir / "main.yaml")])
+    assert "The payment proxy's five operations" in capsys.readouterr().out
+    monkeypatch.delenv(ENV_VAR)
 
     (tmp_path / "ok.json").write_text(
         json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}})

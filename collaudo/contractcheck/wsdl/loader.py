@@ -195,9 +195,9 @@ def _follow(
                 xml.location(base, element),
                 {
                     "location": location,
-                    "detail": f"{name_of(target)} does not exist"
-                    if isinstance(exc, FileNotFoundError)
-                    else str(exc),
+                    # The path alone, as for OpenAPI: the sentence around it is translated
+                    # when the report is written, in the reader's language.
+                    "detail": name_of(target) if isinstance(exc, FileNotFoundError) else str(exc),
                 },
             )
         )
