@@ -33,8 +33,10 @@ from pathlib import Path
 
 from adapters.core.config import ServiceConfig, TenantConfig
 from adapters.core.crash import crash_point
+from adapters.core.import_records import IMPORT_SCHEMA, current_row
 from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
+from adapters.core.store_imports import ImportStore
 from adapters.core.store_rows import (
     PAYMENT_COLUMNS,
     SCHEMA,
@@ -82,8 +84,9 @@ class PaymentExists(StaleWrite):
     """A payment with this id (or this notice number in the tenant) is already stored."""
 
 
-class Store:
-    """SQLite-backed storage of configurations, payments, outbox and notifications."""
+class Store(ImportStore):
+    """SQLite-backed storage of configurations, payments, outbox, notifications and
+    CSV import jobs (:class:`~adapters.core.store_imports.ImportStore`)."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
@@ -118,7 +121,7 @@ class Store:
             # drop the last commits, never corrupt the file.
             db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + IMPORT_SCHEMA)
         return cls(db, file_path)
 
     def close(self) -> None:
@@ -236,7 +239,9 @@ class Store:
 
         - when ``publish``: the event in the outbox and one notification per
           ``links.notify`` URL;
-        - when ``seen_event_id``: the consumed event's id, so a redelivery is ignored.
+        - when ``seen_event_id``: the consumed event's id, so a redelivery is ignored;
+        - when the task is importing a CSV row (:func:`~adapters.core.import_records.row_mark`):
+          the row's ledger entry and the job's counts, so a crash keeps both or neither.
 
         Raises :class:`StaleWrite` when someone else saved the payment since it was
         read, :class:`PaymentExists` when inserting an id or notice number already there.
@@ -258,6 +263,9 @@ class Store:
             to_timestamp(stored.next_check_at),
             to_timestamp(stored.next_attempt_at),
         )
+        mark = current_row()
+        if mark is not None and mark.written:
+            mark = None  # the row's outcome is recorded; later writes are plain updates
         with self._tx("save_payment") as db:
             if stored.version == 0:
                 try:
@@ -290,6 +298,11 @@ class Store:
                     "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
                     (str(seen_event_id), at),
                 )
+            if mark is not None:
+                outcome, reason = mark.outcome(stored)
+                self._write_import_row(db, mark, outcome, event.id, reason)
+        if mark is not None:
+            mark.written = True
         stored.version += 1
         return stored
 

@@ -7,7 +7,7 @@ With ``--url`` (or ``$COLLAUDO_PROXY_URL``) the file is sent to a running
 proxy's ``POST /imports`` with the token in ``$COLLAUDO_API_TOKEN``. Without
 it the rows go straight into the store file (``--db``, default ``$COLLAUDO_DB``):
 the events wait in the store's outbox and the proxy publishes them when it
-runs. Columns: see ``adapters.api.csv_rows`` or the proxy's ``/docs``.
+runs. Columns: see ``adapters.core.csv_rows`` or the proxy's ``/docs``.
 
 Exit code: 0 every row imported (or already there), 1 some rows refused,
 2 the file or the target could not be used at all.
@@ -25,10 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from adapters.api.csv_rows import REQUIRED_COLUMNS, CsvFileError
 from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
-from adapters.api.imports import RowResult, run_import
+from adapters.api.import_direct import RowResult, run_import
 from adapters.api.settings import ApiSettings, SettingsError
+from adapters.core.csv_file import CsvFileError
+from adapters.core.csv_rows import REQUIRED_COLUMNS
 from adapters.core.errors import ConfigurationMissing
 
 
