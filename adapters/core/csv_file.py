@@ -8,7 +8,8 @@ is not valid UTF-8 is read as **Windows-1252** (what Excel on Windows writes for
 - every byte is defined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90 and 0x9D are not:
   a file holding one is in some other encoding);
 - the text holds no control character but tab, carriage return and line feed (a
-  NUL or another C0 byte means UTF-16 or a binary file, not a Windows text file).
+  NUL or another C0 byte means UTF-16 or a binary file, not a Windows text file;
+  the same check refuses such a file when it happens to be valid UTF-8).
 
 Otherwise the file is refused, naming the encoding tried and the first bad line.
 A file that is valid UTF-8 is never read as Windows-1252, even when it would
@@ -60,14 +61,26 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _no_controls(text: str, encoding: str, before: str = "") -> None:
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise CsvFileError(
+            f"the file cannot be read: {before}as {encoding} it holds the control character "
+            f"0x{ord(control.group()):02x} on line {line} (UTF-16, or not a text file?); "
+            "save it as 'CSV UTF-8' and import it again"
+        )
+
+
 def detect_encoding(data: bytes) -> str:
     """The name (a key of :data:`ENCODINGS`) of the encoding to read ``data`` with."""
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as utf8:
         utf8_line = _line_of(data, utf8.start)
         utf8_byte = data[utf8.start]
     else:
+        _no_controls(text, "UTF-8")
         return "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
     not_utf8 = f"it is not UTF-8 (byte 0x{utf8_byte:02x} on line {utf8_line})"
     try:
@@ -78,14 +91,7 @@ def detect_encoding(data: bytes) -> str:
             f"0x{data[exc.start]:02x} on line {_line_of(data, exc.start)} is undefined there); "
             "save it as 'CSV UTF-8' and import it again"
         ) from None
-    control = _CONTROL.search(text)
-    if control is not None:
-        line = text.count("\n", 0, control.start()) + 1
-        raise CsvFileError(
-            f"the file cannot be read: {not_utf8}, and as Windows-1252 it holds the control "
-            f"character 0x{ord(control.group()):02x} on line {line} (UTF-16 or not a text "
-            "file?); save it as 'CSV UTF-8' and import it again"
-        )
+    _no_controls(text, "Windows-1252", f"{not_utf8}, and ")
     return "Windows-1252"
 
 

@@ -115,7 +115,9 @@ class ImportRunner:
     async def _import_some(self, reading: _Reading) -> int:
         started = slice_started = time.monotonic()
         count = 0
-        while reading.problem is None and time.monotonic() - started < self.batch_seconds:
+        while reading.problem is None:
+            if count and time.monotonic() - started >= self.batch_seconds:
+                break
             if len(reading.inflight) >= self.concurrency:
                 await asyncio.wait(reading.inflight, return_when=asyncio.FIRST_COMPLETED)
                 slice_started = time.monotonic()
