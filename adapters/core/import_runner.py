@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from adapters.core.csv_file import is_blank, records, text_stream
-from adapters.core.csv_rows import RowError, check_header, read_row
+from adapters.core.csv_rows import CsvRow, RowError, check_header, read_row
 from adapters.core.errors import ConfigurationMissing
 from adapters.core.import_records import ImportJob, ImportRowMark, row_mark
+from adapters.core.importing import ImportRow
 from adapters.core.service import PaymentService
 
 __all__ = ["ImportRunner"]
@@ -113,70 +114,115 @@ class ImportRunner:
                 yield index, line, cells
 
     async def _import_some(self, reading: _Reading) -> int:
-        started = slice_started = time.monotonic()
+        """Rows for up to ``batch_seconds``: those needing no intermediary call a slice at a
+        time in one store transaction; the others as tasks, ``concurrency`` at a time."""
+        started = time.monotonic()
         count = 0
-        while reading.problem is None:
-            if count and time.monotonic() - started >= self.batch_seconds:
-                break
-            if len(reading.inflight) >= self.concurrency:
-                await asyncio.wait(reading.inflight, return_when=asyncio.FIRST_COMPLETED)
-                slice_started = time.monotonic()
-                continue
-            if time.monotonic() - slice_started > self.slice_seconds:
-                await asyncio.sleep(0)  # reading and checking rows is CPU: let the others in
-                slice_started = time.monotonic()
-            try:
-                index, line, cells = next(reading.rows)
-            except StopIteration:
-                reading.exhausted = True
-                break
-            except ValueError as exc:  # the stored file cannot be read (checked at upload)
-                reading.problem = f"the stored file became unreadable: {exc}"
-                break
-            task = asyncio.create_task(self._row(reading, index, line, cells))
-            reading.inflight.add(task)
-            task.add_done_callback(reading.inflight.discard)
-            count += 1
-        if reading.inflight:  # a batch ends with its rows done: nothing runs between batches
-            await asyncio.gather(*reading.inflight)
+        try:
+            while reading.problem is None and not reading.exhausted:
+                if count and time.monotonic() - started >= self.batch_seconds:
+                    break
+                if len(reading.inflight) >= self.concurrency:
+                    await asyncio.wait(reading.inflight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                count += self._slice(reading)
+                await asyncio.sleep(0)  # let the other loops, the API and the tasks in
+            if reading.inflight:  # a batch ends with its rows done: nothing runs between batches
+                await asyncio.gather(*reading.inflight)
+        except BaseException:
+            self._reading = None  # reopen from the ledger: what was not committed is redone
+            raise
         return count
 
-    async def _row(self, reading: _Reading, index: int, line: int, cells: list[str]) -> None:
+    def _slice(self, reading: _Reading) -> int:
+        """Read rows for ``slice_seconds``, without awaiting: registrations, unchanged and
+        refused rows are done in one transaction; creations become tasks (run after it)."""
         job = reading.job
         now = self.service.clock()
-        store = self.service.store
-        checked = read_row(reading.header, cells, line, now, job.tenant_id, job.service_id)
-        notice_given = not isinstance(checked, RowError) and bool(checked.notice_number)
-        mark = ImportRowMark(job.id, index, line, notice_given, cells)
-        if isinstance(checked, RowError):
-            self.service.metrics.processing_errors.labels(kind="internal").inc()
-            store.record_import_row(mark, "error", reason=checked.reason, field=checked.field)
-            return
+        creations: list[tuple[ImportRowMark, CsvRow]] = []
+        count = 0
+        deadline = time.monotonic() + self.slice_seconds
+        with self.service.store.group("import"):
+            while time.monotonic() < deadline:
+                if len(reading.inflight) + len(creations) >= self.concurrency:
+                    break
+                try:
+                    index, line, cells = next(reading.rows)
+                except StopIteration:
+                    reading.exhausted = True
+                    break
+                except ValueError as exc:  # the stored file cannot be read (checked at upload)
+                    reading.problem = f"the stored file became unreadable: {exc}"
+                    break
+                count += 1
+                checked = read_row(reading.header, cells, line, now, job.tenant_id, job.service_id)
+                if isinstance(checked, RowError):
+                    mark = ImportRowMark(job.id, index, line, False, cells)
+                    self.service.metrics.processing_errors.labels(kind="internal").inc()
+                    self.service.store.record_import_row(
+                        mark, "error", reason=checked.reason, field=checked.field
+                    )
+                    continue
+                mark = ImportRowMark(job.id, index, line, bool(checked.notice_number), cells)
+                if not checked.notice_number or not self._register(reading, mark, checked):
+                    creations.append((mark, checked))
+                if reading.problem is not None:
+                    break
+        for mark, checked in creations:
+            task = asyncio.create_task(self._create(reading, mark, checked))
+            reading.inflight.add(task)
+            task.add_done_callback(reading.inflight.discard)
+        return count
+
+    def _row(self, reading: _Reading, checked: CsvRow) -> ImportRow:
+        job = reading.job
+        return ImportRow(
+            tenant_id=job.tenant_id,
+            service_id=job.service_id,
+            row_key=checked.row_key,
+            amount=checked.amount,
+            reason=checked.reason,
+            payer=checked.payer,
+            notice_number=checked.notice_number,
+            expire_at=checked.expire_at,
+            remote_id=checked.remote_id,
+            created_at=checked.created_at,
+        )
+
+    def _register(self, reading: _Reading, mark: ImportRowMark, checked: CsvRow) -> bool:
+        """A row with a notice number, now; False when it must wait for a lock (a task)."""
         try:
             with row_mark(mark):
-                result = await self.service.import_payment(
-                    tenant_id=job.tenant_id,
-                    service_id=job.service_id,
-                    row_key=checked.row_key,
-                    amount=checked.amount,
-                    reason=checked.reason,
-                    payer=checked.payer,
-                    notice_number=checked.notice_number,
-                    expire_at=checked.expire_at,
-                    remote_id=checked.remote_id,
-                    created_at=checked.created_at,
-                )
-        except ConfigurationMissing as exc:
-            reading.problem = (
-                f"stopped at line {line}: {exc}; the rows before it are imported, "
-                "upload the file again once the service is active (done rows stay unchanged)"
-            )
-            return
-        except Exception as exc:  # one row's trouble never stops the job
-            if not mark.written:
-                if not isinstance(exc, ValueError):
-                    log.exception("import %s line %d failed", job.id, line)
-                store.record_import_row(mark, "error", reason=str(exc) or type(exc).__name__)
+                result = self.service.register_now(self._row(reading, checked))
+        except Exception as exc:
+            self._failed(reading, mark, exc)
+            return True
+        if result is None:
+            return False
+        if not mark.written:
+            self.service.store.record_import_row(mark, "unchanged", result.payment_id)
+        return True
+
+    async def _create(self, reading: _Reading, mark: ImportRowMark, checked: CsvRow) -> None:
+        try:
+            with row_mark(mark):
+                result = await self.service.import_row(self._row(reading, checked))
+        except Exception as exc:
+            self._failed(reading, mark, exc)
             return
         if not mark.written:
-            store.record_import_row(mark, "unchanged", result.payment_id)
+            self.service.store.record_import_row(mark, "unchanged", result.payment_id)
+
+    def _failed(self, reading: _Reading, mark: ImportRowMark, exc: Exception) -> None:
+        """One row's trouble never stops the job; a configuration gone does."""
+        if isinstance(exc, ConfigurationMissing):
+            reading.problem = (
+                f"stopped at line {mark.line}: {exc}; the rows before it are imported: upload "
+                "the file again once the service is active (done rows stay unchanged)"
+            )
+            return
+        if mark.written:
+            return  # the row's outcome is stored (e.g. CREATION_FAILED, counted as an error)
+        if not isinstance(exc, ValueError):
+            log.exception("import %s line %d failed", reading.job.id, mark.line)
+        self.service.store.record_import_row(mark, "error", reason=str(exc) or type(exc).__name__)

@@ -91,6 +91,7 @@ class Store(ImportStore):
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self._lock = threading.RLock()
+        self._grouped = False  # inside group(): writes are savepoints of its transaction
         self.path = path
 
     @classmethod
@@ -129,8 +130,34 @@ class Store(ImportStore):
             self._db.close()
 
     @contextmanager
+    def group(self, label: str = "group") -> Iterator[None]:
+        """One transaction for many writes made without awaiting in between (a batch of
+        imported rows): each write inside is a savepoint of it, undone alone if it fails;
+        the commit keeps all of them, a crash none. Holds the store for its length: keep
+        it short (other threads wait; no coroutine can run, as nothing awaits inside).
+        """
+        with self._lock:
+            if self._grouped:
+                raise RuntimeError("Store.group() does not nest")
+            self._db.execute("BEGIN IMMEDIATE")
+            self._grouped = True
+            try:
+                yield
+                crash_point(f"store.{label}.before_commit")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            finally:
+                self._grouped = False
+        crash_point(f"store.{label}.after_commit")
+
+    @contextmanager
     def _tx(self, label: str = "write") -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._grouped:  # checked under the lock: another thread waits for the group
+                yield from self._savepoint()
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -140,6 +167,16 @@ class Store(ImportStore):
                 self._db.execute("ROLLBACK")
                 raise
         crash_point(f"store.{label}.after_commit")
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("SAVEPOINT write")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK TO write")
+            self._db.execute("RELEASE write")
+            raise
+        self._db.execute("RELEASE write")
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
