@@ -205,3 +205,22 @@ async def test_a_job_stored_before_a_restart_is_finished_by_the_next_runtime(
     assert (job["state"], job["read"], job["created"], job["unchanged"]) == ("done", 40, 40, 0)
     assert fake.count("create_debt_position") == 40  # the first 15 were not sent again
     assert len(fake.positions) == 40 and store.count_payments() == 40
+
+
+async def test_the_operators_view_of_an_imported_payment_names_its_job_and_line(
+    configured: httpx.AsyncClient,
+) -> None:
+    report = await report_of(configured, accented_rows().encode())
+    row = report["rows"][1]
+    detail = (await configured.get(f"/payments/{row['payment_id']}", headers=AUTH)).json()
+    assert detail["import"] == {
+        "id": report["id"],
+        "line": row["line"],
+        "url": f"/imports/{report['id']}",
+    }
+    assert detail["processing"]["origin"] == "imported"
+    docs = (await configured.get("/docs")).json()
+    assert {"/imports", "/imports/{import_id}", "/imports/{import_id}/errors.csv"} <= set(
+        docs["paths"]
+    )
+    assert "import" in docs["components"]["schemas"]["PaymentDetail"]["properties"]
