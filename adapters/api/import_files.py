@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from starlette.requests import Request
@@ -60,7 +61,7 @@ async def errors_csv(request: Request) -> Response:
     job = store.get_import(import_id)
     if job is None:
         raise not_found("import", import_id, "list the jobs with GET /imports")
-    stem = (job.filename or "import").rsplit(".", 1)[0]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", (job.filename or "import").rsplit(".", 1)[0])
     charset = "windows-1252" if job.encoding == "Windows-1252" else "utf-8"
     media = "text/tab-separated-values" if job.delimiter == "\t" else "text/csv"
     return StreamingResponse(

@@ -36,7 +36,7 @@ from adapters.core.crash import crash_point
 from adapters.core.import_records import IMPORT_SCHEMA, current_row
 from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
-from adapters.core.store_imports import ImportStore
+from adapters.core.store_imports import IMPORT_PRUNING, ImportStore
 from adapters.core.store_rows import (
     PAYMENT_COLUMNS,
     SCHEMA,
@@ -425,7 +425,8 @@ class Store(ImportStore):
     def prune(self, before: datetime, batch: int = 1_000) -> dict[str, int]:
         """Delete bookkeeping older than ``before``, at most ``batch`` rows per table.
 
-        Goes: published outbox rows (a payment's event history; its current event
+        Goes: CSV import jobs finished before ``before`` (their ledger, then the job),
+        published outbox rows (a payment's event history; its current event
         stays on the payment), consumed event ids, finished notifications (delivered
         before ``before``, or given up on for an event whose outbox row is gone) and
         recorded exchanges. Payments, configurations, unpublished events, pending
@@ -458,6 +459,7 @@ class Store(ImportStore):
                 "LIMIT ?)"
             ),
         }
+        statements.update(IMPORT_PRUNING)  # import jobs finished before the cutoff
         deleted: dict[str, int] = {}
         for table, sql in statements.items():
             with self._tx(f"prune.{table}") as db:

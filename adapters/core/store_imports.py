@@ -17,7 +17,21 @@ from typing import Any
 
 from adapters.core.import_records import ImportJob, ImportRowMark, job_from_row
 
-__all__ = ["ImportStore"]
+__all__ = ["IMPORT_PRUNING", "ImportStore"]
+
+#: What :meth:`Store.prune` deletes of jobs finished before the cutoff, in this order
+#: (``?`` = the cutoff, then the batch size): the ledger first, then the jobs left empty.
+IMPORT_PRUNING = {
+    "import_rows": (
+        "DELETE FROM import_rows WHERE (import_id, idx) IN (SELECT r.import_id, r.idx "
+        "FROM import_rows AS r JOIN imports AS i ON i.id = r.import_id "
+        "WHERE i.finished_at < ? LIMIT ?)"
+    ),
+    "imports": (
+        "DELETE FROM imports WHERE id IN (SELECT id FROM imports AS i WHERE finished_at < ? "
+        "AND NOT EXISTS (SELECT 1 FROM import_rows WHERE import_id = i.id) LIMIT ?)"
+    ),
+}
 
 _COUNTERS = {"created", "registered", "unchanged", "error"}
 
@@ -160,13 +174,15 @@ class ImportStore:
         problem: str | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Mark the job done or failed (``problem`` says why it failed)."""
+        """Mark the job done or failed (``problem`` says why it failed) and drop its file:
+        only a resumed job reads it, and errors.csv comes from the ledger."""
         at = (now or datetime.now(UTC)).timestamp()
         with self._tx("finish_import") as db:
             db.execute(
                 "UPDATE imports SET state = ?, problem = ?, finished_at = ? WHERE id = ?",
                 (state, problem, at, str(import_id)),
             )
+            db.execute("DELETE FROM import_files WHERE import_id = ?", (str(import_id),))
 
     def import_rows(
         self, import_id: uuid.UUID, after: int = -1, limit: int = 1000, errors_only: bool = False

@@ -224,3 +224,19 @@ async def test_the_operators_view_of_an_imported_payment_names_its_job_and_line(
         docs["paths"]
     )
     assert "import" in docs["components"]["schemas"]["PaymentDetail"]["properties"]
+
+
+async def test_a_finished_job_drops_its_file_and_the_pruner_drops_old_jobs(
+    configured: httpx.AsyncClient, store: Store
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    report = await report_of(configured, accented_rows().encode())
+    job_id = uuid.UUID(report["id"])
+    assert store.import_file(job_id) == b""  # errors.csv and the rows come from the ledger
+    assert len(store.import_rows(job_id)) == 3
+    assert store.prune(datetime.now(UTC) - timedelta(days=1))["imports"] == 0
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    deleted = store.prune(later)
+    assert (deleted["import_rows"], deleted["imports"]) == (3, 1)
+    assert store.get_import(job_id) is None and store.count_payments() == 3
