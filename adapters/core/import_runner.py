@@ -4,7 +4,9 @@
 calls in its ``importer`` loop: it takes the oldest unfinished job, reads its
 stored file from where the ledger says it stopped, and imports rows for at most
 ``batch_seconds`` (a few rows at a time concurrently, so creations on the
-intermediary overlap), then returns to let the other loops run. Every row's
+intermediary overlap), then returns to let the other loops run. Rows that need no
+intermediary call are done in slices of ``slice_seconds`` (one store transaction
+each), ``busy_slice_seconds`` while other work is waiting on the event loop. Every row's
 ledger entry is committed with the row's payment (see
 :mod:`adapters.core.import_records`), so a job resumed after a SIGKILL skips
 exactly the rows already done: no row is imported or counted twice.
@@ -52,11 +54,15 @@ class ImportRunner:
         concurrency: int = 8,
         batch_seconds: float = 0.5,
         slice_seconds: float = 0.02,
+        busy_slice_seconds: float = 0.003,
     ) -> None:
         self.service = service
         self.concurrency = concurrency
         self.batch_seconds = batch_seconds
         self.slice_seconds = slice_seconds
+        self.busy_slice_seconds = busy_slice_seconds
+        # The longest stretch (CPU seconds of this thread) a slice held the event loop.
+        self.longest_slice = 0.0
         self._reading: _Reading | None = None
 
     async def run_batch(self) -> int:
@@ -118,6 +124,7 @@ class ImportRunner:
         time in one store transaction; the others as tasks, ``concurrency`` at a time."""
         started = time.monotonic()
         count = 0
+        slice_seconds = self.busy_slice_seconds
         try:
             while reading.problem is None and not reading.exhausted:
                 if count and time.monotonic() - started >= self.batch_seconds:
@@ -125,8 +132,15 @@ class ImportRunner:
                 if len(reading.inflight) >= self.concurrency:
                     await asyncio.wait(reading.inflight, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                count += self._slice(reading)
+                cpu = time.thread_time()
+                count += self._slice(reading, slice_seconds)
+                self.longest_slice = max(self.longest_slice, time.thread_time() - cpu)
+                yielded = time.monotonic()
                 await asyncio.sleep(0)  # let the other loops, the API and the tasks in
+                # Others had work waiting: short slices, so a consumer or a poller that
+                # awaits many times is not held up a whole slice at each await.
+                busy = time.monotonic() - yielded > 0.0002
+                slice_seconds = self.busy_slice_seconds if busy else self.slice_seconds
             if reading.inflight:  # a batch ends with its rows done: nothing runs between batches
                 await asyncio.gather(*reading.inflight)
         except BaseException:
@@ -134,14 +148,14 @@ class ImportRunner:
             raise
         return count
 
-    def _slice(self, reading: _Reading) -> int:
+    def _slice(self, reading: _Reading, seconds: float) -> int:
         """Read rows for ``slice_seconds``, without awaiting: registrations, unchanged and
         refused rows are done in one transaction; creations become tasks (run after it)."""
         job = reading.job
         now = self.service.clock()
         creations: list[tuple[ImportRowMark, CsvRow]] = []
         count = 0
-        deadline = time.monotonic() + self.slice_seconds
+        deadline = time.monotonic() + seconds
         with self.service.store.group("import"):
             while time.monotonic() < deadline:
                 if len(reading.inflight) + len(creations) >= self.concurrency:
