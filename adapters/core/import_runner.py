@@ -40,6 +40,7 @@ class _Reading:
     header: list[str]
     rows: Iterator[tuple[int, int, list[str]]]  # (index, line, cells) of rows still to do
     problem: str | None = None
+    stopped_at: int = 0  # the first line a job-wide problem stopped
     exhausted: bool = False
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -230,10 +231,12 @@ class ImportRunner:
     def _failed(self, reading: _Reading, mark: ImportRowMark, exc: Exception) -> None:
         """One row's trouble never stops the job; a configuration gone does."""
         if isinstance(exc, ConfigurationMissing):
-            reading.problem = (
-                f"stopped at line {mark.line}: {exc}; the rows before it are imported: upload "
-                "the file again once the service is active (done rows stay unchanged)"
-            )
+            if reading.problem is None or mark.line < reading.stopped_at:
+                reading.stopped_at = mark.line
+                reading.problem = (
+                    f"stopped at line {mark.line}: {exc}; the rows done are kept: upload "
+                    "the file again once the service is active (done rows stay unchanged)"
+                )
             return
         if mark.written:
             return  # the row's outcome is stored (e.g. CREATION_FAILED, counted as an error)

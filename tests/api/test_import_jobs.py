@@ -240,3 +240,30 @@ async def test_a_finished_job_drops_its_file_and_the_pruner_drops_old_jobs(
     deleted = store.prune(later)
     assert (deleted["import_rows"], deleted["imports"]) == (3, 1)
     assert store.get_import(job_id) is None and store.count_payments() == 3
+
+
+async def test_a_job_whose_service_is_deactivated_stops_failed_saying_why(
+    store: Store, fake: FakeIntermediary, bus: MemoryBus
+) -> None:
+    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
+    quiet = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
+    transport = httpx.ASGITransport(app=quiet)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
+            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
+        answer = await http.post(
+            "/imports",
+            files={"file": ("x.csv", accented_rows().encode(), "text/csv")},
+            data=IDS,
+            headers=AUTH,
+        )
+        assert answer.status_code == 202
+        assert (await http.delete(f"/services/{SERVICE_ID}", headers=AUTH)).status_code == 204
+        runner = ImportRunner(quiet.state.service)
+        while await runner.run_batch():
+            pass
+        job = (await http.get(answer.headers["location"], headers=AUTH)).json()
+    assert (job["state"], job["read"]) == ("failed", 0), job
+    assert job["problem"].startswith("stopped at line 2: no active configuration"), job
+    assert "upload the file again once the service is active" in job["problem"]
+    assert job["finished_at"] is not None and store.count_payments() == 0
