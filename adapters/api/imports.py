@@ -183,7 +183,7 @@ async def create_import(request: Request) -> Response:
         created_at=utcnow(),
         filename=filename,
     )
-    store.add_import(job, data)
+    await asyncio.to_thread(store.add_import, job, data)  # megabytes: not on the loop
     runtime = request.app.state.runtime
     if runtime is not None:
         runtime.wake_importer()
