@@ -335,9 +335,8 @@ def run(
         f"{probes.poller_gap * 1e3:.0f} ms beyond its {proxy.poll_interval * 1e3:.0f} ms"
     )
     print(
-        f"  longest import slice: {importer.longest_slice * 1e3:.1f} ms of CPU (the time the "
-        "import itself holds the event loop; the wall-clock figures above add whatever the "
-        "OS gave other processes)"
+        f"  longest import slice: {importer.longest_slice * 1e3:.1f} ms (the longest the import "
+        "held the event loop at a stretch, wall clock)"
     )
     return {
         "rows_per_s": rows / elapsed,

@@ -111,13 +111,15 @@ async def import_payment(life: Lifecycle, row: ImportRow) -> ImportResult:
         return _register(life, stored, config, notice)
 
 
-def register_now(life: Lifecycle, row: ImportRow) -> ImportResult | None:
+def register_now(
+    life: Lifecycle, row: ImportRow, config: tuple[TenantConfig, ServiceConfig] | None = None
+) -> ImportResult | None:
     """A row with a notice number registered without awaiting (no intermediary call), so
     many fit in one store transaction; None when an operation in flight holds the
     payment's lock (then use :func:`import_payment`)."""
     if not row.notice_number:
         raise ValueError("register_now needs a row with a notice number")
-    config = _config(life, row)
+    config = config or _config(life, row)
     notice = NoticeNumber.parse(row.notice_number)
     if life.lock(row.payment_id).locked():
         return None

@@ -35,6 +35,7 @@ from prometheus_client import CollectorRegistry
 
 from adapters.core import consuming, importing, polling
 from adapters.core.bus import Bus
+from adapters.core.config import ServiceConfig, TenantConfig
 from adapters.core.crash import crash_point
 from adapters.core.errors import PaymentNotFound, PaymentNotPaid, PaymentStateError
 from adapters.core.importing import ImportResult, ImportRow
@@ -315,8 +316,12 @@ class PaymentService:
         """:meth:`import_payment` of a row already packed."""
         return await importing.import_payment(self._life, row)
 
-    def register_now(self, row: ImportRow) -> ImportResult | None:
+    def register_now(
+        self, row: ImportRow, config: tuple[TenantConfig, ServiceConfig] | None = None
+    ) -> ImportResult | None:
         """A row with a notice number registered synchronously (nothing to ask the
         intermediary), so a batch of them fits in one store transaction
-        (:meth:`Store.group`); None when an operation in flight holds the payment."""
-        return importing.register_now(self._life, row)
+        (:meth:`Store.group`); None when an operation in flight holds the payment.
+        ``config``: the active tenant and service, read once for many rows (None: read
+        here; ConfigurationMissing when there is none)."""
+        return importing.register_now(self._life, row, config)
