@@ -105,8 +105,12 @@ class ImportRunner:
         if skip:
             log.info("import %s resumes: %d of %d rows already done", job.id, len(skip), job.total)
         found = records(text_stream(data, job.encoding), job.delimiter)
-        _, raw_header = next(found)
-        header = check_header(raw_header, job.delimiter)
+        try:
+            _, raw_header = next(found)
+            header = check_header(raw_header, job.delimiter)
+        except (StopIteration, ValueError) as exc:  # checked at upload: the store lost it
+            problem = f"the stored file cannot be read any more ({exc or 'it is empty'})"
+            return _Reading(job, [], iter(()), problem=problem)
         return _Reading(job, header, self._pending(found, skip))
 
     @staticmethod
