@@ -222,6 +222,7 @@ class Stack:
         self.intermediary: IntermediaryDriver | None = None
         self._servers: list[uvicorn.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._served_by: dict[str, tuple[uvicorn.Server, asyncio.Task[None]]] = {}
 
     # -- wiring -------------------------------------------------------------------------
 
@@ -304,11 +305,15 @@ class Stack:
             for name, value in SIM_SECRETS.items():
                 os.environ.setdefault(name, value)
         self.intermediary = self._driver()
-        self.apps["proxy"] = create_proxy(
+        self.apps["proxy"] = self._proxy_app(db)
+
+    def _proxy_app(self, db: Path) -> ASGIApp:
+        opts = self.options
+        return create_proxy(
             ApiSettings(
                 api_token=self.api_token,
                 db_path=db,
-                public_url=urls["proxy"],
+                public_url=self.urls["proxy"],
                 intermediary=opts.intermediary,
             ),
             driver=load_driver(opts.intermediary),
@@ -430,25 +435,43 @@ class Stack:
     async def start(self) -> None:
         self._build()
         for name in ("mypay", "gpd", "govpay", "contract", "checkout", "platform", "proxy"):
-            if name not in self.apps:
-                continue
-            app = self.apps[name]
-            allowlist = connection_guard(app)  # checked at TCP accept (refuse faults too)
-            server = uvicorn.Server(
-                make_config(self.served[name], self.options.host, self.ports[name], allowlist)
-            )
-            task = asyncio.create_task(serve(server, self._sockets[name]), name=f"serve-{name}")
-            self._servers.append(server)
-            self._tasks.append(task)
-            while not server.started:
-                if task.done():
-                    await self.stop()
-                    raise StackError(
-                        f"the {name} component could not start on {self.urls[name]}: "
-                        f"{task.exception() if not task.cancelled() else 'cancelled'}"
-                    )
-                await asyncio.sleep(0.01)
+            if name in self.apps:
+                await self._serve(name)
         await self._seed()
+
+    async def _serve(self, name: str) -> None:
+        app = self.apps[name]
+        allowlist = connection_guard(app)  # checked at TCP accept (refuse faults too)
+        server = uvicorn.Server(
+            make_config(self.served[name], self.options.host, self.ports[name], allowlist)
+        )
+        task = asyncio.create_task(serve(server, self._sockets[name]), name=f"serve-{name}")
+        self._servers.append(server)
+        self._tasks.append(task)
+        self._served_by[name] = (server, task)
+        while not server.started:
+            if task.done():
+                await self.stop()
+                raise StackError(
+                    f"the {name} component could not start on {self.urls[name]}: "
+                    f"{task.exception() if not task.cancelled() else 'cancelled'}"
+                )
+            await asyncio.sleep(0.01)
+
+    async def restart_proxy(self) -> None:
+        """Stop the proxy as a deploy does (its runtime finishes the work in hand) and start
+        a new one on the same store file, bus and port: unfinished work resumes there."""
+        server, task = self._served_by["proxy"]
+        server.should_exit = True
+        await asyncio.wait([task], timeout=30)
+        self._servers.remove(server)
+        self._tasks.remove(task)
+        self._sockets["proxy"] = bind_socket(self.options.host, self.ports["proxy"])
+        db = self.options.data_dir / f"stack-{self.options.intermediary}.sqlite3"
+        self.apps["proxy"] = app = self._proxy_app(db)
+        wrap = self.options.wrap
+        self.served["proxy"] = wrap("proxy", app) if wrap is not None else app
+        await self._serve("proxy")
 
     async def stop(self) -> None:
         for server in reversed(self._servers):

@@ -3,7 +3,7 @@
 - configuration API v2 with form.io schemas (:mod:`adapters.api.config_routes`),
 - citizen links (:mod:`adapters.api.citizen`),
 - CSV import of pending payments (:mod:`adapters.api.imports`, columns in
-  :mod:`adapters.api.csv_rows`),
+  :mod:`adapters.core.csv_rows`),
 - paper stamps (:mod:`adapters.api.stamps`),
 - ``/status``, ``/metrics``, ``/docs`` (:mod:`adapters.api.ops`, :mod:`adapters.api.openapi`).
 

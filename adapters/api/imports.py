@@ -1,25 +1,27 @@
-"""CSV import of pending payments: ``POST /imports`` and the engine behind ``collaudo import-csv``.
+"""CSV imports as durable jobs: ``POST /imports``, ``GET /imports``, ``GET /imports/{id}``.
 
-The columns are documented in :mod:`adapters.api.csv_rows` (and in the OpenAPI
-document). Each valid row becomes a payment through
-:meth:`PaymentService.import_payment`: a row with a notice number is registered
-as ``PAYMENT_PENDING`` (the position exists already), a row without one is
-created on the intermediary. Rows are idempotent (the row key is tenant+notice,
-or a hash of the normalised row), so importing a file twice creates nothing new.
-Invalid rows are reported with their line number and reason; the valid rows
-beside them are always processed.
+``POST /imports`` checks the file as a whole (encoding, delimiter, header, quotes,
+size: a file that cannot be read is refused with 422 and nothing is stored),
+stores the file and the job in one transaction and answers **202** with
+``Location: /imports/{id}``; the runtime's importer loop imports the rows in the
+background (:mod:`adapters.core.import_runner`) and resumes after a restart.
+
+A client that prefers the old synchronous feel asks to wait, ``?wait=SECONDS`` or
+``Prefer: wait=SECONDS`` (at most :data:`MAX_WAIT`): when the job finishes within
+the wait the answer is **201** with the finished job, else 202 with the job so far.
+``GET /imports/{id}?wait=SECONDS`` waits the same way for a job to finish.
 
 Send the file as ``multipart/form-data`` (field ``file``, plus ``tenant_id`` and
 ``service_id`` fields or query parameters) or as a ``text/csv`` body with
-``?tenant_id=...&service_id=...``.
+``?tenant_id=...&service_id=...``. Columns: :mod:`adapters.core.csv_rows`.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import re
+import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -29,176 +31,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.api.auth import require_token
-from adapters.api.csv_rows import (
-    KNOWN_COLUMNS,
-    REQUIRED_COLUMNS,
-    CsvFileError,
-    CsvRow,
-    RowError,
-    parse_csv,
-)
-from adapters.api.openapi_parts import SECURITY, json_ok, problems, ref
-from adapters.api.problems import Problem, field_errors
-from adapters.core.errors import ConfigurationMissing
-from adapters.core.intermediary import IntermediaryError
-from adapters.core.models import PaymentStatus
-from adapters.core.service import PaymentService
+from adapters.api.config_routes import path_uuid
+from adapters.api.import_files import errors_csv
+from adapters.api.problems import Problem, field_errors, not_found
+from adapters.core.csv_file import CsvFileError
+from adapters.core.csv_rows import ignored_columns, inspect_csv
+from adapters.core.import_records import JOB_STATES, ImportJob
+from adapters.core.models import utcnow
+from adapters.core.store import Store
 
-logger = logging.getLogger(__name__)
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-@dataclass
-class RowResult:
-    line: int
-    outcome: str  # created | registered | unchanged | error
-    payment_id: uuid.UUID | None = None
-    status: str | None = None
-    notice_number: str | None = None
-    reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "outcome": self.outcome,
-            "payment_id": str(self.payment_id) if self.payment_id else None,
-            "status": self.status,
-            "notice_number": self.notice_number,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class ImportReport:
-    """What an import did, row by row; ``errors`` carry line numbers and reasons."""
-
-    tenant_id: uuid.UUID
-    service_id: uuid.UUID
-    delimiter: str = ","
-    total: int = 0
-    rows: list[RowResult] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.rows if r.outcome == outcome)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tenant_id": str(self.tenant_id),
-            "service_id": str(self.service_id),
-            "delimiter": self.delimiter,
-            "total": self.total,
-            "created": self.count("created"),
-            "registered": self.count("registered"),
-            "unchanged": self.count("unchanged"),
-            "failed": len(self.errors),
-            "errors": [e.to_dict() for e in sorted(self.errors, key=lambda e: e.line)],
-            "rows": [r.to_dict() for r in sorted(self.rows, key=lambda r: r.line)],
-            "ignored_columns": self.ignored_columns,
-        }
-
-
-Progress = Callable[[int, int, RowResult], None]
-
-
-async def _import_row(service: PaymentService, report: ImportReport, row: CsvRow) -> RowResult:
-    try:
-        result = await service.import_payment(
-            tenant_id=report.tenant_id,
-            service_id=report.service_id,
-            row_key=row.row_key,
-            amount=row.amount,
-            reason=row.reason,
-            payer=row.payer,
-            notice_number=row.notice_number,
-            expire_at=row.expire_at,
-            remote_id=row.remote_id,
-            created_at=row.created_at,
-        )
-    except ConfigurationMissing:
-        raise  # the whole import is pointless: the caller reports it once
-    except IntermediaryError as exc:
-        service.metrics.processing_errors.labels(kind="external").inc()
-        return RowResult(row.line, "error", reason=f"the intermediary failed: {exc.describe()}")
-    except ValueError as exc:
-        service.metrics.processing_errors.labels(kind="internal").inc()
-        return RowResult(row.line, "error", reason=str(exc))
-    event = result.event
-    outcome = "unchanged"
-    if result.created:
-        outcome = "registered" if row.notice_number else "created"
-    status = event.status
-    reason = None
-    if status is PaymentStatus.CREATION_PENDING:
-        stored = service.store.get_payment(result.payment_id)
-        last_error = stored.last_error if stored else None
-        reason = f"creation will be retried: {last_error}" if last_error else None
-    elif status is PaymentStatus.CREATION_FAILED:
-        stored = service.store.get_payment(result.payment_id)
-        reason = stored.last_error if stored else "creation failed"
-    return RowResult(
-        row.line,
-        outcome,
-        result.payment_id,
-        status.value,
-        event.payment.notice_code,
-        reason,
-    )
-
-
-async def run_import(
-    service: PaymentService,
-    tenant_id: uuid.UUID,
-    service_id: uuid.UUID,
-    data: bytes,
-    *,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Parse and import a whole file. Raises CsvFileError (unreadable file) or
-    ConfigurationMissing (no active tenant/service); every row problem is in the report."""
-    if service.store.active_config(tenant_id, service_id) is None:
-        raise ConfigurationMissing(
-            f"no active configuration for tenant {tenant_id} and service {service_id} "
-            "(or the service belongs to another tenant)"
-        )
-    parsed = parse_csv(data, tenant_id, service_id)
-    report = ImportReport(
-        tenant_id,
-        service_id,
-        delimiter=parsed.delimiter,
-        total=parsed.total,
-        errors=list(parsed.errors),
-        ignored_columns=parsed.ignored_columns,
-    )
-    service.metrics.processing_errors.labels(kind="internal").inc(len(parsed.errors))
-    for error in parsed.errors:
-        if progress:
-            progress(
-                len(report.rows) + len(report.errors),
-                report.total,
-                RowResult(error.line, "error", reason=error.reason),
-            )
-    for row in parsed.rows:
-        result = await _import_row(service, report, row)
-        if result.outcome == "error":
-            report.errors.append(RowError(row.line, result.reason or "failed"))
-        else:
-            report.rows.append(result)
-        if progress:
-            progress(len(report.rows) + len(report.errors), report.total, result)
-    logger.info(
-        "import tenant=%s service=%s: %d rows, %d created, %d registered, %d unchanged, %d errors",
-        tenant_id,
-        service_id,
-        report.total,
-        report.count("created"),
-        report.count("registered"),
-        report.count("unchanged"),
-        len(report.errors),
-    )
-    return report
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+MAX_WAIT = 120.0
+ERRORS_SHOWN = 100
+_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*\"?([0-9.]+)\"?", re.IGNORECASE)
 
 
 def _ids(values: dict[str, str]) -> tuple[uuid.UUID, uuid.UUID]:
@@ -218,9 +63,10 @@ def _ids(values: dict[str, str]) -> tuple[uuid.UUID, uuid.UUID]:
     return found["tenant_id"], found["service_id"]
 
 
-async def _read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
+async def _read_upload(request: Request) -> tuple[bytes, dict[str, str], str | None]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     values = dict(request.query_params)
+    filename: str | None = None
     if content_type == "multipart/form-data":
         try:
             form = await request.form(max_files=1, max_fields=10)
@@ -237,10 +83,11 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
                     values[key] = value
             if not isinstance(upload, UploadFile):
                 raise field_errors([("file", "attach the CSV file as the multipart field 'file'")])
+            filename = upload.filename
             data = await upload.read(MAX_UPLOAD_BYTES + 1)
         finally:
             await form.close()
-    elif content_type in ("text/csv", "text/plain", "application/csv"):
+    elif content_type in ("text/csv", "text/plain", "application/csv", "text/tab-separated-values"):
         data = await request.body()
     else:
         raise Problem(
@@ -253,136 +100,165 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
         raise Problem(
             413,
             "File too large",
-            "the CSV exceeds 20 MiB: split it into smaller files",
+            f"the CSV exceeds {MAX_UPLOAD_BYTES // 1024 // 1024} MiB: split it into smaller files",
             kind="too-large",
         )
-    return data, values
+    return data, values, filename
+
+
+def requested_wait(request: Request) -> tuple[float, bool]:
+    """Seconds to wait for the job (``?wait=`` or ``Prefer: wait=``), and whether Prefer
+    asked (so the answer says ``Preference-Applied``)."""
+    raw = request.query_params.get("wait")
+    prefer = False
+    if raw is None:
+        match = _PREFER_WAIT.search(request.headers.get("prefer", ""))
+        if match is None:
+            return 0.0, False
+        raw, prefer = match.group(1), True
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise field_errors([("wait", f"{raw!r} is not a number of seconds")]) from None
+    if not 0 <= seconds <= MAX_WAIT:
+        raise field_errors([("wait", f"must be between 0 and {MAX_WAIT:g} seconds")])
+    return seconds, prefer
+
+
+async def wait_for(store: Store, job: ImportJob, seconds: float) -> ImportJob:
+    """The job once finished, or as it stands after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    pause = 0.02
+    while not job.finished and time.monotonic() < deadline:
+        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 1.5, 0.5)
+        job = store.get_import(job.id) or job
+    return job
+
+
+def job_body(store: Store, job: ImportJob) -> dict[str, Any]:
+    """The job as the API shows it: counts, times, the first errors, where the rest are."""
+    body = job.to_dict()
+    errors = store.import_rows(job.id, limit=ERRORS_SHOWN, errors_only=True)
+    body["errors"] = [{k: e[k] for k in ("line", "field", "reason")} for e in errors]
+    base = f"/imports/{job.id}"
+    body["links"] = {"self": base, "rows": f"{base}/rows", "errors_csv": f"{base}/errors.csv"}
+    return body
+
+
+def _answer(store: Store, job: ImportJob, status: int, prefer: float | None) -> Response:
+    headers = {"Location": f"/imports/{job.id}"}
+    if prefer is not None:
+        headers["Preference-Applied"] = f"wait={prefer:g}"
+    if not job.finished:
+        headers["Retry-After"] = "1"
+    return JSONResponse(job_body(store, job), status_code=status, headers=headers)
 
 
 async def create_import(request: Request) -> Response:
     require_token(request)
-    data, values = await _read_upload(request)
+    seconds, prefer = requested_wait(request)
+    data, values, filename = await _read_upload(request)
     tenant_id, service_id = _ids(values)
-    try:
-        report = await run_import(request.app.state.service, tenant_id, service_id, data)
-    except ConfigurationMissing as exc:
+    store: Store = request.app.state.store
+    if store.active_config(tenant_id, service_id) is None:
         raise field_errors(
-            [("service_id", f"{exc}; configure it with POST /tenants and POST /services")]
-        ) from None
+            [("service_id", f"no active configuration for tenant {tenant_id} and service "
+                            f"{service_id} (or the service belongs to another tenant); "
+                            "configure it with POST /tenants and POST /services")]
+        )  # fmt: skip
+    try:  # a whole pass over the file: in a thread, so the other loops keep running
+        layout = await asyncio.to_thread(inspect_csv, data)
     except CsvFileError as exc:
         raise Problem(422, "Unreadable CSV", str(exc), kind="unreadable-csv") from None
-    return JSONResponse(report.to_dict())
+    job = ImportJob(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        service_id=service_id,
+        encoding=layout.encoding,
+        delimiter=layout.delimiter,
+        total=layout.total,
+        header=layout.raw_header,
+        ignored_columns=ignored_columns(layout.header),
+        created_at=utcnow(),
+        filename=filename,
+    )
+    await asyncio.to_thread(store.add_import, job, data)  # megabytes: not on the loop
+    runtime = request.app.state.runtime
+    if runtime is not None:
+        runtime.wake_importer()
+    if seconds > 0:
+        job = await wait_for(store, job, seconds)
+    return _answer(store, job, 201 if job.finished else 202, seconds if prefer else None)
 
 
-ROUTES = [Route("/imports", create_import, methods=["POST"])]
+async def get_import(request: Request) -> Response:
+    require_token(request)
+    store: Store = request.app.state.store
+    import_id = path_uuid(request, "import_id", "import")
+    job = store.get_import(import_id)
+    if job is None:
+        raise not_found("import", import_id, "list the jobs with GET /imports")
+    seconds, prefer = requested_wait(request)
+    if seconds > 0:
+        job = await wait_for(store, job, seconds)
+    return _answer(store, job, 200, seconds if prefer else None)
 
-_COLUMNS_DOC = (
-    "Columns (header line, `;` or `,` delimiter, UTF-8 with or without BOM, decimal comma "
-    f"or point): required {', '.join(REQUIRED_COLUMNS)}; optional "
-    f"{', '.join(c for c in KNOWN_COLUMNS if c not in REQUIRED_COLUMNS)}. A row with a "
-    "notice_number (18 digits, mod-93 check digit verified) is registered as PAYMENT_PENDING; "
-    "a row without one is created on the intermediary. Importing the same rows again creates "
-    "nothing new (row key: tenant+notice, or a hash of the normalised row)."
-)
-_ID_PARAMS = [
-    {
-        "name": key,
-        "in": "query",
-        "required": False,
-        "description": f"The {key[:-3]}'s id (required here for a text/csv body; a multipart "
-        "upload may send it as a form field instead)",
-        "schema": {"type": "string", "format": "uuid"},
-    }
-    for key in ("tenant_id", "service_id")
+
+def _optional_uuid(request: Request, name: str) -> uuid.UUID | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise field_errors([(name, "must be a UUID")]) from None
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        raise field_errors([(name, f"must be a whole number from {low} to {high}")])
+    return int(raw)
+
+
+async def list_imports(request: Request) -> Response:
+    require_token(request)
+    store: Store = request.app.state.store
+    state = request.query_params.get("state")
+    if state is not None and state not in JOB_STATES:
+        raise field_errors([("state", f"must be one of {', '.join(JOB_STATES)}")])
+    jobs = store.list_imports(
+        _optional_uuid(request, "tenant_id"),
+        _optional_uuid(request, "service_id"),
+        state,
+        _int_param(request, "limit", 50, 1, 500),
+    )
+    return JSONResponse({"imports": [j.to_dict() for j in jobs]})
+
+
+async def import_rows(request: Request) -> Response:
+    """The job's rows in file order, a page at a time: outcome, payment, status, notice."""
+    require_token(request)
+    store: Store = request.app.state.store
+    import_id = path_uuid(request, "import_id", "import")
+    if store.get_import(import_id) is None:
+        raise not_found("import", import_id, "list the jobs with GET /imports")
+    after = _int_param(request, "after", -1, -1, 10**9)
+    limit = _int_param(request, "limit", 1000, 1, 5000)
+    rows = store.import_rows(import_id, after, limit)
+    for row in rows:
+        row.pop("cells")
+    nxt = rows[-1]["idx"] if len(rows) == limit else None
+    return JSONResponse({"rows": rows, "next_after": nxt})
+
+
+ROUTES = [
+    Route("/imports", create_import, methods=["POST"]),
+    Route("/imports", list_imports, methods=["GET"]),
+    Route("/imports/{import_id}", get_import, methods=["GET"]),
+    Route("/imports/{import_id}/rows", import_rows, methods=["GET"]),
+    Route("/imports/{import_id}/errors.csv", errors_csv, methods=["GET"]),
 ]
-
-PATHS: dict[str, Any] = {
-    "/imports": {
-        "post": {
-            "tags": ["imports"],
-            "operationId": "importCsv",
-            "summary": "Import pending payments from a CSV file",
-            "description": _COLUMNS_DOC,
-            "security": SECURITY,
-            "parameters": _ID_PARAMS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "tenant_id": {"type": "string", "format": "uuid"},
-                                "service_id": {"type": "string", "format": "uuid"},
-                            },
-                            "required": ["file"],
-                        }
-                    },
-                    "text/csv": {"schema": {"type": "string"}},
-                },
-            },
-            "responses": {
-                **json_ok(
-                    "The import report (valid rows are processed even when others fail)",
-                    ref("ImportReport"),
-                ),
-                **problems(401, 413, 415, 422),
-            },
-        }
-    }
-}
-
-_ROW = {
-    "type": "object",
-    "properties": {
-        "line": {"type": "integer"},
-        "outcome": {"type": "string", "enum": ["created", "registered", "unchanged"]},
-        "payment_id": {"type": ["string", "null"], "format": "uuid"},
-        "status": {"type": ["string", "null"]},
-        "notice_number": {"type": ["string", "null"]},
-        "reason": {"type": ["string", "null"]},
-    },
-    "required": ["line", "outcome", "payment_id", "status"],
-}
-
-COMPONENTS: dict[str, Any] = {
-    "ImportReport": {
-        "type": "object",
-        "properties": {
-            "tenant_id": {"type": "string", "format": "uuid"},
-            "service_id": {"type": "string", "format": "uuid"},
-            "delimiter": {"type": "string", "enum": [",", ";"]},
-            "total": {"type": "integer", "description": "data rows read"},
-            "created": {"type": "integer"},
-            "registered": {"type": "integer"},
-            "unchanged": {"type": "integer"},
-            "failed": {"type": "integer"},
-            "errors": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "line": {"type": "integer", "description": "header is line 1"},
-                        "field": {"type": ["string", "null"]},
-                        "reason": {"type": "string"},
-                    },
-                    "required": ["line", "reason"],
-                },
-            },
-            "rows": {"type": "array", "items": _ROW},
-            "ignored_columns": {"type": "array", "items": {"type": "string"}},
-        },
-        "required": [
-            "tenant_id",
-            "service_id",
-            "total",
-            "created",
-            "registered",
-            "unchanged",
-            "failed",
-            "errors",
-            "rows",
-        ],
-    }
-}

@@ -15,14 +15,14 @@ from adapters.api import (
     citizen,
     config_routes,
     govpay_ente,
-    imports,
+    imports_doc,
     ops,
     payments,
     stamps,
 )
-from adapters.api.csv_rows import KNOWN_COLUMNS, REQUIRED_COLUMNS
 from adapters.api.forms import ENV_NAME_PATTERN, TAXONOMY_PATTERN, Level
 from adapters.core.config import ConfigField, DriverSpec
+from adapters.core.csv_rows import KNOWN_COLUMNS, REQUIRED_COLUMNS
 from adapters.core.models import PaymentEvent
 
 CBILL_INPUT = r"^[A-Za-z0-9]{5}$"
@@ -300,7 +300,7 @@ def _other_components() -> dict[str, Any]:
             },
             "required": ["status", "down", "checks"],
         },
-        **imports.COMPONENTS,
+        **imports_doc.COMPONENTS,
         **payments.COMPONENTS,
     }
 
@@ -310,7 +310,7 @@ def build_openapi(
 ) -> dict[str, Any]:
     """The whole document for a proxy running ``driver``."""
     paths: dict[str, Any] = {}
-    for module in (config_routes, citizen, cancel, imports, stamps, payments, ops):
+    for module in (config_routes, citizen, cancel, imports_doc, stamps, payments, ops):
         paths.update(copy.deepcopy(module.PATHS))
     if driver.name == "govpay":
         paths.update(copy.deepcopy(govpay_ente.PATHS))
@@ -345,7 +345,7 @@ def build_openapi(
         "tags": [
             {"name": "configuration", "description": "Tenants and services (OpenCity API v2)"},
             {"name": "citizen links", "description": "The URLs a payment event carries"},
-            {"name": "imports", "description": "CSV import of pending payments"},
+            {"name": "imports", "description": "CSV import of pending payments (durable jobs)"},
             {"name": "stamps", "description": "Paper marca da bollo registration"},
             {"name": "operations", "description": "Health, metrics, this document"},
         ],

@@ -1,6 +1,7 @@
 """``GET /payments/{id}``: what the proxy knows of a payment, for operators and the suite.
 
-The latest event, plus what the event alone cannot say: where the creation
+The latest event, plus what the event alone cannot say: the CSV import job and
+line it came from (when it was imported), where the creation
 stands (attempts, the last error with its reason, when the next attempt is due),
 the debt position at the intermediary, the polling schedule, the delivery of
 each notification and the exchanges with the intermediary — the evidence an
@@ -10,6 +11,7 @@ integrator forwards to the vendor. Protected by the bearer token.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -56,10 +58,20 @@ async def get_payment(request: Request) -> Response:
             "creditor_fiscal_code": position.creditor_fiscal_code,
             "amount": float(position.amount),
         },
+        "import": _import_of(store, payment_id),
         "notifications": store.notification_status(payment_id),
         "exchanges": store.exchanges_for(payment_id),
     }
     return Response(json.dumps(payload, default=_json_default), media_type="application/json")
+
+
+def _import_of(store: Store, payment_id: uuid.UUID) -> dict[str, Any] | None:
+    """The CSV import job and line that brought the payment in, if one did."""
+    found = store.import_of_payment(payment_id)
+    if found is None:
+        return None
+    import_id, line = found
+    return {"id": str(import_id), "line": line, "url": f"/imports/{import_id}"}
 
 
 def _json_default(value: object) -> str:
@@ -102,6 +114,21 @@ COMPONENTS: dict[str, Any] = {
                         "required": ["iud", "iuv", "notice_number"],
                     },
                 ]
+            },
+            "import": {
+                "description": "the CSV import job and line the payment came from, if any",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string", "format": "uuid"},
+                            "line": {"type": "integer"},
+                            "url": {"type": "string"},
+                        },
+                        "required": ["id", "line", "url"],
+                    },
+                ],
             },
             "notifications": {"type": "array", "items": {"type": "object"}},
             "exchanges": {"type": "array", "items": {"type": "object"}},

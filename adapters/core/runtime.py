@@ -1,12 +1,14 @@
 """The proxy's long-running loops, started and stopped together.
 
-:class:`ProxyRuntime` owns five asyncio tasks around one :class:`PaymentService`:
+:class:`ProxyRuntime` owns six asyncio tasks around one :class:`PaymentService`:
 
 - **consumer**: reads the ``payments`` topic, hands each message to
   :meth:`PaymentService.handle_event`, commits only after processing;
 - **publisher**: drains the outbox onto the bus (woken by every write);
 - **poller**: status checks with backoff, expiries and creation retries;
 - **notifier**: POSTs status changes to the platform's notify URLs;
+- **importer**: runs the CSV import jobs (:mod:`adapters.core.import_runner`) in
+  short batches, woken by each upload, resuming after a restart where the job stopped;
 - **pruner**: deletes history and bookkeeping past ``ProxySettings.retention_days``,
   hourly, so a proxy running for years keeps a store of bounded size.
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from adapters.core.bus import Bus, Message
+from adapters.core.import_runner import ImportRunner
 from adapters.core.outcomes import OutcomeAction
 from adapters.core.service import PaymentService
 
@@ -34,7 +37,8 @@ __all__ = ["LOOPS", "LoopHealth", "ProxyRuntime"]
 
 log = logging.getLogger(__name__)
 
-LOOPS = ("consumer", "publisher", "poller", "notifier", "pruner")
+_WAKEABLE = ("publisher", "notifier", "importer")
+LOOPS = ("consumer", "publisher", "poller", "notifier", "importer", "pruner")
 
 
 @dataclass
@@ -61,6 +65,7 @@ class ProxyRuntime:
         notify_interval: float = 2.0,
         outbox_interval: float = 1.0,
         prune_interval: float = 3600.0,
+        import_interval: float = 5.0,
         shutdown_timeout: float = 15.0,
         error_pause: float = 1.0,
         message_attempts: int = 3,
@@ -71,13 +76,15 @@ class ProxyRuntime:
         self.notify_interval = notify_interval
         self.outbox_interval = outbox_interval
         self.prune_interval = prune_interval
+        self.import_interval = import_interval
+        self.importer = ImportRunner(service)
         self.shutdown_timeout = shutdown_timeout
         self.error_pause = error_pause
         self.message_attempts = message_attempts
         self.health: dict[str, LoopHealth] = {name: LoopHealth(name) for name in LOOPS}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
-        self._wake = {name: asyncio.Event() for name in ("publisher", "notifier")}
+        self._wake = {name: asyncio.Event() for name in _WAKEABLE}
         self._consumer_idle = True
         service.on_outbox.append(self.wake)
 
@@ -87,14 +94,18 @@ class ProxyRuntime:
 
     def wake(self) -> None:
         """Something was written to the outbox: publish and notify without waiting."""
-        for event in self._wake.values():
-            event.set()
+        self._wake["publisher"].set()
+        self._wake["notifier"].set()
+
+    def wake_importer(self) -> None:
+        """A CSV import job was stored: start on it without waiting."""
+        self._wake["importer"].set()
 
     async def start(self) -> None:
         if self.running:
             raise RuntimeError("the proxy runtime is already running; stop() it first")
         self._stopping = asyncio.Event()
-        self._wake = {name: asyncio.Event() for name in ("publisher", "notifier")}
+        self._wake = {name: asyncio.Event() for name in _WAKEABLE}
         self._tasks = {
             "consumer": asyncio.create_task(self._consume(), name="proxy-consumer"),
             "publisher": asyncio.create_task(
@@ -112,6 +123,10 @@ class ProxyRuntime:
                     "notifier", self.service.deliver_notifications, self.notify_interval, "notifier"
                 ),
                 name="proxy-notifier",
+            ),
+            "importer": asyncio.create_task(
+                self._every("importer", self.importer.run_batch, self.import_interval, "importer"),
+                name="proxy-importer",
             ),
             "pruner": asyncio.create_task(
                 self._every("pruner", self.service.prune_history, self.prune_interval, None),

@@ -36,9 +36,10 @@ from prometheus_client import CollectorRegistry
 
 from adapters.core import consuming, importing, polling
 from adapters.core.bus import Bus
+from adapters.core.config import ServiceConfig, TenantConfig
 from adapters.core.crash import crash_point
 from adapters.core.errors import PaymentNotFound, PaymentNotPaid, PaymentStateError
-from adapters.core.importing import ImportResult
+from adapters.core.importing import ImportResult, ImportRow
 from adapters.core.intermediary import (
     Cancellable,
     Intermediary,
@@ -359,17 +360,33 @@ class PaymentService:
         """
         return await importing.import_payment(
             self._life,
-            tenant_id=tenant_id,
-            service_id=service_id,
-            row_key=row_key,
-            amount=amount,
-            reason=reason,
-            payer=payer,
-            notice_number=notice_number,
-            expire_at=expire_at,
-            remote_id=remote_id,
-            user_id=user_id,
-            notify_urls=notify_urls,
-            landing_url=landing_url,
-            created_at=created_at,
+            ImportRow(
+                tenant_id=tenant_id,
+                service_id=service_id,
+                row_key=row_key,
+                amount=amount,
+                reason=reason,
+                payer=payer,
+                notice_number=notice_number,
+                expire_at=expire_at,
+                remote_id=remote_id,
+                user_id=user_id,
+                notify_urls=notify_urls,
+                landing_url=landing_url,
+                created_at=created_at,
+            ),
         )
+
+    async def import_row(self, row: ImportRow) -> ImportResult:
+        """:meth:`import_payment` of a row already packed."""
+        return await importing.import_payment(self._life, row)
+
+    def register_now(
+        self, row: ImportRow, config: tuple[TenantConfig, ServiceConfig] | None = None
+    ) -> ImportResult | None:
+        """A row with a notice number registered synchronously (nothing to ask the
+        intermediary), so a batch of them fits in one store transaction
+        (:meth:`Store.group`); None when an operation in flight holds the payment.
+        ``config``: the active tenant and service, read once for many rows (None: read
+        here; ConfigurationMissing when there is none)."""
+        return importing.register_now(self._life, row, config)

@@ -33,8 +33,10 @@ from pathlib import Path
 
 from adapters.core.config import ServiceConfig, TenantConfig
 from adapters.core.crash import crash_point
+from adapters.core.import_records import IMPORT_SCHEMA, current_row
 from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
+from adapters.core.store_imports import IMPORT_PRUNING, ImportStore
 from adapters.core.store_rows import (
     PAYMENT_COLUMNS,
     SCHEMA,
@@ -90,12 +92,14 @@ MMAP_BYTES = 1 << 30  # address space only: pages are shared with the OS page ca
 CACHE_KIB = 64 * 1024  # at most 64 MiB of SQLite page cache per connection
 
 
-class Store:
-    """SQLite-backed storage of configurations, payments, outbox and notifications."""
+class Store(ImportStore):
+    """SQLite-backed storage of configurations, payments, outbox, notifications and
+    CSV import jobs (:class:`~adapters.core.store_imports.ImportStore`)."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self._lock = threading.RLock()
+        self._grouped = False  # inside group(): writes are savepoints of its transaction
         self.path = path
 
     @classmethod
@@ -132,7 +136,7 @@ class Store:
         # SQLite's default page cache is 2 MB: enough for 1,000 payments, not for 100,000.
         db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         db.execute("PRAGMA foreign_keys=ON")
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + IMPORT_SCHEMA)
         return cls(db, file_path)
 
     def close(self) -> None:
@@ -140,8 +144,34 @@ class Store:
             self._db.close()
 
     @contextmanager
+    def group(self, label: str = "group") -> Iterator[None]:
+        """One transaction for many writes made without awaiting in between (a batch of
+        imported rows): each write inside is a savepoint of it, undone alone if it fails;
+        the commit keeps all of them, a crash none. Holds the store for its length: keep
+        it short (other threads wait; no coroutine can run, as nothing awaits inside).
+        """
+        with self._lock:
+            if self._grouped:
+                raise RuntimeError("Store.group() does not nest")
+            self._db.execute("BEGIN IMMEDIATE")
+            self._grouped = True
+            try:
+                yield
+                crash_point(f"store.{label}.before_commit")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            finally:
+                self._grouped = False
+        crash_point(f"store.{label}.after_commit")
+
+    @contextmanager
     def _tx(self, label: str = "write") -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._grouped:  # checked under the lock: another thread waits for the group
+                yield from self._savepoint()
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -151,6 +181,16 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
         crash_point(f"store.{label}.after_commit")
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("SAVEPOINT write")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK TO write")
+            self._db.execute("RELEASE write")
+            raise
+        self._db.execute("RELEASE write")
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -250,7 +290,9 @@ class Store:
 
         - when ``publish``: the event in the outbox and one notification per
           ``links.notify`` URL;
-        - when ``seen_event_id``: the consumed event's id, so a redelivery is ignored.
+        - when ``seen_event_id``: the consumed event's id, so a redelivery is ignored;
+        - when the task is importing a CSV row (:func:`~adapters.core.import_records.row_mark`):
+          the row's ledger entry and the job's counts, so a crash keeps both or neither.
 
         Raises :class:`StaleWrite` when someone else saved the payment since it was
         read, :class:`PaymentExists` when inserting an id or notice number already there.
@@ -272,6 +314,9 @@ class Store:
             to_timestamp(stored.next_check_at),
             to_timestamp(stored.next_attempt_at),
         )
+        mark = current_row()
+        if mark is not None and mark.written:
+            mark = None  # the row's outcome is recorded; later writes are plain updates
         with self._tx("save_payment") as db:
             if stored.version == 0:
                 try:
@@ -304,6 +349,11 @@ class Store:
                     "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
                     (str(seen_event_id), at),
                 )
+            if mark is not None:
+                outcome, reason = mark.outcome(stored)
+                self._write_import_row(db, mark, outcome, event.id, reason)
+        if mark is not None:
+            mark.written = True
         stored.version += 1
         return stored
 
@@ -389,7 +439,8 @@ class Store:
     def prune(self, before: datetime, batch: int = 1_000) -> dict[str, int]:
         """Delete bookkeeping older than ``before``, at most ``batch`` rows per table.
 
-        Goes: published outbox rows (a payment's event history; its current event
+        Goes: CSV import jobs finished before ``before`` (their ledger, then the job),
+        published outbox rows (a payment's event history; its current event
         stays on the payment), consumed event ids, finished notifications (delivered
         before ``before``, or given up on for an event whose outbox row is gone) and
         recorded exchanges. Payments, configurations, unpublished events, pending
@@ -422,6 +473,7 @@ class Store:
                 "LIMIT ?)"
             ),
         }
+        statements.update(IMPORT_PRUNING)  # import jobs finished before the cutoff
         deleted: dict[str, int] = {}
         for table, sql in statements.items():
             with self._tx(f"prune.{table}") as db:

@@ -4,13 +4,18 @@
     collaudo import-csv dovuti.csv --tenant T --service S --db .collaudo/proxy.sqlite3
 
 With ``--url`` (or ``$COLLAUDO_PROXY_URL``) the file is sent to a running
-proxy's ``POST /imports`` with the token in ``$COLLAUDO_API_TOKEN``. Without
+proxy's ``POST /imports`` with the token in ``$COLLAUDO_API_TOKEN``: the proxy
+imports it as a background job, and this command shows a progress bar (rows/s,
+ETA) until the job is done, then the summary; when rows were refused it saves
+them next to the input as ``FILE-errors.csv`` (line and error_reason first, then
+the row as sent: fix it there and import that file). Ctrl-C stops watching, not
+the job. Without
 it the rows go straight into the store file (``--db``, default ``$COLLAUDO_DB``):
 the events wait in the store's outbox and the proxy publishes them when it
-runs. Columns: see ``adapters.api.csv_rows`` or the proxy's ``/docs``.
+runs. Columns: see ``adapters.core.csv_rows`` or the proxy's ``/docs``.
 
 Exit code: 0 every row imported (or already there), 1 some rows refused,
-2 the file or the target could not be used at all.
+2 the file or the target could not be used at all (or the job stopped).
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from adapters.api.csv_rows import REQUIRED_COLUMNS, CsvFileError
 from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
-from adapters.api.imports import RowResult, run_import
+from adapters.api.import_direct import RowResult, run_import
 from adapters.api.settings import ApiSettings, SettingsError
+from adapters.core.csv_file import CsvFileError
+from adapters.core.csv_rows import REQUIRED_COLUMNS
 from adapters.core.errors import ConfigurationMissing
 
 
@@ -39,7 +45,9 @@ def register(subparsers: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", type=Path, help="the CSV file (UTF-8, ';' or ',')")
+    parser.add_argument(
+        "file", type=Path, help="the CSV file (UTF-8 or Windows-1252; tab, ';' or ',')"
+    )
     parser.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant id")
     parser.add_argument("--service", required=True, type=uuid.UUID, help="service id")
     parser.add_argument(
@@ -52,6 +60,9 @@ def register(subparsers: Any) -> None:
         help="driver used to create rows without a notice number, when importing directly",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--poll", type=float, default=0.5, help="seconds between looks at the job (with --url)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -69,55 +80,115 @@ def _progress(done: int, total: int, result: RowResult) -> None:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    """The human summary: counts, then every refused row with its line and reason."""
+    """The human summary: counts, then the refused rows with their line and reason."""
     print(
         f"{report['total']} rows: {report['created']} created, {report['registered']} registered, "
         f"{report['unchanged']} unchanged (already imported), {report['failed']} refused"
     )
+    if report.get("encoding"):
+        print(f"  read as {report['encoding']}, delimiter {report['delimiter']!r}")
+    if report.get("problem"):
+        print(f"  the import stopped: {report['problem']}")
     for error in report["errors"]:
         where = f" [{error['field']}]" if error.get("field") else ""
         print(f"  line {error['line']}{where}: {error['reason']}")
     if report.get("ignored_columns"):
         print(f"  ignored columns: {', '.join(report['ignored_columns'])}")
-    if report["failed"]:
+    if report["failed"] > len(report["errors"]):
+        print(f"  ... and {report['failed'] - len(report['errors'])} more")
+    if report.get("errors_file"):
+        print(
+            f"The refused rows are in {report['errors_file']} (with line and error_reason "
+            "columns): fix them there and import that file."
+        )
+    elif report["failed"]:
         print("Fix the refused rows and import the file again: imported rows are not duplicated.")
 
 
+def _rate(done: int, total: int, elapsed: float) -> str:
+    """``1,234 rows/s, ETA 1m05s`` once there is something to measure."""
+    if done <= 0 or elapsed <= 0:
+        return "starting"
+    rate = done / elapsed
+    left = (total - done) / rate
+    eta = f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60 else f"{left:.0f}s"
+    return f"{rate:,.0f} rows/s, ETA {eta}"
+
+
+def _show(job: dict[str, Any], started: float) -> None:
+    done, total = job["read"], job["total"]
+    print(
+        f"\r{_bar(done, total)} {job['state']:<8} {_rate(done, total, time.monotonic() - started)}"
+        + " " * 8,
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _problem(response: Any) -> int:
+    try:
+        problem = response.json()
+        detail = problem.get("detail", response.text)
+        fields = "; ".join(f"{e['field']}: {e['message']}" for e in problem.get("errors", []))
+    except ValueError:
+        detail, fields = response.text, ""
+    print(f"collaudo import-csv: HTTP {response.status_code}: {detail}", file=sys.stderr)
+    if fields:
+        print(f"  {fields}", file=sys.stderr)
+    return 2
+
+
 def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
+    """Upload, then poll the job with a progress bar; the errors file lands next to the input."""
     import httpx
 
     token = os.environ.get("COLLAUDO_API_TOKEN")
     if not token:
         print("collaudo import-csv: set COLLAUDO_API_TOKEN to the proxy's token", file=sys.stderr)
         return 2
-    url = args.url.rstrip("/") + "/imports"
-    print(f"uploading {args.file} ({len(data)} bytes) to {url} ...", file=sys.stderr, flush=True)
-    started = time.monotonic()
+    base = args.url.rstrip("/")
+    headers = {"Authorization": f"Bearer {token}"}
+    print(f"uploading {args.file} ({len(data):,} bytes) to {base}/imports ...", file=sys.stderr)
     try:
-        response = httpx.post(
-            url,
-            files={"file": (args.file.name, data, "text/csv")},
-            data={"tenant_id": str(args.tenant), "service_id": str(args.service)},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=600,
-        )
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+            response = http.post(
+                "/imports",
+                files={"file": (args.file.name, data, "text/csv")},
+                data={"tenant_id": str(args.tenant), "service_id": str(args.service)},
+            )
+            if response.status_code not in (201, 202):
+                return _problem(response)
+            job: dict[str, Any] = response.json()
+            location = response.headers.get("location", f"/imports/{job['id']}")
+            print(f"import job {base}{location}", file=sys.stderr)
+            started = time.monotonic()
+            try:
+                while job["state"] not in ("done", "failed"):
+                    _show(job, started)
+                    time.sleep(args.poll)
+                    polled = http.get(location)
+                    if polled.status_code != 200:
+                        return _problem(polled)
+                    job = polled.json()
+            except KeyboardInterrupt:
+                print(
+                    f"\nstopped watching: the import goes on in the proxy ({base}{location})",
+                    file=sys.stderr,
+                )
+                return 130
+            _show(job, started)
+            print(file=sys.stderr)
+            if job["failed"]:
+                errors = http.get(f"{location}/errors.csv")
+                if errors.status_code == 200:
+                    target = args.file.with_name(f"{args.file.stem}-errors.csv")
+                    target.write_bytes(errors.content)
+                    job["errors_file"] = str(target)
     except httpx.HTTPError as exc:
-        print(f"collaudo import-csv: cannot reach {url}: {exc}", file=sys.stderr)
+        print(f"collaudo import-csv: cannot reach {base}: {exc}", file=sys.stderr)
         return 2
-    print(f"done in {time.monotonic() - started:.1f}s", file=sys.stderr)
-    if response.status_code != 200:
-        try:
-            problem = response.json()
-            detail = problem.get("detail", response.text)
-            fields = "; ".join(f"{e['field']}: {e['message']}" for e in problem.get("errors", []))
-        except ValueError:
-            detail, fields = response.text, ""
-        print(f"collaudo import-csv: HTTP {response.status_code}: {detail}", file=sys.stderr)
-        if fields:
-            print(f"  {fields}", file=sys.stderr)
-        return 2
-    result: dict[str, Any] = response.json()
-    return result
+    return job
 
 
 async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
@@ -165,4 +236,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(outcome, indent=2))
     else:
         print_report(outcome)
+    if outcome.get("state") == "failed":
+        return 2
     return 1 if outcome["failed"] else 0

@@ -5,7 +5,9 @@ Funzionalità: Importazione da file CSV di pagamenti pendenti creati fuori dalla
   un numero avviso già emesso sono registrate come PAYMENT_PENDING, quelle senza sono
   create sull'intermediario. Le righe sbagliate sono segnalate con riga e motivo, le
   altre importate comunque; importare di nuovo lo stesso file non cambia nulla.
-  Nelle tabelle, "nuovo" è un numero avviso valido mai usato prima.
+  Nelle tabelle, "nuovo" è un numero avviso valido mai usato prima. Il proxy importa
+  ogni file in background; qui l'operatore attende il risultato, tranne quando il
+  proxy si riavvia a metà file: allora l'importazione riprende da sola da dove era.
 
   Scenario: il comune importa i canoni CUP dal gestionale tributi
     Dato un file CSV di canoni CUP con queste righe:
@@ -49,3 +51,11 @@ Funzionalità: Importazione da file CSV di pagamenti pendenti creati fuori dalla
     Quando l'operatore importa il file per un servizio che il proxy non conosce
     Allora il proxy risponde 422
     E l'errore indica il campo "service_id"
+
+  Scenario: il proxy si riavvia a metà di un file e l'importazione si completa da sola
+    Dato un file CSV di 120 canoni CUP senza numero avviso
+    Quando l'operatore carica il file per il servizio Canone CUP senza attendere
+    E il proxy si riavvia mentre l'importazione è a metà
+    Allora l'importazione si completa da sola, senza un nuovo caricamento
+    E il resoconto riporta 0 pagamenti registrati, 120 creati e 0 errori
+    E l'intermediario ha una sola posizione debitoria per ogni riga del file

@@ -64,3 +64,44 @@ def test_proxy_exits_2_naming_a_missing_driver(
     assert main(["proxy", "--intermediary", "gpd", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "not available in this build" in err and "fake" in err
+
+
+def test_import_csv_through_a_proxy_shows_progress_and_saves_the_errors_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.api.app import create_app
+    from adapters.api.settings import ApiSettings
+    from adapters.core.fake import FakeIntermediary
+    from simulators.common.server import BackgroundServer
+
+    store = Store.open(tmp_path / "proxy.sqlite")
+    store.put_tenant(TenantConfig.model_validate(tenant_body()))
+    store.put_service(ServiceConfig.model_validate(service_body()))
+    app = create_app(
+        ApiSettings(api_token="cli-token"), intermediary=FakeIntermediary(), store=store
+    )
+    server = BackgroundServer(app).start()
+    monkeypatch.setenv("COLLAUDO_API_TOKEN", "cli-token")
+    try:
+        csv_file = tmp_path / "dovuti.csv"
+        csv_file.write_text(mixed_csv(), encoding="utf-8")
+        argv = ["import-csv", str(csv_file), "--tenant", str(TENANT_ID),
+                "--service", str(SERVICE_ID), "--url", server.url, "--poll", "0.05"]  # fmt: skip
+        assert main(argv) == 1  # two rows refused
+        out, err = capsys.readouterr()
+        assert "import job http://" in err and "5/5" in err and "rows/s" in err, err
+        assert "5 rows: 2 created, 1 registered, 0 unchanged (already imported), 2 refused" in out
+        assert "line 4 [notice_number]" in out and "line 5 [amount]" in out
+        errors_file = tmp_path / "dovuti-errors.csv"
+        assert f"The refused rows are in {errors_file}" in out
+        lines = errors_file.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("line,error_reason,notice_number,amount")
+        assert [line.split(",")[0] for line in lines[1:]] == ["4", "5"]
+        # The errors file, unchanged, is refused again; nothing else is duplicated.
+        assert main([*argv[:1], str(errors_file), *argv[2:]]) == 1
+        out, _ = capsys.readouterr()
+        assert "2 rows: 0 created, 0 registered, 0 unchanged (already imported), 2 refused" in out
+        assert store.count_payments() == 3
+    finally:
+        server.stop()
+        store.close()

@@ -1,13 +1,28 @@
-"""CSV import: mixed files, idempotency, BOM + ';' + decimal comma, upload forms."""
+"""CSV import: mixed files, idempotency, BOM + ';' + decimal comma, upload forms.
+
+The proxy's importer loop runs here (the app's lifespan is entered), and each upload
+asks to wait for its job (``?wait=``), so a small file answers 201 with the finished
+job, as a synchronous import would; the rows come from ``GET /imports/{id}/rows``.
+"""
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from adapters.api.app import create_app
+from adapters.api.settings import ApiSettings
+from adapters.core.bus import MemoryBus
+from adapters.core.fake import FakeIntermediary
 from adapters.core.models import PaymentStatus
 from adapters.core.service import PaymentService
+from adapters.core.store import Store
 from adapters.pagopa import generate_notice
-from tests.api.conftest import AUTH, PAYER_CF, SERVICE_ID, TENANT_ID
+from tests.api.conftest import AUTH, PAYER_CF, PUBLIC_URL, SERVICE_ID, TENANT_ID, TOKEN
 
 IDS = {"tenant_id": str(TENANT_ID), "service_id": str(SERVICE_ID)}
 HEADER = (
@@ -31,20 +46,51 @@ def mixed_csv() -> str:
     )
 
 
-async def _upload(client: httpx.AsyncClient, text: str | bytes) -> httpx.Response:
+@pytest.fixture
+def app(fake: FakeIntermediary, store: Store, bus: MemoryBus) -> Starlette:
+    """The proxy with its runtime (the importer loop among them)."""
+    return create_app(
+        ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL), intermediary=fake, store=store, bus=bus
+    )
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+            yield http
+
+
+async def _upload(
+    client: httpx.AsyncClient, text: str | bytes, wait: float = 20, name: str = "dovuti.csv"
+) -> httpx.Response:
     data = text.encode() if isinstance(text, str) else text
     return await client.post(
-        "/imports", files={"file": ("dovuti.csv", data, "text/csv")}, data=IDS, headers=AUTH
+        "/imports",
+        params={"wait": str(wait)},
+        files={"file": (name, data, "text/csv")},
+        data=IDS,
+        headers=AUTH,
     )
+
+
+async def report_of(client: httpx.AsyncClient, text: str | bytes) -> dict[str, Any]:
+    """The finished job, with its rows as the synchronous import used to list them."""
+    response = await _upload(client, text)
+    assert response.status_code == 201, response.text
+    job: dict[str, Any] = response.json()
+    rows = (await client.get(job["links"]["rows"], headers=AUTH)).json()["rows"]
+    job["rows"] = [r for r in rows if r["outcome"] != "error"]
+    return job
 
 
 async def test_mixed_file_reports_bad_rows_and_stores_the_good_ones(
     configured: httpx.AsyncClient, service: PaymentService
 ) -> None:
-    response = await _upload(configured, mixed_csv())
-    assert response.status_code == 200, response.text
-    report = response.json()
+    report = await report_of(configured, mixed_csv())
     assert (report["total"], report["registered"], report["created"]) == (5, 1, 2)
+    assert (report["state"], report["read"], report["encoding"]) == ("done", 5, "UTF-8")
     assert report["failed"] == 2
     errors = {e["line"]: e for e in report["errors"]}
     assert set(errors) == {4, 5}
@@ -67,13 +113,17 @@ async def test_mixed_file_reports_bad_rows_and_stores_the_good_ones(
 async def test_importing_the_same_file_twice_creates_nothing_new(
     configured: httpx.AsyncClient, service: PaymentService
 ) -> None:
-    first = (await _upload(configured, mixed_csv())).json()
+    first = await report_of(configured, mixed_csv())
     count = service.store.count_payments()
-    published = len(service.store.pending_outbox())
-    second = (await _upload(configured, mixed_csv())).json()
+
+    def events() -> int:
+        return sum(len(service.store.published_events(r["payment_id"])) for r in first["rows"])
+
+    published = events()
+    second = await report_of(configured, mixed_csv())
     assert (second["created"], second["registered"], second["unchanged"]) == (0, 0, 3)
     assert service.store.count_payments() == count == 3
-    assert len(service.store.pending_outbox()) == published
+    assert events() == published == 3
     first_ids = sorted(r["payment_id"] for r in first["rows"])
     assert sorted(r["payment_id"] for r in second["rows"]) == first_ids
 
@@ -92,14 +142,16 @@ async def test_bom_semicolons_and_decimal_comma_as_text_csv_body(
         "/imports",
         content=b"\xef\xbb\xbf" + text.encode(),
         params=IDS,
-        headers={**AUTH, "content-type": "text/csv; charset=utf-8"},
+        headers={**AUTH, "content-type": "text/csv; charset=utf-8", "prefer": "wait=20"},
     )
-    assert response.status_code == 200, response.text
+    assert response.status_code == 201, response.text
+    assert response.headers["preference-applied"] == "wait=20"
     report = response.json()
-    assert report["delimiter"] == ";"
+    assert (report["delimiter"], report["encoding"]) == (";", "UTF-8 with BOM")
     assert report["errors"] == []
     assert (report["registered"], report["created"]) == (1, 1)
-    created = next(r for r in report["rows"] if r["outcome"] == "created")
+    rows = (await configured.get(report["links"]["rows"], headers=AUTH)).json()["rows"]
+    created = next(r for r in rows if r["outcome"] == "created")
     stored = service.store.get_payment(created["payment_id"])
     assert stored is not None
     assert str(stored.event.payment.amount) == "1234.56"
@@ -113,8 +165,15 @@ async def test_unreadable_files_and_bad_targets_are_422(configured: httpx.AsyncC
     no_header = await _upload(configured, "amount,reason\n20,x\n")
     assert no_header.status_code == 422
     assert "payer_tax_identification_number" in no_header.json()["detail"]
-    latin1 = await _upload(configured, (HEADER + "\n,20,Caffè,,,,,,,").encode("latin-1"))
-    assert latin1.status_code == 422 and "UTF-8" in latin1.json()["detail"]
+    # 0x81 is undefined in Windows-1252: neither reading is possible, both are named.
+    other = await _upload(configured, (HEADER + "\n,20,Caffè,,,,,,,").encode("latin-1") + b"\x81")
+    assert other.status_code == 422, other.text
+    detail = other.json()["detail"]
+    assert "not UTF-8 (byte 0xe8 on line 2)" in detail, detail
+    assert "nor Windows-1252 (byte 0x81 on line 2" in detail, detail
+    utf16 = await _upload(configured, HEADER.encode("utf-16-le"))
+    assert utf16.status_code == 422 and "control character 0x00 on line 1" in utf16.json()["detail"]
+    assert (await configured.get("/imports", headers=AUTH)).json()["imports"] == []
     no_ids = await configured.post(
         "/imports", files={"file": ("x.csv", b"a", "text/csv")}, headers=AUTH
     )
@@ -140,7 +199,7 @@ async def test_ragged_rows_are_reported_with_their_physical_line(
             ",20.00,CF,2099-01-01,human,RSSMRA80A01H501X,Mario,Rossi,,",
         ]
     )
-    report = (await _upload(configured, text)).json()
+    report = await report_of(configured, text)
     assert report["created"] == 1
     assert {e["line"]: e["field"] for e in report["errors"]} == {
         4: None,
@@ -160,7 +219,7 @@ async def test_created_at_column_dates_the_imported_payment(
             "2024-03-01T09:30:00+01:00",
         ]
     )
-    report = (await _upload(configured, text)).json()
+    report = await report_of(configured, text)
     assert report["created"] == 1, report
     stored = service.store.get_payment(report["rows"][0]["payment_id"])
     assert stored is not None

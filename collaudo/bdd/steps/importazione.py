@@ -1,20 +1,28 @@
-"""Steps: the operator importing pending payments ("dovuti") from a CSV file."""
+"""Steps: the operator importing pending payments ("dovuti") from a CSV file.
+
+The proxy imports a file as a background job (``POST /imports`` → 202 and
+``Location``); the steps that want the result at once ask to wait for it
+(``?wait=``), then read the rows from ``GET /imports/{id}/rows``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import secrets
+import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
+from adapters.core.positions import iud_for
 from adapters.pagopa import generate_notice
 from collaudo.bdd import actions
 from collaudo.bdd.fixtures import Answer, Application
-from collaudo.bdd.world import CollaudoEnv
+from collaudo.bdd.world import CollaudoEnv, eventually
 from collaudo.stack import CANONE_CUP_ID, DEMO_TENANT_ID
 
 #: The operator's column names (the tables in the features) → the proxy's CSV columns.
@@ -89,14 +97,37 @@ def csv_file(datatable: list[list[str]]) -> CsvFile:
     return CsvFile(out.getvalue().encode("utf-8"), notices)
 
 
-def _import(env: CollaudoEnv, file_csv: CsvFile, service_id: uuid.UUID) -> Answer:
+WAIT = 60  # seconds the steps let the proxy take for a small file
+
+
+def _upload(env: CollaudoEnv, file_csv: CsvFile, service_id: uuid.UUID, wait: float) -> Answer:
     return Answer(
         env.operator.post(
             "/imports",
+            params={"wait": str(wait)},
             data={"tenant_id": str(DEMO_TENANT_ID), "service_id": str(service_id)},
             files={"file": ("canone-cup.csv", file_csv.content, "text/csv")},
+            timeout=wait + 20,
         )
     )
+
+
+def _report(env: CollaudoEnv, job: dict[str, Any]) -> ImportReport:
+    """The finished job, with its imported rows (every page) as ``rows``."""
+    assert job["state"] == "done", job
+    rows: list[dict[str, Any]] = []
+    after: int | None = -1
+    while after is not None:
+        page = env.operator.get(f"/imports/{job['id']}/rows", params={"after": after}).json()
+        rows += page["rows"]
+        after = page["next_after"]
+    return ImportReport({**job, "rows": [r for r in rows if r["outcome"] != "error"]})
+
+
+def _import(env: CollaudoEnv, file_csv: CsvFile, service_id: uuid.UUID) -> ImportReport:
+    answer = _upload(env, file_csv, service_id, WAIT)
+    assert answer.status == 201, answer  # finished within the wait
+    return _report(env, answer.json())
 
 
 @given(
@@ -104,16 +135,12 @@ def _import(env: CollaudoEnv, file_csv: CsvFile, service_id: uuid.UUID) -> Answe
     target_fixture="prima_importazione",
 )
 def imported_before(env: CollaudoEnv, file_csv: CsvFile) -> ImportReport:
-    answer = _import(env, file_csv, CANONE_CUP_ID)
-    assert answer.status == 200, answer
-    return ImportReport(answer.json())
+    return _import(env, file_csv, CANONE_CUP_ID)
 
 
 @when("l'operatore importa il file per il servizio Canone CUP", target_fixture="resoconto")
 def import_file(env: CollaudoEnv, file_csv: CsvFile) -> ImportReport:
-    answer = _import(env, file_csv, CANONE_CUP_ID)
-    assert answer.status == 200, answer
-    return ImportReport(answer.json())
+    return _import(env, file_csv, CANONE_CUP_ID)
 
 
 @when(
@@ -121,7 +148,7 @@ def import_file(env: CollaudoEnv, file_csv: CsvFile) -> ImportReport:
     target_fixture="risposta",
 )
 def import_unknown_service(env: CollaudoEnv, file_csv: CsvFile) -> Answer:
-    return _import(env, file_csv, uuid.uuid4())
+    return _upload(env, file_csv, uuid.uuid4(), WAIT)
 
 
 @then(
@@ -194,3 +221,87 @@ def one_position_per_created_row(
     for row in resoconto.body["rows"]:
         if row["line"] not in file_csv.notices:
             assert len(actions.positions_of(env, _application(row))) == 1, row
+
+
+# -- a job that outlives the proxy -------------------------------------------------------
+
+
+@given(
+    parsers.re(r"un file CSV di (?P<righe>\d+) canoni CUP senza numero avviso"),
+    target_fixture="file_csv",
+)
+def many_rows(righe: str) -> CsvFile:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["amount", "reason", "expire_at", "payer_type",
+                     "payer_tax_identification_number", "payer_name", "payer_family_name",
+                     "payer_email", "remote_id"])  # fmt: skip
+    for n in range(1, int(righe) + 1):
+        reason = f"Canone CUP 2025 - posizione {n}"
+        writer.writerow([f"{n % 90 + 10},00", reason, "2030-12-31", "human",
+                         "RSSMRA80A01H501U", "Mario", "Rossi", "", str(uuid.uuid4())])  # fmt: skip
+    return CsvFile(out.getvalue().encode("utf-8"))
+
+
+@when(
+    "l'operatore carica il file per il servizio Canone CUP senza attendere",
+    target_fixture="lavoro",
+)
+def upload_without_waiting(env: CollaudoEnv, file_csv: CsvFile) -> dict[str, Any]:
+    answer = _upload(env, file_csv, CANONE_CUP_ID, 0)
+    assert answer.status == 202, answer
+    assert answer.response.headers["location"] == f"/imports/{answer.json()['id']}"
+    job: dict[str, Any] = answer.json()
+    return job
+
+
+@when("il proxy si riavvia mentre l'importazione è a metà")
+def restart_mid_file(env: CollaudoEnv, lavoro: dict[str, Any]) -> None:
+    deadline = time.monotonic() + WAIT
+    while True:
+        job = env.operator.get(f"/imports/{lavoro['id']}").json()
+        if job["read"] > 0:
+            break
+        assert time.monotonic() < deadline, f"the import did not start: {job}"
+        time.sleep(0.01)
+    assert job["read"] < job["total"], f"the import ended before the restart: {job}"
+    env.call(env.stack.restart_proxy())
+    lavoro["read_at_restart"] = job["read"]
+
+
+@then(
+    "l'importazione si completa da sola, senza un nuovo caricamento",
+    target_fixture="resoconto",
+)
+def completes_by_itself(env: CollaudoEnv, lavoro: dict[str, Any]) -> ImportReport:
+    answer = env.operator.get(
+        f"/imports/{lavoro['id']}", params={"wait": str(WAIT)}, timeout=WAIT + 20
+    )
+    assert answer.status_code == 200, answer.text
+    job: dict[str, Any] = answer.json()
+    assert job["state"] == "done" and job["read"] == job["total"], job
+    listed = env.operator.get(
+        "/imports", params={"tenant_id": str(DEMO_TENANT_ID), "service_id": str(CANONE_CUP_ID)}
+    ).json()["imports"]
+    assert sum(1 for j in listed if j["created_at"] >= lavoro["created_at"]) == 1, listed
+    return _report(env, job)
+
+
+@then("l'intermediario ha una sola posizione debitoria per ogni riga del file")
+def one_position_per_row(env: CollaudoEnv, resoconto: ImportReport) -> None:
+    rows = resoconto.body["rows"]
+    assert len({r["payment_id"] for r in rows}) == len(rows) == resoconto.body["total"]
+    if not env.target.simulated:
+        return  # the payment ids are checked above; the vendor's back office is not ours
+    wanted = [iud_for(uuid.UUID(r["payment_id"])) for r in rows]
+
+    def each_once() -> bool:
+        counts: Counter[str] = Counter()
+        for position in env.positions():
+            iuds = position.get("iud") or position.get("iupd")
+            counts.update(iuds if isinstance(iuds, list) else [str(iuds)])
+        doubled = [i for i in wanted if counts[i] > 1]
+        assert not doubled, f"rows with more than one debt position: {doubled[:5]}"
+        return all(counts[i] == 1 for i in wanted)  # a creation retried may still be due
+
+    eventually(each_once, "one debt position per row", timeout=WAIT)

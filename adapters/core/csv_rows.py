@@ -31,25 +31,34 @@ payer_country_subdivision,
 payer_country
 ================================ ======== ==============================================
 
-The delimiter is ``;`` or ``,`` (read from the header line); the file is UTF-8,
-with or without a byte-order mark. Line numbers in errors count the header as
-line 1 and are physical lines, so they match what an editor shows.
+The delimiter is tab, ``;`` or ``,`` (read from the header line); the file is
+UTF-8, with or without a byte-order mark, or Windows-1252 when that reading is
+unambiguous (see :mod:`adapters.core.csv_file`). Line numbers in errors count the
+header as line 1 and are physical lines, so they match what an editor shows.
+The columns ``line`` and ``error_reason`` that ``errors.csv`` adds are recognised
+and skipped, so a corrected errors file imports as it is.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 
 from pydantic import ValidationError
 
+from adapters.core.csv_file import (
+    CsvFileError,
+    CsvLayout,
+    detect_encoding,
+    is_blank,
+    records,
+    sniff_delimiter,
+    text_stream,
+)
 from adapters.core.models import Payer
 from adapters.pagopa import (
     InvalidAmount,
@@ -81,7 +90,9 @@ ADDRESS_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("notice_number", "remote_id", "created_at", *ADDRESS_COLUMNS)
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-MAX_ROWS = 50_000
+#: The columns ``errors.csv`` adds to the office's own (``reason`` is the causale).
+ERROR_COLUMNS = ("line", "error_reason")
+MAX_ROWS = 200_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -92,10 +103,6 @@ def _rome() -> tzinfo:
         return ZoneInfo("Europe/Rome")
     except Exception:  # no tz database: UTC is a safe, documented fallback
         return UTC
-
-
-class CsvFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header); no row was processed."""
 
 
 @dataclass(frozen=True)
@@ -133,24 +140,7 @@ class ParsedCsv:
     delimiter: str = ","
     ignored_columns: list[str] = field(default_factory=list)
     total: int = 0
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; any other encoding is refused with the position."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvFileError(
-            f"the file is not UTF-8 (invalid byte 0x{data[exc.start]:02x} on line {line}): "
-            "save it as 'CSV UTF-8' and import it again"
-        ) from None
-
-
-def sniff_delimiter(text: str) -> str:
-    """``;`` or ``,``: whichever the header line uses more (headers hold no decimals)."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
+    encoding: str = "UTF-8"
 
 
 def parse_datetime(value: str, what: str, *, end_of_day: bool) -> datetime:
@@ -298,76 +288,100 @@ def parse_row(record: dict[str, str], line: int, now: datetime) -> CsvRow:
     )
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    last = 0
-    while True:
-        start = last + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise CsvFileError(f"line {reader.line_num}: {exc}; check the quotes") from None
-        last = reader.line_num
-        yield start, cells
+def check_header(cells: list[str], delimiter: str) -> list[str]:
+    """The normalised header; :class:`CsvFileError` when a required column is missing."""
+    header = [h.strip().lstrip("\ufeff").lower() for h in cells]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        raise CsvFileError(
+            f"the header (line 1, delimiter {shown}) lacks the columns "
+            f"{', '.join(missing)}; found {', '.join(h for h in header if h) or 'nothing'}"
+        )
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicated:
+        raise CsvFileError(f"the header repeats the columns {', '.join(duplicated)}")
+    return header
+
+
+def ignored_columns(header: list[str]) -> list[str]:
+    return [h for h in header if h not in KNOWN_COLUMNS and h not in ERROR_COLUMNS]
+
+
+def inspect_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> CsvLayout:
+    """Check the whole file (encoding, header, quotes, size) without validating rows.
+
+    CPU-bound for a large file: call it in a thread from async code.
+    """
+    encoding = detect_encoding(data)
+    stream = text_stream(data, encoding)
+    first = stream.readline()
+    if not first.strip() and not stream.read(1).strip():
+        raise CsvFileError(
+            "the file is empty: the first line must be the header, e.g. "
+            + ",".join(REQUIRED_COLUMNS)
+        )
+    delimiter = sniff_delimiter(first)
+    stream.seek(0)
+    found = records(stream, delimiter)
+    _, raw_header = next(found)
+    header = check_header(raw_header, delimiter)
+    total = 0
+    for _, cells in found:
+        if is_blank(cells):
+            continue
+        total += 1
+        if total > max_rows:
+            raise CsvFileError(f"the file has more than {max_rows:,} rows: split it")
+    return CsvLayout(encoding, delimiter, header, [c.lstrip("\ufeff") for c in raw_header], total)
+
+
+def read_row(
+    header: list[str],
+    cells: list[str],
+    line: int,
+    now: datetime,
+    tenant_id: uuid.UUID,
+    service_id: uuid.UUID,
+) -> CsvRow | RowError:
+    """One record checked: the valid row with its key, or why it is refused."""
+    if len(cells) != len(header):
+        return RowError(
+            line,
+            f"the row has {len(cells)} cells but the header has {len(header)}; "
+            "check for a stray delimiter (quote values that contain it)",
+        )
+    try:
+        row = parse_row(dict(zip(header, cells, strict=True)), line, now)
+    except _RowRefused as exc:
+        return RowError(line, exc.reason, exc.column)
+    except ValidationError as exc:  # pydantic limits (e.g. a name longer than 255)
+        first = exc.errors()[0]
+        column = "payer_" + "_".join(str(p) for p in first["loc"])
+        return RowError(line, f"{column}: {first['msg']}", column)
+    return replace(row, row_key=row_key(tenant_id, service_id, row))
 
 
 def parse_csv(
     data: bytes, tenant_id: uuid.UUID, service_id: uuid.UUID, *, now: datetime | None = None
 ) -> ParsedCsv:
     """Read the whole file; valid rows and per-row errors, never stopping at a bad row."""
-    text = decode(data)
-    if not text.strip():
-        raise CsvFileError(
-            "the file is empty: the first line must be the header, e.g. "
-            + ",".join(REQUIRED_COLUMNS)
-        )
+    layout = inspect_csv(data)
     now = now or datetime.now(UTC)
-    delimiter = sniff_delimiter(text)
-    records = _records(text, delimiter)
-    _, header_cells = next(records)
-    header = [h.strip().lstrip("\ufeff").lower() for h in header_cells]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise CsvFileError(
-            f"the header (line 1, delimiter {delimiter!r}) lacks the columns "
-            f"{', '.join(missing)}; found {', '.join(header) or 'nothing'}"
-        )
-    duplicated = sorted({h for h in header if h and header.count(h) > 1})
-    if duplicated:
-        raise CsvFileError(f"the header repeats the columns {', '.join(duplicated)}")
     parsed = ParsedCsv(
-        delimiter=delimiter, ignored_columns=[h for h in header if h not in KNOWN_COLUMNS]
+        delimiter=layout.delimiter,
+        ignored_columns=ignored_columns(layout.header),
+        total=layout.total,
+        encoding=layout.encoding,
     )
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue  # blank lines (often at the end) are not rows
-        parsed.total += 1
-        if parsed.total > MAX_ROWS:
-            raise CsvFileError(f"the file has more than {MAX_ROWS} rows: split it")
-        if len(cells) != len(header):
-            parsed.errors.append(
-                RowError(
-                    line,
-                    f"the row has {len(cells)} cells but the header has {len(header)}; "
-                    f"check for a stray {delimiter!r} (quote values that contain it)",
-                )
-            )
+    found = records(text_stream(data, layout.encoding), layout.delimiter)
+    next(found)
+    for line, cells in found:
+        if is_blank(cells):
             continue
-        try:
-            row = parse_row(dict(zip(header, cells, strict=True)), line, now)
-        except _RowRefused as exc:
-            parsed.errors.append(RowError(line, exc.reason, exc.column))
-            continue
-        except ValidationError as exc:  # pydantic limits (e.g. a name longer than 255)
-            first = exc.errors()[0]
-            column = "payer_" + "_".join(str(p) for p in first["loc"])
-            parsed.errors.append(RowError(line, f"{column}: {first['msg']}", column))
-            continue
-        parsed.rows.append(_with_key(row, tenant_id, service_id))
+        checked = read_row(layout.header, cells, line, now, tenant_id, service_id)
+        if isinstance(checked, RowError):
+            parsed.errors.append(checked)
+        else:
+            parsed.rows.append(checked)
     return parsed
-
-
-def _with_key(row: CsvRow, tenant_id: uuid.UUID, service_id: uuid.UUID) -> CsvRow:
-    return replace(row, row_key=row_key(tenant_id, service_id, row))

@@ -1,0 +1,131 @@
+"""A CSV file as offices save it: its encoding, its delimiter, its header, its records.
+
+Encoding. UTF-8, with or without a byte-order mark, is read as such. A file that
+is not valid UTF-8 is read as **Windows-1252** (what Excel on Windows writes for
+"CSV (delimitato dal separatore di elenco)") only when that reading is
+*unambiguous*, which here means all of:
+
+- every byte is defined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90 and 0x9D are not:
+  a file holding one is in some other encoding);
+- the text holds no control character but tab, carriage return and line feed (a
+  NUL or another C0 byte means UTF-16 or a binary file, not a Windows text file;
+  the same check refuses such a file when it happens to be valid UTF-8).
+
+Otherwise the file is refused, naming the encoding tried and the first bad line.
+A file that is valid UTF-8 is never read as Windows-1252, even when it would
+also decode as such (e.g. pure ASCII): UTF-8 wins.
+
+Delimiter: tab, ``;`` or ``,``, whichever the header line holds most (header
+names hold none of them). Line numbers are physical lines, header = line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "CsvFileError",
+    "CsvLayout",
+    "ENCODINGS",
+    "detect_encoding",
+    "records",
+    "sniff_delimiter",
+]
+
+#: The encodings the proxy reads: how a job names them → Python codec.
+ENCODINGS = {"UTF-8": "utf-8", "UTF-8 with BOM": "utf-8-sig", "Windows-1252": "cp1252"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DELIMITERS = ("\t", ";", ",")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read (encoding, header); no row was processed."""
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """What a whole-file check found: enough to read the rows later, job by job."""
+
+    encoding: str  # a key of ENCODINGS
+    delimiter: str
+    header: list[str]  # normalised (stripped, lower case)
+    raw_header: list[str]  # as the office wrote it (for errors.csv)
+    total: int  # data rows, blank lines excluded
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _no_controls(text: str, encoding: str, before: str = "") -> None:
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise CsvFileError(
+            f"the file cannot be read: {before}as {encoding} it holds the control character "
+            f"0x{ord(control.group()):02x} on line {line} (UTF-16, or not a text file?); "
+            "save it as 'CSV UTF-8' and import it again"
+        )
+
+
+def detect_encoding(data: bytes) -> str:
+    """The name (a key of :data:`ENCODINGS`) of the encoding to read ``data`` with."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as utf8:
+        utf8_line = _line_of(data, utf8.start)
+        utf8_byte = data[utf8.start]
+    else:
+        _no_controls(text, "UTF-8")
+        return "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+    not_utf8 = f"it is not UTF-8 (byte 0x{utf8_byte:02x} on line {utf8_line})"
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise CsvFileError(
+            f"the file cannot be read: {not_utf8}, nor Windows-1252 (byte "
+            f"0x{data[exc.start]:02x} on line {_line_of(data, exc.start)} is undefined there); "
+            "save it as 'CSV UTF-8' and import it again"
+        ) from None
+    _no_controls(text, "Windows-1252", f"{not_utf8}, and ")
+    return "Windows-1252"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """Tab, ``;`` or ``,``: whichever the header line uses most (ties: ``,``)."""
+    counts = {d: header_line.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The file as text, decoded lazily (a 100,000-row file is not held twice)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=ENCODINGS[encoding], newline="")
+
+
+def records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(physical line where the record starts, cells) for every record, header included.
+
+    Raises :class:`CsvFileError` on a broken quote, naming the line.
+    """
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvFileError(f"line {reader.line_num}: {exc}; check the quotes") from None
+        last = reader.line_num
+        yield start, cells
+
+
+def is_blank(cells: list[str]) -> bool:
+    """Blank lines (often at the end of a file) are not rows."""
+    return not any(c.strip() for c in cells)
