@@ -86,16 +86,19 @@ def iud(application: Application) -> str:
 def positions_of(env: CollaudoEnv, application: Application) -> list[dict[str, Any]]:
     """The intermediary simulator's debt positions for this payment (by IUD)."""
     wanted = iud(application)
-    found = []
-    for position in env.positions():
-        # MyPay's IUD, GPD's IUPD, GovPay's idPendenza: each the proxy's IUD.
-        iuds = position.get("iud") or position.get("iupd") or position.get("idPendenza")
-        if iuds is None and ("resource" in position or "record" in position):
-            # the contract simulator keeps what the driver sent: the IUD is inside, by name
-            iuds = _members(position, {"iud", "iupd", "idpendenza", "identificativounivocodovuto"})
-        if wanted == iuds or (isinstance(iuds, list) and wanted in iuds):
-            found.append(position)
-    return found
+    return [position for position in env.positions() if wanted in position_iuds(position)]
+
+
+def position_iuds(position: dict[str, Any]) -> list[str]:
+    """The proxy's IUDs a simulator's debt position carries: MyPay's IUD, GPD's IUPD,
+    GovPay's idPendenza; the contract simulator keeps what the driver sent, so there the
+    IUD is found inside it by name."""
+    iuds = position.get("iud") or position.get("iupd") or position.get("idPendenza")
+    if iuds is None and ("resource" in position or "record" in position):
+        iuds = _members(position, {"iud", "iupd", "idpendenza", "identificativounivocodovuto"})
+    if iuds is None:
+        return []
+    return [str(i) for i in iuds] if isinstance(iuds, list) else [str(iuds)]
 
 
 def is_paid(position: dict[str, Any]) -> bool:

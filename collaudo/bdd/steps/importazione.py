@@ -298,8 +298,7 @@ def one_position_per_row(env: CollaudoEnv, resoconto: ImportReport) -> None:
     def each_once() -> bool:
         counts: Counter[str] = Counter()
         for position in env.positions():
-            iuds = position.get("iud") or position.get("iupd")
-            counts.update(iuds if isinstance(iuds, list) else [str(iuds)])
+            counts.update(actions.position_iuds(position))
         doubled = [i for i in wanted if counts[i] > 1]
         assert not doubled, f"rows with more than one debt position: {doubled[:5]}"
         return all(counts[i] == 1 for i in wanted)  # a creation retried may still be due
