@@ -39,6 +39,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.02
+#: Seconds an idle keep-alive connection of the suite's clients is kept (servers: 5 s).
+KEEPALIVE_EXPIRY = 2.0
 DEFAULT_WAIT = 15.0
 INTERMEDIARY_TITLES = {"mypay": "MyPay", "gpd": "GPD", "govpay": "GovPay"}
 
@@ -242,13 +244,19 @@ def start_env(
     stack = runner.start()
     recorder.redact.add(stack.api_token)
     recorder.redact.add(*(os.environ.get(name) for name in target.secret_variables()))
+    # uvicorn closes a keep-alive connection idle for 5 s; a client reusing it just then gets
+    # "Server disconnected without sending a response". Clients drop idle ones sooner.
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY)
     operator = httpx.Client(
+        limits=limits,
         base_url=stack.urls["proxy"],
         headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
         timeout=20,
     )
-    citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20)
-    suite = httpx.Client(headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts)
+    citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20, limits=limits)
+    suite = httpx.Client(
+        headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts, limits=limits
+    )
     env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
     env._closers += [operator.close, citizen.close, suite.close, runner.stop]
     return env
