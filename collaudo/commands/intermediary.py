@@ -75,8 +75,9 @@ def run_new(args: argparse.Namespace) -> int:
     plan = done.plan
     print(f"\n{args.name}: verb → operation")
     for verb, method in VERB_METHODS.items():
-        if verb in plan.calls:
-            print(f"  {method:<22} {plan.calls[verb].operation.label}")
+        label = plan.label(verb)
+        if label is not None:
+            print(f"  {method:<22} {label}")
         else:
             missing = plan.missing[verb]
             named = ", ".join(missing.candidates) or "no candidate"

@@ -62,6 +62,8 @@ def init_module(plan: Plan) -> str:
         if verb in plan.calls:
             call = plan.calls[verb]
             text = f"- {method}: {call.operation.label} ({call.contract.file})"
+        elif verb in plan.soap_calls:
+            text = f"- {method}: {plan.soap_calls[verb].operation.label} ({plan.contracts[0]})"
         else:
             missing = plan.missing[verb]
             named = "; ".join(missing.candidates) or "none"
