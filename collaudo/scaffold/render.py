@@ -143,7 +143,7 @@ def credential(creditor: CreditorConfig) -> str:
 def _simulated(plan: Plan) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {"tenant": {}, "service": {}}
     for spec in plan.fields:
-        if spec.demo is not None:
+        if spec.demo is not None and spec.kind != "env":  # a secret's value is never configured
             found[spec.level][spec.key] = spec.demo
     return found
 

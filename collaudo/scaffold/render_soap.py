@@ -247,6 +247,8 @@ def driver_module(plan: Plan) -> str:
         "contracts": plan.contracts,
         "missing": sorted(VERB_METHODS[v] for v in plan.missing),
     }
+    # Values the contract simulator accepts for the secrets (never real ones: the schema's).
+    secrets = {spec.default: spec.demo for spec in plan.secrets if spec.default}
     out = [
         f'"""The {plan.name} driver\'s verbs over SOAP/zeep (generated: see the package docstring)."""',
         "",
@@ -320,6 +322,7 @@ def driver_module(plan: Plan) -> str:
         f"            **{py_literal(extra)},",
         f'            "url_fields": {{config.F_WSDL.key: {json.dumps(plan.wsdl_base + "?wsdl")}}},',
         '            "simulated": config.SIMULATED,',
+        f'            "simulated_secrets": {py_literal(secrets)},',
         "        },",
         "    )",
         "",

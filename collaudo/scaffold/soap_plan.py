@@ -253,6 +253,8 @@ class MemberBuilder:
                     default=env,
                     pattern=r"[A-Za-z_][A-Za-z0-9_]*",
                     description=f"Name of the environment variable holding «{name}»",
+                    # what the contract simulator accepts (the sim-NAME target sets it)
+                    demo=self.planner.generator.text(xsd_type, name, "secret", {}) or "secret",
                 )
             )
             plan.secrets.append(spec)
@@ -281,7 +283,11 @@ class MemberBuilder:
         primitive = getattr(getattr(xsd_type, "primitive_type", None), "local_name", "")
         text = self.planner.generator.text(xsd_type, name, f"{self.scope}|{path}", {})
         if primitive == "base64Binary":
-            literal = f"b64({py_literal(text)})"
+            # A document the WSDL does not describe (MyPay's dovuto): the IUD stands in for it,
+            # so that two payments never send the same request.
+            iud = "request.iud" if self.scope == "request" else "ctx.position.iud"
+            self.mapping.append(f"{path} ← TODO(integrator): the document it carries; the IUD")
+            return f"{iud}.encode()", "TODO(integrator): the document, not the IUD"
         elif schema["type"] == "boolean":
             literal = "False"  # a flag the payment says nothing about: the conservative reading
         else:

@@ -44,6 +44,9 @@ CONTRACTS = {contracts}
 IMPLEMENTED = {implemented}
 MISSING = {missing}
 HOST = "http://contract.test"
+#: A SOAP driver loads its WSDL from the file (zeep reads WSDLs synchronously, the simulator
+#: runs in-process) and calls the endpoint the simulator serves.
+LOCAL_SETTINGS: dict[str, str] = {local}
 ABSENT = [c for c in CONTRACTS if "://" not in c and not Path(c).exists()]
 pytestmark = pytest.mark.skipif(
     bool(ABSENT),
@@ -59,7 +62,12 @@ def simulator() -> ContractsApp:
 @pytest.fixture
 def driver(simulator: ContractsApp) -> Iterator[{cls}]:
     found = spec()
-    environ = {{f.default: "sim-secret" for f in found.fields if f.kind == "env" and f.default}}
+    chosen = found.extra.get("simulated_secrets", {{}})
+    environ = {{
+        f.default: str(chosen.get(f.default, "sim-secret"))
+        for f in found.fields
+        if f.kind == "env" and f.default
+    }}
     made = {cls}(transport=httpx.ASGITransport(app=simulator), environ=environ)
     yield made
     asyncio.run(made.aclose())
@@ -71,6 +79,8 @@ def creditor(simulator: ContractsApp) -> CreditorConfig:
         key: HOST + base for key, base in extra["url_fields"].items()
     }}
     settings |= extra["simulated"]["tenant"] | extra["simulated"]["service"]
+    settings |= {{key: HOST + value if value.startswith("/") else value
+                 for key, value in LOCAL_SETTINGS.items()}}
     return CreditorConfig(
         tenant_id=uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329"),
         service_id=uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625"),
@@ -165,7 +175,7 @@ def test_a_verb_not_written_yet_says_so(simulator: ContractsApp, driver: {cls}, 
 
 
 def conformance_module(plan: Plan) -> str:
-    implemented = [VERB_METHODS[v] for v in plan.calls]
+    implemented = [VERB_METHODS[v] for v in (*plan.calls, *plan.soap_calls)]
     missing = [VERB_METHODS[v] for v in plan.missing]
     return _TEMPLATE.format(
         name=plan.name,
@@ -173,4 +183,11 @@ def conformance_module(plan: Plan) -> str:
         contracts=py_literal([str(c) for c in plan.absolute]),
         implemented=py_literal(implemented),
         missing=py_literal(missing),
+        local=py_literal(_local_settings(plan)),
     )
+
+
+def _local_settings(plan: Plan) -> dict[str, str]:
+    if plan.kind != "soap":
+        return {}
+    return {f"{plan.name}_wsdl_url": plan.absolute[0], f"{plan.name}_endpoint_url": plan.wsdl_base}
