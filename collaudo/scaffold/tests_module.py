@@ -31,6 +31,7 @@ from adapters.core.intermediary import (
     Debtor,
     DebtPosition,
     DebtPositionRequest,
+    IntermediaryFault,
     NotPaidYet,
     PositionContext,
     PositionState,
@@ -44,6 +45,8 @@ CONTRACTS = {contracts}
 IMPLEMENTED = {implemented}
 MISSING = {missing}
 HOST = "http://contract.test"
+#: The driver's reading of an answer that lacks what it looks for (the request conformed).
+UNREADABLE = ("BROKEN_REDIRECT", "MALFORMED_ANSWER")
 #: A SOAP driver loads its WSDL from the file (zeep reads WSDLs synchronously, the simulator
 #: runs in-process) and calls the endpoint the simulator serves.
 LOCAL_SETTINGS: dict[str, str] = {local}
@@ -79,8 +82,7 @@ def creditor(simulator: ContractsApp) -> CreditorConfig:
         key: HOST + base for key, base in extra["url_fields"].items()
     }}
     settings |= extra["simulated"]["tenant"] | extra["simulated"]["service"]
-    settings |= {{key: HOST + value if value.startswith("/") else value
-                 for key, value in LOCAL_SETTINGS.items()}}
+    settings |= LOCAL_SETTINGS
     return CreditorConfig(
         tenant_id=uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329"),
         service_id=uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625"),
@@ -146,9 +148,19 @@ def test_the_implemented_verbs_conform_to_the_contract(
             assert receipt.content
     if "checkout_url" in IMPLEMENTED:
         urls = ReturnUrls("https://ok.test", "https://cancel.test", "https://ko.test")
-        assert asyncio.run(driver.checkout_url(ctx, urls)).startswith("http")
+        try:
+            link = asyncio.run(driver.checkout_url(ctx, urls))
+        except IntermediaryFault as exc:  # the simulator may leave an optional URL out
+            assert exc.code in UNREADABLE, exc
+        else:
+            assert link.startswith("http")
     if "notice_pdf" in IMPLEMENTED:
-        assert asyncio.run(driver.notice_pdf(ctx)).startswith(b"%PDF")
+        try:
+            pdf = asyncio.run(driver.notice_pdf(ctx))
+        except IntermediaryFault as exc:  # the simulator may leave an optional PDF out
+            assert exc.code in UNREADABLE, exc
+        else:
+            assert pdf.startswith(b"%PDF")
     assert violations(simulator) == []
 
 
@@ -190,4 +202,7 @@ def conformance_module(plan: Plan) -> str:
 def _local_settings(plan: Plan) -> dict[str, str]:
     if plan.kind != "soap":
         return {}
-    return {f"{plan.name}_wsdl_url": plan.absolute[0], f"{plan.name}_endpoint_url": plan.wsdl_base}
+    return {
+        f"{plan.name}_wsdl_url": plan.absolute[0],
+        f"{plan.name}_endpoint_url": "http://contract.test" + plan.wsdl_base,
+    }

@@ -1,0 +1,83 @@
+"""``collaudo intermediary new`` on a WSDL, in a temporary copy of the repository: a zeep driver
+generated from the built-in MyPay contract (always present) passes ruff, ``ruff format
+--check``, mypy --strict, the architecture test and its own conformance tests, and
+``collaudo run --target sim-demosoap`` on a few scenarios ends with no failure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.scaffold.test_intermediary_new import BIN, REPO, _copy, _run
+
+WSDL = REPO / "simulators" / "common" / "builtin_contracts" / "mypay" / "pa-per-ente.wsdl"
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _copy(tmp_path_factory.mktemp("scaffold-soap") / "repo")
+    done = _run(
+        [sys.executable, "-m", "collaudo", "intermediary", "new", "demosoap"]
+        + ["--contract", str(WSDL)],
+        root,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "create_debt_position   paaSILImportaDovuto" in done.stdout
+    assert "status                 paaSILChiediPagatiConRicevuta" in done.stdout
+    return root
+
+
+def test_the_driver_calls_the_mapped_operations_with_zeep(checkout: Path) -> None:
+    package = checkout / "adapters" / "drivers" / "demosoap"
+    driver = (package / "driver.py").read_text(encoding="utf-8")
+    assert "_scaffold_soap.SoapClient(" in driver and "httpx.AsyncClient" not in driver
+    for operation in ("paaSILImportaDovuto", "paaSILVerificaAvviso"):
+        assert f'"{operation}"' in driver
+    payloads = (package / "payloads.py").read_text(encoding="utf-8")
+    # matched by name: the IUV from the payment, the password from its environment variable
+    assert '"identificativoUnivocoVersamento": ctx.position.iuv' in payloads
+    assert "config.F_PASSWORD_SECRET, environ" in payloads
+    assert "TODO(integrator)" in payloads
+    # the header the contract declares: its member is a configuration field, sent in it
+    assert "ppthead}intestazionePPT" in payloads
+    config = (package / "config.py").read_text(encoding="utf-8")
+    assert '"demosoap_cod_ipa_ente"' in config and '"demosoap_wsdl_url"' in config
+    assert "[targets.sim-demosoap]" in (checkout / "collaudo.toml").read_text(encoding="utf-8")
+    assert not (REPO / "adapters" / "drivers" / "demosoap").exists()
+
+
+def test_the_generated_code_passes_ruff_mypy_and_the_architecture_test(checkout: Path) -> None:
+    package = ["adapters/drivers/demosoap", "tests/drivers/demosoap"]
+    ruff = _run([str(BIN / "ruff"), "check", *package], checkout)
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    formatted = _run([str(BIN / "ruff"), "format", "--check", *package], checkout)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    mypy = _run(
+        [str(BIN / "mypy"), "--strict", "--follow-imports=silent", "--no-incremental", *package],
+        checkout,
+    )
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    tests = ["tests/test_architecture.py", "tests/drivers/demosoap"]
+    pytest_run = _run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", *tests],
+        checkout,
+    )
+    assert pytest_run.returncode == 0, pytest_run.stdout[-3000:] + pytest_run.stderr[-2000:]
+    assert " passed" in pytest_run.stdout
+
+
+def test_the_driver_is_found_by_name_with_its_fields(checkout: Path) -> None:
+    probe = _run(
+        [
+            sys.executable,
+            "-c",
+            "from adapters.api.drivers import load_driver; s = load_driver('demosoap'); "
+            "print(s.name, s.extra['url_fields'], [f.key for f in s.fields])",
+        ],
+        checkout,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert "'demosoap_wsdl_url': '/ws/pa?wsdl'" in probe.stdout
+    assert "demosoap_password_env" in probe.stdout and "demosoap_endpoint_url" in probe.stdout
