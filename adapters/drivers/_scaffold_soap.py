@@ -108,7 +108,9 @@ class SoapClient:
             code = _soap.soap_fault_code(exc) or "SOAP_FAULT"
             error = RequestRejected if _soap.is_client_fault(exc) else IntermediaryFault
             raise error(
-                f"{what}: SOAP fault {exc.code}: {exc.message}", exchanges=record.exchanges, code=code
+                f"{what}: SOAP fault {exc.code}: {exc.message}",
+                exchanges=record.exchanges,
+                code=code,
             ) from exc
         except zeep.exceptions.TransportError as exc:
             raise _soap.http_status_error(

@@ -77,7 +77,8 @@ def _signature(call: SoapCall, name: str, returns: str) -> str:
 
 
 def _creditor(call: SoapCall) -> str:
-    return "    creditor = request.creditor" if call.verb == "create" else "    creditor = ctx.creditor"
+    owner = "request" if call.verb == "create" else "ctx"
+    return f"    creditor = {owner}.creditor"
 
 
 def _body_function(call: SoapCall) -> str:
@@ -90,12 +91,19 @@ def _body_function(call: SoapCall) -> str:
         comment = f"  # {note}" if note else ""
         members.append(f'"{name}": {expression},{comment}')
     body = "{\n" + "\n".join(members) + "\n}" if members else "{}"
-    headers = "{" + ", ".join(
-        f"{py_literal(qname)}: {{"
-        + ", ".join(f'"{name}": _config.required(creditor, config.{spec.const})' for name, spec in fields)
+    headers = (
+        "{"
+        + ", ".join(
+            f"{py_literal(qname)}: {{"
+            + ", ".join(
+                f'"{name}": _config.required(creditor, config.{spec.const})'
+                for name, spec in fields
+            )
+            + "}"
+            for qname, fields in call.headers.items()
+        )
         + "}"
-        for qname, fields in call.headers.items()
-    ) + "}"
+    )
     uses = body + headers
     lines = [
         "",
@@ -111,7 +119,7 @@ def _body_function(call: SoapCall) -> str:
     if "environ" not in uses:
         lines.append("    del environ")
     if call.verb == "checkout" and "return_urls" not in body:
-        lines.append("    del return_urls  # TODO(integrator): send them if the contract takes them")
+        lines.append("    del return_urls  # TODO(integrator): send them if the contract has them")
     if "creditor" in body:
         lines.append(_creditor(call))
     lines.append(f"    return dict(without_none({body}))")
@@ -174,7 +182,9 @@ def payloads_module(plan: Plan) -> str:
         out += [
             '    """The IUD, and an IUV/notice number (aux digit 3) derived from the payment id',
             '    and the segregation code: the contract\'s create request carries them."""',
-            f"    segregation = _config.required(request.creditor, config.{plan.segregation.const})",
+            "    segregation = _config.required(",
+            f"        request.creditor, config.{plan.segregation.const}",
+            "    )",
             "    notice = generate_notice(",
             "        3, iuv_base_from_key(str(request.payment_id)), segregation_code=segregation",
             "    )",
@@ -209,7 +219,8 @@ def _call_lines(plan: Plan, call: SoapCall) -> list[str]:
         "create": "            return answers.position_of(request, ids, body, record, what)",
         "notice": "            return await _scaffold_soap.pdf_in(\n"
         f"                self._client, body, record, what, {PDF_NAMES!r}\n            )",
-        "checkout": f"            return _scaffold_soap.link_in(body, record, what, {LINK_NAMES!r})",
+        "checkout": "            return _scaffold_soap.link_in(\n"
+        f"                body, record, what, {LINK_NAMES!r}\n            )",
         "status": "            return answers.position_status(body, record, what)",
         "receipt": "            return _scaffold_soap.receipt_in(\n"
         f"                ctx, body, record, what, {RECEIPT_NAMES!r}\n            )",
@@ -250,7 +261,8 @@ def driver_module(plan: Plan) -> str:
     # Values the contract simulator accepts for the secrets (never real ones: the schema's).
     secrets = {spec.default: spec.demo for spec in plan.secrets if spec.default}
     out = [
-        f'"""The {plan.name} driver\'s verbs over SOAP/zeep (generated: see the package docstring)."""',
+        f'"""The {plan.name} driver\'s verbs over SOAP/zeep (generated: see the package',
+        'docstring)."""',
         "",
         "from __future__ import annotations",
         "",
