@@ -42,8 +42,8 @@ from adapters.drivers.{name} import {cls}, spec
 from collaudo.contract_stack import ContractsApp, contracts_app
 
 CONTRACTS = {contracts}
-IMPLEMENTED = {implemented}
-MISSING = {missing}
+IMPLEMENTED: list[str] = {implemented}
+MISSING: list[str] = {missing}
 HOST = "http://contract.test"
 #: The driver's reading of an answer that lacks what it looks for (the request conformed).
 UNREADABLE = ("BROKEN_REDIRECT", "MALFORMED_ANSWER")

@@ -81,3 +81,21 @@ def test_the_driver_is_found_by_name_with_its_fields(checkout: Path) -> None:
     assert probe.returncode == 0, probe.stderr
     assert "'demosoap_wsdl_url': '/ws/pa?wsdl'" in probe.stdout
     assert "demosoap_password_env" in probe.stdout and "demosoap_endpoint_url" in probe.stdout
+
+
+def test_run_on_sim_demosoap_finishes_without_failures(checkout: Path) -> None:
+    # Scenarios that create payments through the generated driver (paaSILImportaDovuto with
+    # the intestazionePPT header and the password from its variable) and ask for receipts.
+    tags = "(ricevuta or bollo) and not manuale and not browser"
+    done = _run(
+        [sys.executable, "-m", "collaudo", "run", "--target", "sim-demosoap", "--tags", tags]
+        + ["-n", "0"],
+        checkout,
+    )
+    out = done.stdout
+    assert done.returncode in (0, 3), out[-4000:] + done.stderr[-2000:]
+    assert "falliti 0" in out
+    passed = int(out.split("passati ", 1)[1].split(",", 1)[0])
+    assert passed >= 5
+    junit = (checkout / "reports" / "junit.xml").read_text(encoding="utf-8")
+    assert "<failure" not in junit and "<error" not in junit
