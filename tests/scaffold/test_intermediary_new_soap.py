@@ -1,7 +1,8 @@
 """``collaudo intermediary new`` on a WSDL, in a temporary copy of the repository: a zeep driver
-generated from the built-in MyPay contract (always present) passes ruff, ``ruff format
---check``, mypy --strict, the architecture test and its own conformance tests, and
-``collaudo run --target sim-demosoap`` on a few scenarios ends with no failure."""
+generated from MyPay's contract (the built-in one, always present, and the official one when
+fetched) passes ruff, ``ruff format --check``, mypy --strict, the architecture test and its
+own conformance tests, and ``collaudo run --target sim-demosoap`` on a few scenarios ends with
+no failure."""
 
 from __future__ import annotations
 
@@ -10,17 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from simulators.common.contracts import find
 from tests.scaffold.test_intermediary_new import BIN, REPO, _copy, _run
 
-WSDL = REPO / "simulators" / "common" / "builtin_contracts" / "mypay" / "pa-per-ente.wsdl"
+BUILTIN = REPO / "simulators" / "common" / "builtin_contracts" / "mypay" / "pa-per-ente.wsdl"
+OFFICIAL = find("mypay/pa-per-ente.wsdl")
+WSDLS = {
+    "builtin": BUILTIN,
+    "official": OFFICIAL if OFFICIAL is not None and OFFICIAL != BUILTIN else None,
+}
 
 
-@pytest.fixture(scope="module")
-def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=sorted(WSDLS))
+def checkout(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wsdl = WSDLS[request.param]
+    if wsdl is None:
+        pytest.skip(
+            "the official MyPay WSDL is absent: run `collaudo contracts fetch` or set "
+            "COLLAUDO_CONTRACTS_DIR"
+        )
     root = _copy(tmp_path_factory.mktemp("scaffold-soap") / "repo")
     done = _run(
         [sys.executable, "-m", "collaudo", "intermediary", "new", "demosoap"]
-        + ["--contract", str(WSDL)],
+        + ["--contract", str(wsdl)],
         root,
     )
     assert done.returncode == 0, done.stdout + done.stderr
