@@ -77,7 +77,7 @@ class SoapClient:
             except IntermediaryError:
                 raise
             except Exception as exc:
-                raise _soap.wsdl_error(exc, record, wsdl) from exc
+                raise _soap.wsdl_error(exc, record, wsdl, label="the WSDL") from exc
 
     async def call(
         self,
