@@ -1,6 +1,8 @@
 """``collaudo intermediary new NAME --contract FILE [--contract FILE ...]``: a driver skeleton.
 
-Writes ``adapters/drivers/NAME/`` (config, payloads, answers, driver) implementing the proxy's
+Writes ``adapters/drivers/NAME/`` (config, payloads, answers, driver; over httpx from OpenAPI
+documents, over zeep from a WSDL, whose URL, endpoint and SOAP headers become configuration
+fields) implementing the proxy's
 ``Intermediary`` protocol: each verb calls the operation ``collaudo contract check`` maps to
 it, with the request built from the payment where the contract's field names match (the
 mapping is written in each function's docstring; what could not be matched is marked
@@ -44,7 +46,7 @@ def register(sub: Any) -> None:
         action="append",
         required=True,
         metavar="FILE",
-        help="a document of the contract (repeatable: one per OpenAPI file)",
+        help="a document of the contract (repeatable: one per OpenAPI file; a WSDL alone)",
     )
     new.add_argument(
         "--force", action="store_true", help="overwrite a driver generated earlier with NAME"
