@@ -2,13 +2,13 @@
 
 Writes ``adapters/drivers/NAME/`` (config, payloads, answers, driver; over httpx from OpenAPI
 documents, over zeep from a WSDL, whose URL, endpoint and SOAP headers become configuration
-fields) implementing the proxy's
-``Intermediary`` protocol: each verb calls the operation ``collaudo contract check`` maps to
-it, with the request built from the payment where the contract's field names match (the
-mapping is written in each function's docstring; what could not be matched is marked
-``TODO(integrator)``); a verb without a clear operation raises ``VerbNotImplemented`` naming
-the candidates. Also writes ``tests/drivers/NAME/test_conformance.py`` (the driver against
-the contract simulator) and a ``sim-NAME`` target in ``collaudo.toml``. Then::
+fields) implementing the proxy's ``Intermediary`` protocol: each verb calls the operation
+``collaudo contract check`` maps to it, with the request built from the payment where the
+contract's field names match (the mapping is written in each function's docstring; what could
+not be matched is marked ``TODO(integrator)``); a verb without a clear operation raises
+``VerbNotImplemented`` naming the candidates. Also writes
+``tests/drivers/NAME/test_conformance.py`` (the driver against the contract simulator) and a
+``sim-NAME`` target in ``collaudo.toml``. Then::
 
     .venv/bin/python -m pytest -n 0 tests/drivers/NAME
     collaudo run --target sim-NAME
