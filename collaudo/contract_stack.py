@@ -164,9 +164,11 @@ def _spec(name: str) -> DriverSpec:
 def driver(name: str, timeout: float | None) -> IntermediaryDriver:
     """The generated driver ``name``, its secrets set to the simulator's value."""
     spec = _spec(name)
+    # A secret the contract constrains (a SOAP password's length) gets the generator's value.
+    chosen = dict(spec.extra.get("simulated_secrets", {}))
     for field in spec.fields:
         if field.kind == "env" and field.default:
-            os.environ.setdefault(field.default, SIM_SECRET)
+            os.environ.setdefault(field.default, str(chosen.get(field.default, SIM_SECRET)))
     made: IntermediaryDriver = spec.factory()
     if timeout is not None and hasattr(made, "timeout"):
         made.timeout = timeout

@@ -192,9 +192,11 @@ def load_service(
     return SoapService(client, service, address)
 
 
-def wsdl_error(exc: BaseException, record: CallRecord, wsdl_url: str) -> IntermediaryError:
-    """A failure loading the WSDL, with what to check."""
-    what = f"loading the MyPay WSDL from {wsdl_url}"
+def wsdl_error(
+    exc: BaseException, record: CallRecord, wsdl_url: str, *, label: str = "the MyPay WSDL"
+) -> IntermediaryError:
+    """A failure loading the WSDL (``label``: which one, for the message), with what to check."""
+    what = f"loading {label} from {wsdl_url}"
     if isinstance(exc, httpx.HTTPError):
         return transport_error(exc, record, what, wsdl_url)
     if isinstance(exc, zeep.exceptions.TransportError):

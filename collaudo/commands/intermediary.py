@@ -1,12 +1,14 @@
 """``collaudo intermediary new NAME --contract FILE [--contract FILE ...]``: a driver skeleton.
 
-Writes ``adapters/drivers/NAME/`` (config, payloads, answers, driver) implementing the proxy's
-``Intermediary`` protocol: each verb calls the operation ``collaudo contract check`` maps to
-it, with the request built from the payment where the contract's field names match (the
-mapping is written in each function's docstring; what could not be matched is marked
-``TODO(integrator)``); a verb without a clear operation raises ``VerbNotImplemented`` naming
-the candidates. Also writes ``tests/drivers/NAME/test_conformance.py`` (the driver against
-the contract simulator) and a ``sim-NAME`` target in ``collaudo.toml``. Then::
+Writes ``adapters/drivers/NAME/`` (config, payloads, answers, driver; over httpx from OpenAPI
+documents, over zeep from a WSDL, whose URL, endpoint and SOAP headers become configuration
+fields) implementing the proxy's ``Intermediary`` protocol: each verb calls the operation
+``collaudo contract check`` maps to it, with the request built from the payment where the
+contract's field names match (the mapping is written in each function's docstring; what could
+not be matched is marked ``TODO(integrator)``); a verb without a clear operation raises
+``VerbNotImplemented`` naming the candidates. Also writes
+``tests/drivers/NAME/test_conformance.py`` (the driver against the contract simulator) and a
+``sim-NAME`` target in ``collaudo.toml``. Then::
 
     .venv/bin/python -m pytest -n 0 tests/drivers/NAME
     collaudo run --target sim-NAME
@@ -44,7 +46,7 @@ def register(sub: Any) -> None:
         action="append",
         required=True,
         metavar="FILE",
-        help="a document of the contract (repeatable: one per OpenAPI file)",
+        help="a document of the contract (repeatable: one per OpenAPI file; a WSDL alone)",
     )
     new.add_argument(
         "--force", action="store_true", help="overwrite a driver generated earlier with NAME"
@@ -75,8 +77,9 @@ def run_new(args: argparse.Namespace) -> int:
     plan = done.plan
     print(f"\n{args.name}: verb → operation")
     for verb, method in VERB_METHODS.items():
-        if verb in plan.calls:
-            print(f"  {method:<22} {plan.calls[verb].operation.label}")
+        label = plan.label(verb)
+        if label is not None:
+            print(f"  {method:<22} {label}")
         else:
             missing = plan.missing[verb]
             named = ", ".join(missing.candidates) or "no candidate"

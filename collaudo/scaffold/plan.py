@@ -12,12 +12,15 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collaudo.contractcheck import CheckReport, Operation
 from collaudo.scaffold.values import IBAN, Source, normal, source
 from simulators.contractsim.jsongen import JsonGenerator
 from simulators.contractsim.openapi import RestContract, RestOperation
+
+if TYPE_CHECKING:
+    from collaudo.scaffold.soap_plan import SoapCall
 
 VERB_METHODS = {
     "create": "create_debt_position",
@@ -93,6 +96,15 @@ class Plan:
     auth: list[tuple[str, str, ConfigSpec]] = field(default_factory=list)  # (how, name, field)
     needs_ids: bool = False  # the create request carries an IUV/notice the proxy derives
     segregation: ConfigSpec | None = None
+    kind: str = "rest"  # rest (httpx) | soap (zeep)
+    soap_calls: dict[str, SoapCall] = field(default_factory=dict)
+    wsdl_base: str = ""  # where the contract simulator serves the WSDL (``?wsdl`` after it)
+    secrets: list[ConfigSpec] = field(default_factory=list)  # SOAP: members sent as secrets
+
+    def label(self, verb: str) -> str | None:
+        """The operation serving ``verb``, as a person names it (None: not implemented)."""
+        found = self.calls.get(verb) or self.soap_calls.get(verb)
+        return found.operation.label if found is not None else None
 
     def field_for(self, spec: ConfigSpec) -> ConfigSpec:
         for known in self.fields:

@@ -62,6 +62,8 @@ def init_module(plan: Plan) -> str:
         if verb in plan.calls:
             call = plan.calls[verb]
             text = f"- {method}: {call.operation.label} ({call.contract.file})"
+        elif verb in plan.soap_calls:
+            text = f"- {method}: {plan.soap_calls[verb].operation.label} ({plan.contracts[0]})"
         else:
             missing = plan.missing[verb]
             named = "; ".join(missing.candidates) or "none"
@@ -141,7 +143,7 @@ def credential(creditor: CreditorConfig) -> str:
 def _simulated(plan: Plan) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {"tenant": {}, "service": {}}
     for spec in plan.fields:
-        if spec.demo is not None:
+        if spec.demo is not None and spec.kind != "env":  # a secret's value is never configured
             found[spec.level][spec.key] = spec.demo
     return found
 

@@ -31,6 +31,7 @@ from adapters.core.intermediary import (
     Debtor,
     DebtPosition,
     DebtPositionRequest,
+    IntermediaryFault,
     NotPaidYet,
     PositionContext,
     PositionState,
@@ -41,9 +42,14 @@ from adapters.drivers.{name} import {cls}, spec
 from collaudo.contract_stack import ContractsApp, contracts_app
 
 CONTRACTS = {contracts}
-IMPLEMENTED = {implemented}
-MISSING = {missing}
+IMPLEMENTED: list[str] = {implemented}
+MISSING: list[str] = {missing}
 HOST = "http://contract.test"
+#: The driver's reading of an answer that lacks what it looks for (the request conformed).
+UNREADABLE = ("BROKEN_REDIRECT", "MALFORMED_ANSWER")
+#: A SOAP driver loads its WSDL from the file (zeep reads WSDLs synchronously, the simulator
+#: runs in-process) and calls the endpoint the simulator serves.
+LOCAL_SETTINGS: dict[str, str] = {local}
 ABSENT = [c for c in CONTRACTS if "://" not in c and not Path(c).exists()]
 pytestmark = pytest.mark.skipif(
     bool(ABSENT),
@@ -59,7 +65,12 @@ def simulator() -> ContractsApp:
 @pytest.fixture
 def driver(simulator: ContractsApp) -> Iterator[{cls}]:
     found = spec()
-    environ = {{f.default: "sim-secret" for f in found.fields if f.kind == "env" and f.default}}
+    chosen = found.extra.get("simulated_secrets", {{}})
+    environ = {{
+        f.default: str(chosen.get(f.default, "sim-secret"))
+        for f in found.fields
+        if f.kind == "env" and f.default
+    }}
     made = {cls}(transport=httpx.ASGITransport(app=simulator), environ=environ)
     yield made
     asyncio.run(made.aclose())
@@ -71,6 +82,7 @@ def creditor(simulator: ContractsApp) -> CreditorConfig:
         key: HOST + base for key, base in extra["url_fields"].items()
     }}
     settings |= extra["simulated"]["tenant"] | extra["simulated"]["service"]
+    settings |= LOCAL_SETTINGS
     return CreditorConfig(
         tenant_id=uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329"),
         service_id=uuid.UUID("b21c4429-95e4-45d5-930f-44eb74136625"),
@@ -136,9 +148,19 @@ def test_the_implemented_verbs_conform_to_the_contract(
             assert receipt.content
     if "checkout_url" in IMPLEMENTED:
         urls = ReturnUrls("https://ok.test", "https://cancel.test", "https://ko.test")
-        assert asyncio.run(driver.checkout_url(ctx, urls)).startswith("http")
+        try:
+            link = asyncio.run(driver.checkout_url(ctx, urls))
+        except IntermediaryFault as exc:  # the simulator may leave an optional URL out
+            assert exc.code in UNREADABLE, exc
+        else:
+            assert link.startswith("http")
     if "notice_pdf" in IMPLEMENTED:
-        assert asyncio.run(driver.notice_pdf(ctx)).startswith(b"%PDF")
+        try:
+            pdf = asyncio.run(driver.notice_pdf(ctx))
+        except IntermediaryFault as exc:  # the simulator may leave an optional PDF out
+            assert exc.code in UNREADABLE, exc
+        else:
+            assert pdf.startswith(b"%PDF")
     assert violations(simulator) == []
 
 
@@ -165,7 +187,7 @@ def test_a_verb_not_written_yet_says_so(simulator: ContractsApp, driver: {cls}, 
 
 
 def conformance_module(plan: Plan) -> str:
-    implemented = [VERB_METHODS[v] for v in plan.calls]
+    implemented = [VERB_METHODS[v] for v in (*plan.calls, *plan.soap_calls)]
     missing = [VERB_METHODS[v] for v in plan.missing]
     return _TEMPLATE.format(
         name=plan.name,
@@ -173,4 +195,14 @@ def conformance_module(plan: Plan) -> str:
         contracts=py_literal([str(c) for c in plan.absolute]),
         implemented=py_literal(implemented),
         missing=py_literal(missing),
+        local=py_literal(_local_settings(plan)),
     )
+
+
+def _local_settings(plan: Plan) -> dict[str, str]:
+    if plan.kind != "soap":
+        return {}
+    return {
+        f"{plan.name}_wsdl_url": plan.absolute[0],
+        f"{plan.name}_endpoint_url": "http://contract.test" + plan.wsdl_base,
+    }
