@@ -153,10 +153,22 @@ def records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[s
         except csv.Error as exc:
             raise CsvFileError(
                 _("line %(line)s: %(error)s; check the quotes")
-                % {"line": reader.line_num, "error": exc}
+                % {"line": reader.line_num, "error": _quote_error(exc)}
             ) from None
         last = reader.line_num
         yield start, cells
+
+
+def _quote_error(exc: csv.Error) -> str:
+    """The csv module's complaint in the office's words (its own text is English)."""
+    text = str(exc)
+    if text == "unexpected end of data":
+        return _("a quoted value is never closed")
+    if text.endswith("expected after '\"'"):
+        return _('a quoted value goes on after its closing quote (write a quote inside as "")')
+    if "new-line character seen in unquoted field" in text:
+        return _("a line ends with a lone carriage return")
+    return text
 
 
 def is_blank(cells: list[str]) -> bool:
