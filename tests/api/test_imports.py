@@ -172,7 +172,8 @@ async def test_unreadable_files_and_bad_targets_are_422(configured: httpx.AsyncC
     assert "non è UTF-8 (byte 0xe8 alla riga 2)" in detail, detail
     assert "né Windows-1252 (il byte 0x81 alla riga 2" in detail, detail
     utf16 = await _upload(configured, HEADER.encode("utf-16-le"))
-    assert utf16.status_code == 422 and "carattere di controllo 0x00 alla riga 1" in utf16.json()["detail"]
+    assert utf16.status_code == 422
+    assert "carattere di controllo 0x00 alla riga 1" in utf16.json()["detail"]
     assert (await configured.get("/imports", headers=AUTH)).json()["imports"] == []
     no_ids = await configured.post(
         "/imports", files={"file": ("x.csv", b"a", "text/csv")}, headers=AUTH
