@@ -54,7 +54,7 @@ def test_import_csv_refuses_an_unconfigured_service(
          "--db", str(tmp_path / "empty.sqlite"), "--intermediary", "fake"]
     )  # fmt: skip
     assert code == 2
-    assert "no active configuration" in capsys.readouterr().err
+    assert "nessuna configurazione attiva" in capsys.readouterr().err
 
 
 def test_proxy_exits_2_naming_a_missing_driver(
