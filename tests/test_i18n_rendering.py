@@ -9,6 +9,9 @@ from the catalog — no English msgid shown as is —; in English (``Accept-Lang
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -22,10 +25,12 @@ from adapters.api.drivers import DRIVERS
 from adapters.api.forms import form_schema
 from adapters.api.settings import ApiSettings
 from adapters.core.fake import FakeIntermediary
+from adapters.core.import_runner import ImportRunner
 from adapters.core.store import Store
 from adapters.i18n import ENV_VAR, use_language
 from collaudo.recorder.evidence import Evidence
 from collaudo.recorder.report import ReportInput, html_page, replay_text
+from tests.api.conftest import SERVICE_ID, TENANT_ID, service_body, tenant_body
 from tests.i18n_support import untranslated
 
 TOKEN = "i18n-token"
@@ -469,3 +474,162 @@ def test_a_contract_check_report_is_wholly_in_the_language(
         assert len(texts) > findings and len(md_texts) > findings, (texts, md_texts)
         for found in (texts, md_texts, json_texts):
             assert not untranslated(found, lang), untranslated(found, lang)
+
+
+# --- CSV imports: the job's errors, errors.csv and the whole-file refusals -------------------
+
+IMPORT_HEADER = (
+    "notice_number,amount,reason,expire_at,payer_type,payer_tax_identification_number,"
+    "payer_name,payer_family_name,payer_email,remote_id"
+)
+_CF = "RSSMRA80A01H501U"
+_GOOD_NOTICE = "301000000000000099"  # wrong check digit: refused, as wanted here
+
+
+def _bad_rows() -> list[str]:
+    """One row per reason a row is refused (none of them valid)."""
+    row = ["", "20,00", "TARI 2025", "2099-12-31", "human", _CF, "Mario", "Rossi", "", ""]
+
+    def changed(index: int, value: str) -> str:
+        cells = list(row)
+        cells[index] = value
+        return ",".join(f'"{c}"' if "," in c else c for c in cells)
+
+    return [
+        changed(0, _GOOD_NOTICE),  # check digit
+        changed(0, "12345"),  # length
+        changed(0, "30100000000000AB99"),  # not digits
+        changed(0, "901000000000000099"),  # aux digit
+        changed(1, ""),  # empty amount
+        changed(1, "dieci euro"),
+        changed(1, "0,00"),
+        changed(1, "-5"),
+        changed(1, "20,555"),
+        changed(1, "1.2345,00"),
+        changed(1, "1000000000"),
+        changed(2, ""),  # empty causale
+        changed(2, "x" * 141),
+        changed(3, "2001-01-01"),  # past
+        changed(3, "31-12-2099"),  # not a date
+        changed(4, "alien"),
+        changed(5, ""),  # empty codice fiscale
+        changed(5, "RSSMRA80A01H50"),  # short
+        changed(5, "RSSMRA80A01H501Z"),  # check character
+        changed(5, "RSSMRA80A01H5-1U"),  # bad character
+        changed(5, "1SSMRA80A01H501U"),  # a digit where a letter goes
+        changed(5, "RSSMRA80Z01H501U"),  # month letter
+        changed(5, "RSSMRA80A91H501U"),  # day field
+        changed(6, ""),  # empty name
+        changed(6, "N" * 300),  # longer than the model allows
+        changed(8, "indirizzo-sbagliato"),
+        changed(9, "uuid-sbagliato"),
+        ",".join(row) + ",extra",  # a stray delimiter
+    ]
+
+
+_ENGLISH_WORDS = re.compile(
+    r"\b(is|must|the|write|has|not|only|expected|use|end|after|line|digits?|quote)\b"
+)
+
+
+async def _import_texts(headers: dict[str, str], runner_lang: str) -> list[str]:
+    """Upload bad files as an office whose browser sends ``headers``; the job then runs in
+    ``runner_lang``'s context (the opposite of the upload's), so only the language the job
+    stored can explain the language of its errors."""
+    app = create_app(
+        ApiSettings(api_token=TOKEN, public_url="http://proxy.test"),
+        intermediary=FakeIntermediary(),
+        store=Store.open(":memory:"),
+        run_background=False,
+    )
+    ids = {"tenant_id": str(TENANT_ID), "service_id": str(SERVICE_ID)}
+    sent = {**AUTH, **headers}
+    texts: list[str] = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy.test") as client:
+        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
+            assert (await client.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
+        files = {
+            "utf8.csv": "\r\n".join([IMPORT_HEADER, *_bad_rows()]).encode(),
+            # Excel's "CSV (delimitato dal separatore di elenco)": Windows-1252 and ';'
+            "excel.csv": "\r\n".join(
+                [
+                    IMPORT_HEADER.replace(",", ";"),
+                    f";venti €;Caffè ‘sospeso’;2099-12-31;human;{_CF};Niccolò;Carità;;",
+                    ";20,00;Caffè;2099-12-31;human;XYZ;Niccolò;Carità;;",
+                ]
+            ).encode("cp1252"),
+        }
+        jobs = []
+        for name, data in files.items():
+            answer = await client.post(
+                "/imports", files={"file": (name, data, "text/csv")}, data=ids, headers=sent
+            )
+            assert answer.status_code == 202, answer.text
+            jobs.append(answer.headers["location"])
+        with use_language(runner_lang):
+            runner = ImportRunner(app.state.service)
+            while await runner.run_batch():
+                pass
+        for location in jobs:
+            job = (await client.get(location, headers=sent)).json()
+            assert job["state"] == "done" and job["failed"] == job["total"], job
+            texts += [e["reason"] for e in job["errors"]]
+            assert len(job["errors"]) == job["total"]
+            errors = await client.get(f"{location}/errors.csv", headers=sent)
+            charset = errors.headers["content-type"].split("charset=")[1]
+            delimiter = ";" if "excel" in (job["filename"] or "") else ","
+            rows = list(
+                csv.reader(io.StringIO(errors.content.decode(charset)), delimiter=delimiter)
+            )
+            assert rows[0][:2] == ["line", "error_reason"] and len(rows) == job["total"] + 1
+            texts += [r[1] for r in rows[1:]]
+        refused = {  # whole files refused before any job exists
+            "empty": b"",
+            "no header": b"amount,reason\n20,x\n",
+            "repeated": (IMPORT_HEADER + ",amount\n").encode(),
+            "not a text file": IMPORT_HEADER.encode("utf-16-le"),
+            "neither UTF-8 nor Windows-1252": (IMPORT_HEADER + "\n,20,Caffè").encode("latin-1")
+            + b"\x81",
+            "unclosed quote": (IMPORT_HEADER + '\n,20,"TARI\n').encode(),
+            "stray quote": (IMPORT_HEADER + '\n,20,"TARI" 2025,2099-12-31\n').encode(),
+        }
+        for name, data in refused.items():
+            answer = await client.post(
+                "/imports", files={"file": (name, data, "text/csv")}, data=ids, headers=sent
+            )
+            assert answer.status_code == 422, (name, answer.text)
+            texts += problem_texts(answer.json())
+        for params, kwargs in (
+            ({"wait": "soon"}, {"files": {"file": ("x.csv", b"a", "text/csv")}}),
+            ({}, {"files": {"file": ("x.csv", b"a", "text/csv")}}),  # no tenant_id, service_id
+            (ids, {"content": b"{}", "headers": {"content-type": "application/json"}}),
+        ):
+            extra = kwargs.pop("headers", {})
+            answer = await client.post(
+                "/imports", params=params, headers={**sent, **extra}, **kwargs
+            )
+            assert answer.status_code in (415, 422), answer.text
+            texts += problem_texts(answer.json())
+        missing = await client.get(f"/imports/{uuid.uuid4()}", headers=sent)
+        texts += problem_texts(missing.json())
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("headers", "lang", "runner_lang"),
+    [({}, "it", "en"), ({"Accept-Language": "en"}, "en", "it")],
+    ids=["it-by-default", "en-by-header"],
+)
+async def test_import_results_and_errors_file_are_wholly_in_the_uploaders_language(
+    headers: dict[str, str], lang: str, runner_lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    texts = await _import_texts(headers, runner_lang)
+    assert len(texts) > 80
+    assert not untranslated(texts, lang)
+    english = [t for t in texts if _ENGLISH_WORDS.search(t)]
+    if lang == "it":  # placeholders filled with English (a nested hint) would hide above
+        assert not english, english
+    else:
+        assert len(english) > len(texts) // 2

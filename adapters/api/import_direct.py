@@ -27,6 +27,7 @@ from adapters.core.errors import ConfigurationMissing
 from adapters.core.intermediary import IntermediaryError
 from adapters.core.models import PaymentStatus
 from adapters.core.service import PaymentService
+from adapters.i18n import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,11 @@ async def _import_row(service: PaymentService, report: ImportReport, row: CsvRow
         raise  # the whole import is pointless: the caller reports it once
     except IntermediaryError as exc:
         service.metrics.processing_errors.labels(kind="external").inc()
-        return RowResult(row.line, "error", reason=f"the intermediary failed: {exc.describe()}")
+        return RowResult(
+            row.line,
+            "error",
+            reason=_("the intermediary failed: %(error)s") % {"error": exc.describe()},
+        )
     except ValueError as exc:
         service.metrics.processing_errors.labels(kind="internal").inc()
         return RowResult(row.line, "error", reason=str(exc))
@@ -116,10 +121,12 @@ async def _import_row(service: PaymentService, report: ImportReport, row: CsvRow
     if status is PaymentStatus.CREATION_PENDING:
         stored = service.store.get_payment(result.payment_id)
         last_error = stored.last_error if stored else None
-        reason = f"creation will be retried: {last_error}" if last_error else None
+        reason = (
+            _("creation will be retried: %(error)s") % {"error": last_error} if last_error else None
+        )
     elif status is PaymentStatus.CREATION_FAILED:
         stored = service.store.get_payment(result.payment_id)
-        reason = stored.last_error if stored else "creation failed"
+        reason = stored.last_error if stored else _("creation failed")
     return RowResult(
         row.line,
         outcome,
@@ -142,8 +149,11 @@ async def run_import(
     ConfigurationMissing (no active tenant/service); every row problem is in the report."""
     if service.store.active_config(tenant_id, service_id) is None:
         raise ConfigurationMissing(
-            f"no active configuration for tenant {tenant_id} and service {service_id} "
-            "(or the service belongs to another tenant)"
+            _(
+                "no active configuration for tenant %(tenant)s and service %(service)s "
+                "(or the service belongs to another tenant)"
+            )
+            % {"tenant": tenant_id, "service": service_id}
         )
     parsed = parse_csv(data, tenant_id, service_id)
     report = ImportReport(

@@ -26,8 +26,12 @@ from adapters.core.csv_file import ENCODINGS
 from adapters.core.csv_rows import ERROR_COLUMNS
 from adapters.core.import_records import ImportJob
 from adapters.core.store import Store
+from adapters.i18n import N_
 
-__all__ = ["errors_csv", "errors_csv_lines"]
+#: What to do about an unknown job id (translated by ``not_found``).
+LIST_HINT = N_("list the jobs with GET /imports")
+
+__all__ = ["LIST_HINT", "errors_csv", "errors_csv_lines"]
 
 
 def errors_csv_lines(store: Store, job: ImportJob) -> Iterator[bytes]:
@@ -60,7 +64,7 @@ async def errors_csv(request: Request) -> Response:
     import_id = path_uuid(request, "import_id", "import")
     job = store.get_import(import_id)
     if job is None:
-        raise not_found("import", import_id, "list the jobs with GET /imports")
+        raise not_found("import", import_id, LIST_HINT)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", (job.filename or "import").rsplit(".", 1)[0])
     charset = "windows-1252" if job.encoding == "Windows-1252" else "utf-8"
     media = "text/tab-separated-values" if job.delimiter == "\t" else "text/csv"

@@ -32,13 +32,15 @@ from starlette.routing import Route
 
 from adapters.api.auth import require_token
 from adapters.api.config_routes import path_uuid
-from adapters.api.import_files import errors_csv
+from adapters.api.import_files import LIST_HINT, errors_csv
 from adapters.api.problems import Problem, field_errors, not_found
 from adapters.core.csv_file import CsvFileError
 from adapters.core.csv_rows import ignored_columns, inspect_csv
 from adapters.core.import_records import JOB_STATES, ImportJob
 from adapters.core.models import utcnow
 from adapters.core.store import Store
+from adapters.i18n import gettext as _
+from adapters.i18n import language
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 MAX_WAIT = 120.0
@@ -52,12 +54,12 @@ def _ids(values: dict[str, str]) -> tuple[uuid.UUID, uuid.UUID]:
     for key in ("tenant_id", "service_id"):
         raw = (values.get(key) or "").strip()
         if not raw:
-            errors.append((key, "is required (form field or query parameter)"))
+            errors.append((key, _("is required (form field or query parameter)")))
             continue
         try:
             found[key] = uuid.UUID(raw)
         except ValueError:
-            errors.append((key, "must be a UUID"))
+            errors.append((key, _("must be a UUID")))
     if errors:
         raise field_errors(errors)
     return found["tenant_id"], found["service_id"]
@@ -72,8 +74,8 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str], str | N
             form = await request.form(max_files=1, max_fields=10)
         except HTTPException as exc:  # Starlette's own 400 for a malformed or crowded form
             raise field_errors(
-                [("file", f"unreadable multipart body ({exc.detail}): send only the fields "
-                          "file, tenant_id and service_id")]
+                [("file", _("unreadable multipart body (%(error)s): send only the fields "
+                            "file, tenant_id and service_id") % {"error": exc.detail})]
             ) from None  # fmt: skip
         try:
             upload = form.get("file")
@@ -82,7 +84,9 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str], str | N
                 if isinstance(value, str):
                     values[key] = value
             if not isinstance(upload, UploadFile):
-                raise field_errors([("file", "attach the CSV file as the multipart field 'file'")])
+                raise field_errors(
+                    [("file", _("attach the CSV file as the multipart field 'file'"))]
+                )
             filename = upload.filename
             data = await upload.read(MAX_UPLOAD_BYTES + 1)
         finally:
@@ -92,15 +96,16 @@ async def _read_upload(request: Request) -> tuple[bytes, dict[str, str], str | N
     else:
         raise Problem(
             415,
-            "Unsupported media type",
-            "send the file as multipart/form-data (field 'file') or as a text/csv body",
+            _("Unsupported media type"),
+            _("send the file as multipart/form-data (field 'file') or as a text/csv body"),
             kind="unsupported-media-type",
         )
     if len(data) > MAX_UPLOAD_BYTES:
         raise Problem(
             413,
-            "File too large",
-            f"the CSV exceeds {MAX_UPLOAD_BYTES // 1024 // 1024} MiB: split it into smaller files",
+            _("File too large"),
+            _("the CSV exceeds %(size)s MiB: split it into smaller files")
+            % {"size": MAX_UPLOAD_BYTES // 1024 // 1024},
             kind="too-large",
         )
     return data, values, filename
@@ -119,9 +124,13 @@ def requested_wait(request: Request) -> tuple[float, bool]:
     try:
         seconds = float(raw)
     except ValueError:
-        raise field_errors([("wait", f"{raw!r} is not a number of seconds")]) from None
+        raise field_errors(
+            [("wait", _("%(value)r is not a number of seconds") % {"value": raw})]
+        ) from None
     if not 0 <= seconds <= MAX_WAIT:
-        raise field_errors([("wait", f"must be between 0 and {MAX_WAIT:g} seconds")])
+        raise field_errors(
+            [("wait", _("must be between 0 and %(max)s seconds") % {"max": f"{MAX_WAIT:g}"})]
+        )
     return seconds, prefer
 
 
@@ -163,14 +172,15 @@ async def create_import(request: Request) -> Response:
     store: Store = request.app.state.store
     if store.active_config(tenant_id, service_id) is None:
         raise field_errors(
-            [("service_id", f"no active configuration for tenant {tenant_id} and service "
-                            f"{service_id} (or the service belongs to another tenant); "
-                            "configure it with POST /tenants and POST /services")]
+            [("service_id", _("no active configuration for tenant %(tenant)s and service "
+                              "%(service)s (or the service belongs to another tenant); "
+                              "configure it with POST /tenants and POST /services")
+                            % {"tenant": tenant_id, "service": service_id})]
         )  # fmt: skip
     try:  # a whole pass over the file: in a thread, so the other loops keep running
         layout = await asyncio.to_thread(inspect_csv, data)
     except CsvFileError as exc:
-        raise Problem(422, "Unreadable CSV", str(exc), kind="unreadable-csv") from None
+        raise Problem(422, _("Unreadable CSV"), str(exc), kind="unreadable-csv") from None
     job = ImportJob(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
@@ -182,6 +192,7 @@ async def create_import(request: Request) -> Response:
         ignored_columns=ignored_columns(layout.header),
         created_at=utcnow(),
         filename=filename,
+        language=language(),  # the rows' errors are written later, in the office's language
     )
     await asyncio.to_thread(store.add_import, job, data)  # megabytes: not on the loop
     runtime = request.app.state.runtime
@@ -198,7 +209,7 @@ async def get_import(request: Request) -> Response:
     import_id = path_uuid(request, "import_id", "import")
     job = store.get_import(import_id)
     if job is None:
-        raise not_found("import", import_id, "list the jobs with GET /imports")
+        raise not_found("import", import_id, LIST_HINT)
     seconds, prefer = requested_wait(request)
     if seconds > 0:
         job = await wait_for(store, job, seconds)
@@ -212,7 +223,7 @@ def _optional_uuid(request: Request, name: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise field_errors([(name, "must be a UUID")]) from None
+        raise field_errors([(name, _("must be a UUID"))]) from None
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -220,7 +231,15 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     if raw is None:
         return default
     if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
-        raise field_errors([(name, f"must be a whole number from {low} to {high}")])
+        raise field_errors(
+            [
+                (
+                    name,
+                    _("must be a whole number from %(low)s to %(high)s")
+                    % {"low": low, "high": high},
+                )
+            ]
+        )
     return int(raw)
 
 
@@ -229,7 +248,9 @@ async def list_imports(request: Request) -> Response:
     store: Store = request.app.state.store
     state = request.query_params.get("state")
     if state is not None and state not in JOB_STATES:
-        raise field_errors([("state", f"must be one of {', '.join(JOB_STATES)}")])
+        raise field_errors(
+            [("state", _("must be one of %(states)s") % {"states": ", ".join(JOB_STATES)})]
+        )
     jobs = store.list_imports(
         _optional_uuid(request, "tenant_id"),
         _optional_uuid(request, "service_id"),
@@ -245,7 +266,7 @@ async def import_rows(request: Request) -> Response:
     store: Store = request.app.state.store
     import_id = path_uuid(request, "import_id", "import")
     if store.get_import(import_id) is None:
-        raise not_found("import", import_id, "list the jobs with GET /imports")
+        raise not_found("import", import_id, LIST_HINT)
     after = _int_param(request, "after", -1, -1, 10**9)
     limit = _int_param(request, "limit", 1000, 1, 5000)
     rows = store.import_rows(import_id, after, limit)

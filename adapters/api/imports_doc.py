@@ -199,6 +199,11 @@ COMPONENTS: dict[str, Any] = {
             "unchanged": _COUNT,
             "failed": _COUNT,
             "problem": {"type": ["string", "null"], "description": "why the job failed"},
+            "language": {
+                "type": ["string", "null"],
+                "description": "the language of the upload (Accept-Language): the job's "
+                "errors and problem are written in it",
+            },
             "ignored_columns": {"type": "array", "items": {"type": "string"}},
             "created_at": {"type": "string", "format": "date-time"},
             "started_at": _TIME,

@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from adapters.i18n import gettext as _
+
 __all__ = [
     "CsvFileError",
     "CsvLayout",
@@ -61,15 +63,33 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _no_controls(text: str, encoding: str, before: str = "") -> None:
+def _no_controls(text: str, encoding: str, not_utf8: str | None = None) -> None:
     control = _CONTROL.search(text)
-    if control is not None:
-        line = text.count("\n", 0, control.start()) + 1
+    if control is None:
+        return
+    values = {
+        "encoding": encoding,
+        "char": f"0x{ord(control.group()):02x}",
+        "line": text.count("\n", 0, control.start()) + 1,
+        "not_utf8": not_utf8,
+    }
+    if not_utf8 is None:
         raise CsvFileError(
-            f"the file cannot be read: {before}as {encoding} it holds the control character "
-            f"0x{ord(control.group()):02x} on line {line} (UTF-16, or not a text file?); "
+            _(
+                "the file cannot be read: as %(encoding)s it holds the control character "
+                "%(char)s on line %(line)s (UTF-16, or not a text file?); "
+                "save it as 'CSV UTF-8' and import it again"
+            )
+            % values
+        )
+    raise CsvFileError(
+        _(
+            "the file cannot be read: %(not_utf8)s, and as %(encoding)s it holds the control "
+            "character %(char)s on line %(line)s (UTF-16, or not a text file?); "
             "save it as 'CSV UTF-8' and import it again"
         )
+        % values
+    )
 
 
 def detect_encoding(data: bytes) -> str:
@@ -82,16 +102,26 @@ def detect_encoding(data: bytes) -> str:
     else:
         _no_controls(text, "UTF-8")
         return "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
-    not_utf8 = f"it is not UTF-8 (byte 0x{utf8_byte:02x} on line {utf8_line})"
+    not_utf8 = _("it is not UTF-8 (byte %(byte)s on line %(line)s)") % {
+        "byte": f"0x{utf8_byte:02x}",
+        "line": utf8_line,
+    }
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise CsvFileError(
-            f"the file cannot be read: {not_utf8}, nor Windows-1252 (byte "
-            f"0x{data[exc.start]:02x} on line {_line_of(data, exc.start)} is undefined there); "
-            "save it as 'CSV UTF-8' and import it again"
+            _(
+                "the file cannot be read: %(not_utf8)s, nor Windows-1252 (byte "
+                "%(byte)s on line %(line)s is undefined there); "
+                "save it as 'CSV UTF-8' and import it again"
+            )
+            % {
+                "not_utf8": not_utf8,
+                "byte": f"0x{data[exc.start]:02x}",
+                "line": _line_of(data, exc.start),
+            }
         ) from None
-    _no_controls(text, "Windows-1252", f"{not_utf8}, and ")
+    _no_controls(text, "Windows-1252", not_utf8)
     return "Windows-1252"
 
 
@@ -121,9 +151,24 @@ def records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[s
         except StopIteration:
             return
         except csv.Error as exc:
-            raise CsvFileError(f"line {reader.line_num}: {exc}; check the quotes") from None
+            raise CsvFileError(
+                _("line %(line)s: %(error)s; check the quotes")
+                % {"line": reader.line_num, "error": _quote_error(exc)}
+            ) from None
         last = reader.line_num
         yield start, cells
+
+
+def _quote_error(exc: csv.Error) -> str:
+    """The csv module's complaint in the office's words (its own text is English)."""
+    text = str(exc)
+    if text == "unexpected end of data":
+        return _("a quoted value is never closed")
+    if text.endswith("expected after '\"'"):
+        return _('a quoted value goes on after its closing quote (write a quote inside as "")')
+    if "new-line character seen in unquoted field" in text:
+        return _("a line ends with a lone carriage return")
+    return text
 
 
 def is_blank(cells: list[str]) -> bool:

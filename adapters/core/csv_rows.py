@@ -47,6 +47,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -60,6 +61,7 @@ from adapters.core.csv_file import (
     text_stream,
 )
 from adapters.core.models import Payer
+from adapters.i18n import gettext as _
 from adapters.pagopa import (
     InvalidAmount,
     InvalidFiscalCode,
@@ -155,8 +157,11 @@ def parse_datetime(value: str, what: str, *, end_of_day: bool) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"{what} {text!r} is not a date: use YYYY-MM-DD, DD/MM/YYYY or an ISO 8601 "
-            "date-time such as 2025-12-31T23:59:59+01:00"
+            _(
+                "%(column)s %(value)r is not a date: use YYYY-MM-DD, DD/MM/YYYY or an ISO 8601 "
+                "date-time such as 2025-12-31T23:59:59+01:00"
+            )
+            % {"column": what, "value": text}
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=_rome())
 
@@ -203,10 +208,13 @@ def _cell(record: dict[str, str], column: str) -> str:
     return (record.get(column) or "").strip()
 
 
-def _required(record: dict[str, str], column: str, what: str) -> str:
+def _required(record: dict[str, str], column: str, hint: str) -> str:
+    """The cell's value; refused when empty, with ``hint`` (translated) on what to write."""
     value = _cell(record, column)
     if not value:
-        raise _RowRefused(column, f"{column} is empty: {what}")
+        raise _RowRefused(
+            column, _("%(column)s is empty: %(hint)s") % {"column": column, "hint": hint}
+        )
     return value
 
 
@@ -221,14 +229,17 @@ def parse_row(record: dict[str, str], line: int, now: datetime) -> CsvRow:
             raise _RowRefused("notice_number", str(exc)) from None
     try:
         amount = parse_amount(
-            _required(record, "amount", "write the amount in euros, e.g. 20,00"),
+            _required(record, "amount", _("write the amount in euros, e.g. 20,00")),
             allow_zero=False,
         )
     except InvalidAmount as exc:
         raise _RowRefused("amount", str(exc)) from None
-    reason = " ".join(_required(record, "reason", "write the causale").split())
+    reason = " ".join(_required(record, "reason", _("write the payment reason")).split())
     if len(reason) > 140:
-        raise _RowRefused("reason", f"reason has {len(reason)} characters, at most 140 allowed")
+        raise _RowRefused(
+            "reason",
+            _("reason has %(count)s characters, at most 140 allowed") % {"count": len(reason)},
+        )
     expire_at: datetime | None = None
     if _cell(record, "expire_at"):
         try:
@@ -237,27 +248,38 @@ def parse_row(record: dict[str, str], line: int, now: datetime) -> CsvRow:
             raise _RowRefused("expire_at", str(exc)) from None
         if expire_at <= now:
             raise _RowRefused(
-                "expire_at", f"expire_at {expire_at.date().isoformat()} is already past"
+                "expire_at",
+                _("expire_at %(date)s is already past: write a due date still to come")
+                % {"date": expire_at.date().isoformat()},
             )
     payer_type = (_cell(record, "payer_type") or "human").lower()
     if payer_type not in ("human", "legal"):
-        raise _RowRefused("payer_type", f"payer_type {payer_type!r} must be human or legal")
+        raise _RowRefused(
+            "payer_type",
+            _("payer_type %(value)r must be human or legal") % {"value": payer_type},
+        )
     try:
         tax_id = _fiscal_code(
-            _required(record, "payer_tax_identification_number", "write the codice fiscale"),
+            _required(
+                record,
+                "payer_tax_identification_number",
+                _("write the payer's fiscal code"),
+            ),
             payer_type,
         )
     except InvalidFiscalCode as exc:
         raise _RowRefused("payer_tax_identification_number", str(exc)) from None
     email = _cell(record, "payer_email") or None
     if email and not _EMAIL.match(email):
-        raise _RowRefused("payer_email", f"payer_email {email!r} is not an e-mail address")
+        raise _RowRefused(
+            "payer_email", _("payer_email %(value)r is not an e-mail address") % {"value": email}
+        )
     remote_id: uuid.UUID | None = None
     if _cell(record, "remote_id"):
         try:
             remote_id = uuid.UUID(_cell(record, "remote_id"))
         except ValueError:
-            raise _RowRefused("remote_id", "remote_id must be a UUID") from None
+            raise _RowRefused("remote_id", _("remote_id must be a UUID")) from None
     created_at: datetime | None = None
     if _cell(record, "created_at"):
         try:
@@ -270,7 +292,7 @@ def parse_row(record: dict[str, str], line: int, now: datetime) -> CsvRow:
     payer = Payer(
         type="legal" if payer_type == "legal" else "human",
         tax_identification_number=tax_id,
-        name=_required(record, "payer_name", "write the payer's name"),
+        name=_required(record, "payer_name", _("write the payer's name")),
         family_name=_cell(record, "payer_family_name") or None,
         email=email,
         **address,
@@ -293,14 +315,29 @@ def check_header(cells: list[str], delimiter: str) -> list[str]:
     header = [h.strip().lstrip("\ufeff").lower() for h in cells]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        shown = "tab" if delimiter == "\t" else repr(delimiter)
+        shown = _("tab") if delimiter == "\t" else repr(delimiter)
+        found = ", ".join(h for h in header if h)
+        if not found:
+            raise CsvFileError(
+                _(
+                    "the header (line 1, delimiter %(delimiter)s) lacks the columns "
+                    "%(missing)s; it names no column: the first line must be the header"
+                )
+                % {"delimiter": shown, "missing": ", ".join(missing)}
+            )
         raise CsvFileError(
-            f"the header (line 1, delimiter {shown}) lacks the columns "
-            f"{', '.join(missing)}; found {', '.join(h for h in header if h) or 'nothing'}"
+            _(
+                "the header (line 1, delimiter %(delimiter)s) lacks the columns "
+                "%(missing)s; found %(found)s"
+            )
+            % {"delimiter": shown, "missing": ", ".join(missing), "found": found}
         )
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
-        raise CsvFileError(f"the header repeats the columns {', '.join(duplicated)}")
+        raise CsvFileError(
+            _("the header repeats the columns %(columns)s: keep one of each")
+            % {"columns": ", ".join(duplicated)}
+        )
     return header
 
 
@@ -318,22 +355,36 @@ def inspect_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> CsvLayout:
     first = stream.readline()
     if not first.strip() and not stream.read(1).strip():
         raise CsvFileError(
-            "the file is empty: the first line must be the header, e.g. "
-            + ",".join(REQUIRED_COLUMNS)
+            _("the file is empty: the first line must be the header, e.g. %(header)s")
+            % {"header": ",".join(REQUIRED_COLUMNS)}
         )
     delimiter = sniff_delimiter(first)
     stream.seek(0)
     found = records(stream, delimiter)
-    _, raw_header = next(found)
+    _line, raw_header = next(found)
     header = check_header(raw_header, delimiter)
     total = 0
-    for _, cells in found:
+    for _line, cells in found:
         if is_blank(cells):
             continue
         total += 1
         if total > max_rows:
-            raise CsvFileError(f"the file has more than {max_rows:,} rows: split it")
+            raise CsvFileError(
+                _("the file has more than %(max)s rows: split it into smaller files")
+                % {"max": f"{max_rows:,}"}
+            )
     return CsvLayout(encoding, delimiter, header, [c.lstrip("\ufeff") for c in raw_header], total)
+
+
+def _pydantic_reason(column: str, error: Any) -> str:
+    """A pydantic limit said in the office's words (the ones a CSV cell can break)."""
+    limit = (error.get("ctx") or {}).get("max_length")
+    if error.get("type") == "string_too_long" and limit is not None:
+        return _("%(column)s is longer than %(max)s characters: shorten it") % {
+            "column": column,
+            "max": limit,
+        }
+    return _("%(column)s is not valid: %(error)s") % {"column": column, "error": error["msg"]}
 
 
 def read_row(
@@ -348,8 +399,11 @@ def read_row(
     if len(cells) != len(header):
         return RowError(
             line,
-            f"the row has {len(cells)} cells but the header has {len(header)}; "
-            "check for a stray delimiter (quote values that contain it)",
+            _(
+                "the row has %(cells)s cells but the header has %(columns)s; "
+                "check for a stray delimiter (quote values that contain it)"
+            )
+            % {"cells": len(cells), "columns": len(header)},
         )
     try:
         row = parse_row(dict(zip(header, cells, strict=True)), line, now)
@@ -358,7 +412,7 @@ def read_row(
     except ValidationError as exc:  # pydantic limits (e.g. a name longer than 255)
         first = exc.errors()[0]
         column = "payer_" + "_".join(str(p) for p in first["loc"])
-        return RowError(line, f"{column}: {first['msg']}", column)
+        return RowError(line, _pydantic_reason(column, first), column)
     return replace(row, row_key=row_key(tenant_id, service_id, row))
 
 

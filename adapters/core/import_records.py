@@ -23,6 +23,7 @@ from typing import Any
 
 from adapters.core.models import PaymentStatus
 from adapters.core.store_rows import StoredPayment, from_timestamp
+from adapters.i18n import gettext as _
 
 __all__ = [
     "IMPORT_SCHEMA",
@@ -96,6 +97,9 @@ class ImportJob:
     unchanged: int = 0
     failed: int = 0
     problem: str | None = None  # why the job as a whole failed
+    # The language the office uploaded with: the job's errors and problem are written in it
+    # (None: a job stored before languages were kept; the process's language then).
+    language: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -109,7 +113,10 @@ class ImportJob:
         return self.state in ("done", "failed")
 
     def doc(self) -> str:
-        return json.dumps({"header": self.header, "ignored_columns": self.ignored_columns})
+        doc: dict[str, Any] = {"header": self.header, "ignored_columns": self.ignored_columns}
+        if self.language:
+            doc["language"] = self.language
+        return json.dumps(doc)
 
     def to_dict(self) -> dict[str, Any]:
         def iso(moment: datetime | None) -> str | None:
@@ -130,6 +137,7 @@ class ImportJob:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "problem": self.problem,
+            "language": self.language,
             "ignored_columns": self.ignored_columns,
             "created_at": iso(self.created_at),
             "started_at": iso(self.started_at),
@@ -150,6 +158,7 @@ def job_from_row(row: sqlite3.Row) -> ImportJob:
         total=row["total"],
         header=doc["header"],
         ignored_columns=doc.get("ignored_columns", []),
+        language=doc.get("language"),
         created_at=created_at,
         filename=row["filename"],
         state=row["state"],
@@ -177,7 +186,7 @@ class ImportRowMark:
     def outcome(self, stored: StoredPayment) -> tuple[str, str | None]:
         """(outcome, error reason) of the row, from the payment its write stores."""
         if stored.status is PaymentStatus.CREATION_FAILED:
-            return "error", stored.last_error or "the intermediary refused the creation"
+            return "error", stored.last_error or _("the intermediary refused the creation")
         return ("registered" if self.notice_given else "created"), None
 
 

@@ -27,6 +27,8 @@ from adapters.core.errors import ConfigurationMissing
 from adapters.core.import_records import ImportJob, ImportRowMark, row_mark
 from adapters.core.importing import ImportRow
 from adapters.core.service import PaymentService
+from adapters.i18n import gettext as _
+from adapters.i18n import use_language
 
 __all__ = ["ImportRunner"]
 
@@ -74,6 +76,13 @@ class ImportRunner:
         if job is None:
             self._reading = None
             return 0
+        # The rows' errors and the job's problem in the language the office uploaded with
+        # (tasks made inside copy the context, so row creations write in it too).
+        with use_language(job.language):
+            return await self._run(job)
+
+    async def _run(self, job: ImportJob) -> int:
+        store = self.service.store
         reading = self._reading
         if reading is None or reading.job.id != job.id:
             reading = self._reading = await self._open(job)
@@ -106,10 +115,12 @@ class ImportRunner:
             log.info("import %s resumes: %d of %d rows already done", job.id, len(skip), job.total)
         found = records(text_stream(data, job.encoding), job.delimiter)
         try:
-            _, raw_header = next(found)
+            _line, raw_header = next(found)
             header = check_header(raw_header, job.delimiter)
         except (StopIteration, ValueError) as exc:  # checked at upload: the store lost it
-            problem = f"the stored file cannot be read any more ({exc or 'it is empty'})"
+            problem = _("the stored file cannot be read any more (%(error)s)") % {
+                "error": exc or _("it is empty")
+            }
             return _Reading(job, [], iter(()), problem=problem)
         return _Reading(job, header, self._pending(found, skip))
 
@@ -173,7 +184,9 @@ class ImportRunner:
                     reading.exhausted = True
                     break
                 except ValueError as exc:  # the stored file cannot be read (checked at upload)
-                    reading.problem = f"the stored file became unreadable: {exc}"
+                    reading.problem = _("the stored file became unreadable: %(error)s") % {
+                        "error": exc
+                    }
                     break
                 count += 1
                 checked = read_row(reading.header, cells, line, now, job.tenant_id, job.service_id)
@@ -245,10 +258,10 @@ class ImportRunner:
         if isinstance(exc, ConfigurationMissing):
             if reading.problem is None or mark.line < reading.stopped_at:
                 reading.stopped_at = mark.line
-                reading.problem = (
-                    f"stopped at line {mark.line}: {exc}; the rows done are kept: upload "
+                reading.problem = _(
+                    "stopped at line %(line)s: %(error)s; the rows done are kept: upload "
                     "the file again once the service is active (done rows stay unchanged)"
-                )
+                ) % {"line": mark.line, "error": exc}
             return
         if mark.written:
             return  # the row's outcome is stored (e.g. CREATION_FAILED, counted as an error)

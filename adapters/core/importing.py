@@ -33,6 +33,7 @@ from adapters.core.models import (
 from adapters.core.outcomes import OutcomeAction
 from adapters.core.positions import InvalidPaymentInput, iud_for, proxy_links
 from adapters.core.store_rows import StoredPayment
+from adapters.i18n import gettext as _
 from adapters.pagopa.notice import NoticeNumber
 
 __all__ = ["IMPORT_NAMESPACE", "ImportResult", "ImportRow", "import_payment", "register_now"]
@@ -77,8 +78,11 @@ def _config(life: Lifecycle, row: ImportRow) -> tuple[TenantConfig, ServiceConfi
     config = life.store.active_config(row.tenant_id, row.service_id)
     if config is None:
         raise ConfigurationMissing(
-            f"no active configuration for tenant {row.tenant_id} and service {row.service_id}; "
-            "create or re-activate it before importing"
+            _(
+                "no active configuration for tenant %(tenant)s and service %(service)s; "
+                "create or re-activate it before importing"
+            )
+            % {"tenant": row.tenant_id, "service": row.service_id}
         )
     return config
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from adapters.i18n import gettext as _
+
 __all__ = [
     "MAX_AMOUNT",
     "InvalidAmount",
@@ -30,14 +32,21 @@ class InvalidAmount(ValueError):
 
 def _check_range(amount: Decimal, shown: str, allow_zero: bool) -> Decimal:
     if amount.is_signed() and amount != 0:
-        raise InvalidAmount(f"amount {shown} is negative: amounts must be >= 0")
+        raise InvalidAmount(
+            _("amount %(amount)s is negative: amounts must be >= 0") % {"amount": shown}
+        )
     if amount == 0 and not allow_zero:
-        raise InvalidAmount(f"amount {shown} is zero: this amount must be at least 0.01")
+        raise InvalidAmount(
+            _("amount %(amount)s is zero: this amount must be at least 0.01") % {"amount": shown}
+        )
     if amount > MAX_AMOUNT:
-        raise InvalidAmount(f"amount {shown} exceeds the pagoPA maximum of 999999999.99")
+        raise InvalidAmount(
+            _("amount %(amount)s exceeds the pagoPA maximum of 999999999.99") % {"amount": shown}
+        )
     if amount != amount.quantize(CENT):
         raise InvalidAmount(
-            f"amount {shown} has more than 2 decimal places: amounts are whole euro cents"
+            _("amount %(amount)s has more than 2 decimal places: amounts are whole euro cents")
+            % {"amount": shown}
         )
     return abs(amount).quantize(CENT)
 
@@ -53,25 +62,27 @@ def _normalise_text(text: str) -> str:
     for symbol in ("€", "EUR"):
         body = body.removeprefix(symbol).removesuffix(symbol).strip()
     if not body:
-        raise InvalidAmount(f"amount {text!r} is empty")
+        raise InvalidAmount(_("amount %(amount)r is empty") % {"amount": text})
     sign = ""
     if body[0] in "+-":
         sign, body = body[0], body[1:]
     if not body or any(c not in "0123456789.," for c in body):
         bad = next((c for c in body if c not in "0123456789.,"), "")
         raise InvalidAmount(
-            f"amount {text!r} contains {bad!r}: use digits with ',' or '.' as decimal separator"
+            _("amount %(amount)r contains %(bad)r: use digits with ',' or '.' as decimal separator")
+            % {"amount": text, "bad": bad}
             if bad
-            else f"amount {text!r} has no digits"
+            else _("amount %(amount)r has no digits") % {"amount": text}
         )
     last_comma, last_dot = body.rfind(","), body.rfind(".")
     if last_comma >= 0 and last_dot >= 0:
         decimal_sep = "," if last_comma > last_dot else "."
         thousands = "." if decimal_sep == "," else ","
-        integer, _, fraction = body.rpartition(decimal_sep)
+        integer, _sep, fraction = body.rpartition(decimal_sep)
         if thousands in fraction or not _is_grouped(integer, thousands):
             raise InvalidAmount(
-                f"amount {text!r}: thousands separator {thousands!r} must group digits by 3"
+                _("amount %(amount)r: thousands separator %(separator)r must group digits by 3")
+                % {"amount": text, "separator": thousands}
             )
         integer = integer.replace(thousands, "")
     else:
@@ -80,23 +91,35 @@ def _normalise_text(text: str) -> str:
             # Several identical separators can only be thousands grouping: "1.234.567".
             if not _is_grouped(body, separator):
                 raise InvalidAmount(
-                    f"amount {text!r}: thousands separator {separator!r} must group digits by 3"
+                    _("amount %(amount)r: thousands separator %(separator)r must group digits by 3")
+                    % {"amount": text, "separator": separator}
                 )
             integer, fraction = body.replace(separator, ""), ""
         elif separator in body:
-            integer, _, fraction = body.partition(separator)
+            integer, _sep, fraction = body.partition(separator)
         else:
             integer, fraction = body, ""
     if not integer and not fraction:
-        raise InvalidAmount(f"amount {text!r} has no digits")
+        raise InvalidAmount(_("amount %(amount)r has no digits") % {"amount": text})
     if len(fraction) > 2:
-        hint = ""
         if len(fraction) == 3 and body.count(".") + body.count(",") == 1:
             separator = "." if "." in body else ","
             decimal_sep = "," if separator == "." else "."
-            hint = f" (if {separator!r} separates thousands, write {body}{decimal_sep}00)"
+            raise InvalidAmount(
+                _(
+                    "amount %(amount)r has %(count)s decimal places: at most 2 (cents) (if "
+                    "%(separator)r separates thousands, write %(fixed)s)"
+                )
+                % {
+                    "amount": text,
+                    "count": len(fraction),
+                    "separator": separator,
+                    "fixed": f"{body}{decimal_sep}00",
+                }
+            )
         raise InvalidAmount(
-            f"amount {text!r} has {len(fraction)} decimal places: at most 2 (cents){hint}"
+            _("amount %(amount)r has %(count)s decimal places: at most 2 (cents)")
+            % {"amount": text, "count": len(fraction)}
         )
     return f"{sign}{integer or '0'}.{fraction or '0'}"
 

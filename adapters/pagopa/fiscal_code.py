@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from adapters.i18n import N_
 from adapters.i18n import gettext as _
 
 __all__ = [
@@ -161,16 +162,16 @@ class PersonalFiscalCode:
 
 def _part_name(position: int) -> str:
     for last, part in (
-        (2, "surname"),
-        (5, "name"),
-        (7, "birth year"),
-        (8, "birth month"),
-        (10, "birth day"),
-        (14, "birth place"),
-        (15, "check character"),
+        (2, N_("surname")),
+        (5, N_("name")),
+        (7, N_("birth year")),
+        (8, N_("birth month")),
+        (10, N_("birth day")),
+        (14, N_("birth place")),
+        (15, N_("check character")),
     ):
         if position <= last:
-            return part
+            return _(part)
     raise AssertionError(position)
 
 
@@ -178,20 +179,37 @@ def _check_layout(code: str) -> None:
     for position in (0, 1, 2, 3, 4, 5, 8, 11, 15):
         if not ("A" <= code[position] <= "Z"):
             raise InvalidFiscalCode(
-                f"codice fiscale {code!r}: character {position + 1} ({code[position]!r}, "
-                f"{_part_name(position)}) must be a letter"
+                _(
+                    "fiscal code %(code)r: character %(position)s (%(char)r, %(part)s) "
+                    "must be a letter"
+                )
+                % {
+                    "code": code,
+                    "position": position + 1,
+                    "char": code[position],
+                    "part": _part_name(position),
+                }
             )
     for position in sorted(OMOCODIA_POSITIONS):
         char = code[position]
         if not (char.isdigit() or char in OMOCODIA_LETTERS):
             raise InvalidFiscalCode(
-                f"codice fiscale {code!r}: character {position + 1} ({char!r}, "
-                f"{_part_name(position)}) must be a digit or an omocodia letter "
-                f"({OMOCODIA_LETTERS})"
+                _(
+                    "fiscal code %(code)r: character %(position)s (%(char)r, %(part)s) must be "
+                    "a digit or an omocodia letter (%(letters)s)"
+                )
+                % {
+                    "code": code,
+                    "position": position + 1,
+                    "char": char,
+                    "part": _part_name(position),
+                    "letters": OMOCODIA_LETTERS,
+                }
             )
     if code[8] not in MONTH_LETTERS:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r}: month letter {code[8]!r} is not one of {MONTH_LETTERS}"
+            _("fiscal code %(code)r: month letter %(letter)r is not one of %(letters)s")
+            % {"code": code, "letter": code[8], "letters": MONTH_LETTERS}
         )
 
 
@@ -206,18 +224,21 @@ def parse_personal_fiscal_code(text: str, *, today: date | None = None) -> Perso
     code = text.strip().upper()
     if len(code) != 16:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r} must be 16 characters long, got {len(code)}"
+            _("fiscal code %(code)r must be 16 characters long, got %(count)s")
+            % {"code": code, "count": len(code)}
         )
     bad = next((c for c in code if c not in ODD_TABLE), None)
     if bad is not None:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r} contains {bad!r}: only letters A-Z and digits are allowed"
+            _("fiscal code %(code)r contains %(bad)r: only letters A-Z and digits are allowed")
+            % {"code": code, "bad": bad}
         )
     _check_layout(code)
     expected = personal_check_character(code[:15])
     if code[15] != expected:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r}: check character is {code[15]}, expected {expected}"
+            _("fiscal code %(code)r: check character is %(found)s, expected %(expected)s")
+            % {"code": code, "found": code[15], "expected": expected}
         )
     plain = _decode_omocodia(code)
     month = MONTH_LETTERS.index(code[8]) + 1
@@ -226,8 +247,8 @@ def parse_personal_fiscal_code(text: str, *, today: date | None = None) -> Perso
     day = day_field - 40 if sex == "F" else day_field
     if not 1 <= day <= 31:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r}: day field {plain[9:11]} is neither 01-31 (men) "
-            "nor 41-71 (women)"
+            _("fiscal code %(code)r: day field %(day)s is neither 01-31 (men) nor 41-71 (women)")
+            % {"code": code, "day": plain[9:11]}
         )
     today = today or date.today()
     year = 2000 + int(plain[6:8])
@@ -237,7 +258,8 @@ def parse_personal_fiscal_code(text: str, *, today: date | None = None) -> Perso
         birth_date = date(year, month, day)
     except ValueError:
         raise InvalidFiscalCode(
-            f"codice fiscale {code!r}: {day:02d}/{month:02d}/{year} is not a real date"
+            _("fiscal code %(code)r: %(date)s is not a real date")
+            % {"code": code, "date": f"{day:02d}/{month:02d}/{year}"}
         ) from None
     return PersonalFiscalCode(code, birth_date, sex, plain[11:15])
 

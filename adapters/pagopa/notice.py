@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from adapters.i18n import gettext as _
+
 __all__ = [
     "AUX_DIGITS",
     "RESERVED_SEGREGATION_CODES",
@@ -42,18 +44,22 @@ class InvalidNoticeNumber(ValueError):
 
 
 def _require_digits(value: str, length: int, what: str) -> str:
+    """``value`` when it is ``length`` digits; ``what`` names it (already translated)."""
     if not isinstance(value, str):
         raise InvalidNoticeNumber(f"{what} must be a string of digits, got {type(value).__name__}")
     if not value.isascii() or not value.isdigit():
         bad = next((c for c in value if not ("0" <= c <= "9")), "")
         raise InvalidNoticeNumber(
-            f"{what} {value!r} must contain only digits 0-9, found {bad!r}"
+            _("%(what)s %(value)r must contain only digits 0-9, found %(bad)r")
+            % {"what": what, "value": value, "bad": bad}
             if bad
-            else f"{what} must not be empty"
+            else _("%(what)s is empty: write its %(length)s digits")
+            % {"what": what, "length": length}
         )
     if len(value) != length:
         raise InvalidNoticeNumber(
-            f"{what} {value!r} must be {length} digits long, got {len(value)}"
+            _("%(what)s %(value)r must be %(length)s digits long, got %(count)s")
+            % {"what": what, "value": value, "length": length, "count": len(value)}
         )
     return value
 
@@ -85,7 +91,7 @@ def check_digit(
     aux = _require_aux(aux_digit)
     if aux == 1:
         raise InvalidNoticeNumber("aux digit 1 notice numbers have no IUV check digit")
-    _require_digits(base, BASE_LENGTH[aux], f"IUV base for aux digit {aux}")
+    _require_digits(base, BASE_LENGTH[aux], _("IUV base for aux digit %(aux)s") % {"aux": aux})
     return _mod93(str(aux) + _prefix_code(aux, segregation_code, application_code) + base)
 
 
@@ -98,7 +104,7 @@ def _prefix_code(aux: int, segregation_code: str | None, application_code: str |
             )
         if application_code is None:
             raise InvalidNoticeNumber("aux digit 0 needs a 2-digit application code")
-        return _require_digits(application_code, 2, "application code")
+        return _require_digits(application_code, 2, _("application code"))
     if aux == 3:
         if application_code is not None:
             raise InvalidNoticeNumber(
@@ -106,7 +112,7 @@ def _prefix_code(aux: int, segregation_code: str | None, application_code: str |
             )
         if segregation_code is None:
             raise InvalidNoticeNumber("aux digit 3 needs a 2-digit segregation code")
-        return _require_digits(segregation_code, 2, "segregation code")
+        return _require_digits(segregation_code, 2, _("segregation code"))
     if segregation_code is not None or application_code is not None:
         raise InvalidNoticeNumber(
             f"aux digit {aux} takes neither a segregation code nor an application code"
@@ -126,7 +132,7 @@ class NoticeNumber:
     def __post_init__(self) -> None:
         aux = _require_aux(self.aux_digit)
         prefix = _prefix_code(aux, self.segregation_code, self.application_code)
-        _require_digits(self.iuv, IUV_LENGTH[aux], f"IUV for aux digit {aux}")
+        _require_digits(self.iuv, IUV_LENGTH[aux], _("IUV for aux digit %(aux)s") % {"aux": aux})
         if aux == 3 and not self.iuv.startswith(prefix):
             raise InvalidNoticeNumber(
                 f"IUV {self.iuv!r} must start with the segregation code {prefix!r}"
@@ -173,11 +179,12 @@ class NoticeNumber:
         if not isinstance(text, str):
             raise InvalidNoticeNumber(f"notice number must be a string, got {type(text).__name__}")
         digits = text.strip().replace(" ", "")
-        _require_digits(digits, 18, "notice number")
+        _require_digits(digits, 18, _("notice number"))
         aux = int(digits[0])
         if aux not in AUX_DIGITS:
             raise InvalidNoticeNumber(
-                f"notice number {digits!r} has aux digit {aux}: only 0, 1, 2 and 3 exist"
+                _("notice number %(notice)r has aux digit %(aux)s: only 0, 1, 2 and 3 exist")
+                % {"notice": digits, "aux": aux}
             )
         if aux == 0:
             notice = cls(0, digits[1:3], None, digits[3:])
@@ -187,8 +194,12 @@ class NoticeNumber:
             notice = cls(aux, None, None, digits[1:])
         if validate_check_digit and not notice.has_valid_check_digit:
             raise InvalidNoticeNumber(
-                f"notice number {digits!r}: check digit is {notice.check_digit}, "
-                f"expected {notice.expected_check_digit}"
+                _("notice number %(notice)r: check digit is %(found)s, expected %(expected)s")
+                % {
+                    "notice": digits,
+                    "found": notice.check_digit,
+                    "expected": notice.expected_check_digit,
+                }
             )
         return notice
 
@@ -203,7 +214,7 @@ def _base_text(base: str | int, aux: int) -> str:
                 f"IUV base {base} does not fit in {length} digits (aux digit {aux})"
             )
         return f"{base:0{length}d}"
-    return _require_digits(base, length, f"IUV base for aux digit {aux}")
+    return _require_digits(base, length, _("IUV base for aux digit %(aux)s") % {"aux": aux})
 
 
 def generate_notice(
@@ -250,7 +261,7 @@ def notice_from_iuv(
         raise InvalidNoticeNumber(f"aux digit {aux} takes no application code")
     if aux == 0 and application_code is None:
         raise InvalidNoticeNumber("aux digit 0 needs a 2-digit application code")
-    _require_digits(iuv, IUV_LENGTH[aux], f"IUV for aux digit {aux}")
+    _require_digits(iuv, IUV_LENGTH[aux], _("IUV for aux digit %(aux)s") % {"aux": aux})
     return NoticeNumber.parse(
         f"{aux}{application_code or ''}{iuv}", validate_check_digit=validate_check_digit
     )

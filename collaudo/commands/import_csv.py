@@ -36,6 +36,9 @@ from adapters.api.settings import ApiSettings, SettingsError
 from adapters.core.csv_file import CsvFileError
 from adapters.core.csv_rows import REQUIRED_COLUMNS
 from adapters.core.errors import ConfigurationMissing
+from adapters.i18n import language
+from collaudo.i18n import gettext as _
+from collaudo.i18n import ngettext
 
 
 def register(subparsers: Any) -> None:
@@ -81,28 +84,52 @@ def _progress(done: int, total: int, result: RowResult) -> None:
 
 def print_report(report: dict[str, Any]) -> None:
     """The human summary: counts, then the refused rows with their line and reason."""
+    counts = {k: report[k] for k in ("total", "created", "registered", "unchanged", "failed")}
     print(
-        f"{report['total']} rows: {report['created']} created, {report['registered']} registered, "
-        f"{report['unchanged']} unchanged (already imported), {report['failed']} refused"
+        ngettext(
+            "%(total)s row: created %(created)s, registered %(registered)s, unchanged "
+            "(already imported) %(unchanged)s, refused %(failed)s",
+            "%(total)s rows: created %(created)s, registered %(registered)s, unchanged "
+            "(already imported) %(unchanged)s, refused %(failed)s",
+            report["total"],
+        )
+        % counts
     )
     if report.get("encoding"):
-        print(f"  read as {report['encoding']}, delimiter {report['delimiter']!r}")
+        print(
+            "  "
+            + _("read as %(encoding)s, delimiter %(delimiter)r")
+            % {"encoding": report["encoding"], "delimiter": report["delimiter"]}
+        )
     if report.get("problem"):
-        print(f"  the import stopped: {report['problem']}")
+        print("  " + _("the import stopped: %(problem)s") % {"problem": report["problem"]})
     for error in report["errors"]:
         where = f" [{error['field']}]" if error.get("field") else ""
-        print(f"  line {error['line']}{where}: {error['reason']}")
+        print(
+            "  "
+            + _("line %(line)s%(field)s: %(reason)s")
+            % {"line": error["line"], "field": where, "reason": error["reason"]}
+        )
     if report.get("ignored_columns"):
-        print(f"  ignored columns: {', '.join(report['ignored_columns'])}")
+        print(
+            "  "
+            + _("ignored columns: %(columns)s") % {"columns": ", ".join(report["ignored_columns"])}
+        )
     if report["failed"] > len(report["errors"]):
-        print(f"  ... and {report['failed'] - len(report['errors'])} more")
+        more = report["failed"] - len(report["errors"])
+        print("  " + _("... and %(count)s more") % {"count": more})
     if report.get("errors_file"):
         print(
-            f"The refused rows are in {report['errors_file']} (with line and error_reason "
-            "columns): fix them there and import that file."
+            _(
+                "The refused rows are in %(file)s (with line and error_reason columns): fix "
+                "them there and import that file."
+            )
+            % {"file": report["errors_file"]}
         )
     elif report["failed"]:
-        print("Fix the refused rows and import the file again: imported rows are not duplicated.")
+        print(
+            _("Fix the refused rows and import the file again: imported rows are not duplicated.")
+        )
 
 
 def _rate(done: int, total: int, elapsed: float) -> str:
@@ -148,7 +175,8 @@ def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
         print("collaudo import-csv: set COLLAUDO_API_TOKEN to the proxy's token", file=sys.stderr)
         return 2
     base = args.url.rstrip("/")
-    headers = {"Authorization": f"Bearer {token}"}
+    # The job's errors come back in the language the command speaks (--lang, COLLAUDO_LANG).
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": language()}
     print(f"uploading {args.file} ({len(data):,} bytes) to {base}/imports ...", file=sys.stderr)
     try:
         with httpx.Client(base_url=base, headers=headers, timeout=120) as http:

@@ -32,11 +32,11 @@ def test_import_csv_directly_on_the_store_prints_progress_and_errors(
     argv = ["import-csv", str(csv_file), "--tenant", str(TENANT_ID), "--service", str(SERVICE_ID)]
     assert main([*argv, "--db", str(db), "--intermediary", "fake"]) == 1
     out, err = capsys.readouterr()
-    assert "5 rows: 2 created, 1 registered, 0 unchanged (already imported), 2 refused" in out
-    assert "line 4 [notice_number]" in out and "line 5 [amount]" in out
+    assert "5 righe: create 2, registrate 1, invariate (già importate) 0, rifiutate 2" in out
+    assert "riga 4 [notice_number]" in out and "riga 5 [amount]" in out
     assert "5/5" in err
     assert main([*argv, "--db", str(db), "--intermediary", "fake"]) == 1
-    assert "0 created, 0 registered, 3 unchanged" in capsys.readouterr().out
+    assert "create 0, registrate 0, invariate (già importate) 3" in capsys.readouterr().out
     store = Store.open(db)
     assert store.count_payments() == 3
     assert store.outbox_backlog() == 3  # published by the proxy when it runs
@@ -54,7 +54,7 @@ def test_import_csv_refuses_an_unconfigured_service(
          "--db", str(tmp_path / "empty.sqlite"), "--intermediary", "fake"]
     )  # fmt: skip
     assert code == 2
-    assert "no active configuration" in capsys.readouterr().err
+    assert "nessuna configurazione attiva" in capsys.readouterr().err
 
 
 def test_proxy_exits_2_naming_a_missing_driver(
@@ -90,17 +90,17 @@ def test_import_csv_through_a_proxy_shows_progress_and_saves_the_errors_file(
         assert main(argv) == 1  # two rows refused
         out, err = capsys.readouterr()
         assert "import job http://" in err and "5/5" in err and "rows/s" in err, err
-        assert "5 rows: 2 created, 1 registered, 0 unchanged (already imported), 2 refused" in out
-        assert "line 4 [notice_number]" in out and "line 5 [amount]" in out
+        assert "5 righe: create 2, registrate 1, invariate (già importate) 0, rifiutate 2" in out
+        assert "riga 4 [notice_number]" in out and "riga 5 [amount]" in out
         errors_file = tmp_path / "dovuti-errors.csv"
-        assert f"The refused rows are in {errors_file}" in out
+        assert f"Le righe rifiutate sono in {errors_file}" in out
         lines = errors_file.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("line,error_reason,notice_number,amount")
         assert [line.split(",")[0] for line in lines[1:]] == ["4", "5"]
         # The errors file, unchanged, is refused again; nothing else is duplicated.
         assert main([*argv[:1], str(errors_file), *argv[2:]]) == 1
         out, _ = capsys.readouterr()
-        assert "2 rows: 0 created, 0 registered, 0 unchanged (already imported), 2 refused" in out
+        assert "2 righe: create 0, registrate 0, invariate (già importate) 0, rifiutate 2" in out
         assert store.count_payments() == 3
     finally:
         server.stop()

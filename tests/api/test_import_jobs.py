@@ -264,6 +264,6 @@ async def test_a_job_whose_service_is_deactivated_stops_failed_saying_why(
             pass
         job = (await http.get(answer.headers["location"], headers=AUTH)).json()
     assert (job["state"], job["read"]) == ("failed", 0), job
-    assert job["problem"].startswith("stopped at line 2: no active configuration"), job
-    assert "upload the file again once the service is active" in job["problem"]
+    assert job["problem"].startswith("interrotta alla riga 2: nessuna configurazione attiva"), job
+    assert "caricare di nuovo il file quando il servizio è attivo" in job["problem"]
     assert job["finished_at"] is not None and store.count_payments() == 0

@@ -94,7 +94,7 @@ async def test_mixed_file_reports_bad_rows_and_stores_the_good_ones(
     assert report["failed"] == 2
     errors = {e["line"]: e for e in report["errors"]}
     assert set(errors) == {4, 5}
-    assert errors[4]["field"] == "notice_number" and "check digit" in errors[4]["reason"]
+    assert errors[4]["field"] == "notice_number" and "cifre di controllo" in errors[4]["reason"]
     assert errors[5]["field"] == "amount" and "dieci" in errors[5]["reason"]
 
     registered = service.store.find_by_notice(TENANT_ID, NOTICE)
@@ -169,10 +169,11 @@ async def test_unreadable_files_and_bad_targets_are_422(configured: httpx.AsyncC
     other = await _upload(configured, (HEADER + "\n,20,Caffè,,,,,,,").encode("latin-1") + b"\x81")
     assert other.status_code == 422, other.text
     detail = other.json()["detail"]
-    assert "not UTF-8 (byte 0xe8 on line 2)" in detail, detail
-    assert "nor Windows-1252 (byte 0x81 on line 2" in detail, detail
+    assert "non è UTF-8 (byte 0xe8 alla riga 2)" in detail, detail
+    assert "né Windows-1252 (il byte 0x81 alla riga 2" in detail, detail
     utf16 = await _upload(configured, HEADER.encode("utf-16-le"))
-    assert utf16.status_code == 422 and "control character 0x00 on line 1" in utf16.json()["detail"]
+    assert utf16.status_code == 422
+    assert "carattere di controllo 0x00 alla riga 1" in utf16.json()["detail"]
     assert (await configured.get("/imports", headers=AUTH)).json()["imports"] == []
     no_ids = await configured.post(
         "/imports", files={"file": ("x.csv", b"a", "text/csv")}, headers=AUTH

@@ -238,4 +238,4 @@ async def test_foreign_payment_pending_with_configuration_is_adopted(
     bad = creation_pending(status="PAYMENT_PENDING", app_id="other-proxy:1.0")
     bad["payment"]["notice_code"] = "302000000000000199"
     rejected = await service.handle_event(raw(bad))
-    assert rejected.action is OutcomeAction.REJECTED and "check digit" in rejected.reason
+    assert rejected.action is OutcomeAction.REJECTED and "cifre di controllo" in rejected.reason

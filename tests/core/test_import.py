@@ -59,7 +59,7 @@ async def test_row_without_notice_is_created_on_the_intermediary(
 
 
 async def test_bad_rows_say_what_is_wrong(service: PaymentService) -> None:
-    with pytest.raises(InvalidNoticeNumber, match="check digit"):
+    with pytest.raises(InvalidNoticeNumber, match="cifre di controllo"):
         await service.import_payment(
             tenant_id=TENANT_ID,
             service_id=SERVICE_ID,
@@ -69,7 +69,7 @@ async def test_bad_rows_say_what_is_wrong(service: PaymentService) -> None:
             payer=PAYER,
             notice_number="302000000000000199",
         )
-    with pytest.raises(ConfigurationMissing, match="create or re-activate it"):
+    with pytest.raises(ConfigurationMissing, match="crearla o riattivarla"):
         await service.import_payment(
             tenant_id=TENANT_ID,
             service_id=uuid.uuid4(),

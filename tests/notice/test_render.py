@@ -267,7 +267,7 @@ def test_bad_creditor_data_is_refused_with_what_to_fix() -> None:
         Creditor(name="Comune", fiscal_code="80000000002", cbill_code="ab")
     with pytest.raises(InvalidNotice, match="11 digits"):
         Creditor(name="Comune", fiscal_code="8000000000")
-    with pytest.raises(InvalidNotice, match="18 digits"):
+    with pytest.raises(InvalidNotice, match="18 cifre"):
         PaymentOption("12345", Decimal("1.00"))
 
 

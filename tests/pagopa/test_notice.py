@@ -105,7 +105,7 @@ def test_int_base_is_zero_padded() -> None:
         ("3021234567890123", "must be 18 digits long, got 16"),
         ("3021234567890123567", "must be 18 digits long, got 19"),
         ("30212345678901235x", "only digits 0-9, found 'x'"),
-        ("", "must not be empty"),
+        ("", "is empty"),
     ],
 )
 def test_parse_errors_are_specific(text: str, message: str) -> None:
