@@ -298,7 +298,8 @@ def one_position_per_row(env: CollaudoEnv, resoconto: ImportReport) -> None:
     def each_once() -> bool:
         counts: Counter[str] = Counter()
         for position in env.positions():
-            iuds = position.get("iud") or position.get("iupd")
+            # MyPay's IUD, GPD's IUPD, GovPay's idPendenza: each the proxy's IUD.
+            iuds = position.get("iud") or position.get("iupd") or position.get("idPendenza")
             counts.update(iuds if isinstance(iuds, list) else [str(iuds)])
         doubled = [i for i in wanted if counts[i] > 1]
         assert not doubled, f"rows with more than one debt position: {doubled[:5]}"
