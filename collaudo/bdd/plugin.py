@@ -6,8 +6,8 @@ Loaded by ``features/conftest.py`` (so plain ``pytest features/`` works) and by
 - adds ``--collaudo-target NAME`` (repeatable; default ``sim-mypay``,
   ``sim-gpd`` and ``sim-govpay``) and ``--collaudo-config PATH`` (default ``collaudo.toml``);
 - runs every scenario once per target (a session-scoped parameter, so each
-  xdist worker starts each target's stack at most once), grouped per target for
-  ``--dist loadgroup``;
+  xdist worker starts each target's stack at most once), grouped per target and
+  feature file for ``--dist loadgroup``;
 - drops examples tagged for another intermediary (``@mypay``, ``@gpd``, ``@govpay``) and
   skips ``@simulatore`` scenarios on live targets, saying why; on a generated driver's
   target (``simulator = "contract"``) those tagged for one intermediary skip, saying why;
@@ -177,7 +177,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif only and target.intermediary not in only:
             dropped.append(item)
             continue
-        item.add_marker(pytest.mark.xdist_group(name))
+        # One group per target and feature file, not per target: with three targets on two
+        # workers a group per target left one worker idle for half the run. A worker starts
+        # a target's stack on its first scenario there (once), so a finer group costs at
+        # most one more stack start per target and worker.
+        item.add_marker(pytest.mark.xdist_group(f"{name}@{item.nodeid.split('::')[0]}"))
         item.user_properties += _describe(item, target.name)
         if not target.simulated and item.get_closest_marker("simulatore"):
             item.add_marker(

@@ -30,6 +30,15 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: The URLs :func:`is_loopback` refuses, as a pattern Playwright hands to the browser: a
+#: Python predicate made Playwright intercept every request (and the page's scripts and
+#: form.io's bundle took a round trip through this process each); with a pattern, only
+#: the requests to refuse are intercepted.
+BEYOND_LOOPBACK = re.compile(
+    r"^(?:https?|wss?)://(?:[^/?#@]*@)?"
+    r"(?!(?:127\.0\.0\.1|localhost|\[::1\])(?::\d*)?(?:[/?#]|$))",
+    re.IGNORECASE,
+)
 ACTION_TIMEOUT_MS = 15_000
 
 
@@ -98,7 +107,7 @@ async def new_context(browser: Browser, *, loopback_only: bool = True) -> AsyncI
             refused.append(route.request.url)
             await route.abort("blockedbyclient")
 
-        await context.route(lambda url: not is_loopback(url), refuse)
+        await context.route(BEYOND_LOOPBACK, refuse)
     try:
         yield await context.new_page()
     finally:

@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="parallel workers (pytest-xdist; default: one per target, up to the CPUs; 0: none)",
+        help="parallel workers (pytest-xdist; default: one per CPU; 0: none)",
     )
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="target profiles (default: collaudo.toml)"
@@ -89,7 +89,7 @@ def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
     if args.tags:
         command += ["-m", args.tags]
     if args.workers > 0:
-        # One group per target: each worker starts only the stacks it needs.
+        # One group per target and feature file: a worker starts only the stacks it needs.
         command += ["-n", str(args.workers), "--dist", "loadgroup"]
     return command
 
@@ -111,7 +111,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"collaudo run: no features at {args.features}; run from a checkout", file=sys.stderr)
         return 2
     if args.workers is None:
-        args.workers = min(len(targets), os.cpu_count() or 1) if len(targets) > 1 else 0
+        # Scenarios are grouped per target and feature file, so even one target keeps every
+        # CPU busy; on one CPU xdist's start-up would be pure cost.
+        cpus = os.cpu_count() or 1
+        args.workers = cpus if cpus > 1 else 0
     args.reports.mkdir(parents=True, exist_ok=True)
     junit = args.reports / "junit.xml"
     junit.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from collaudo.browser import (
     launch_chromium,
     new_context,
 )
+from collaudo.browser.chromium import BEYOND_LOOPBACK
 from collaudo.formio.install import FormioMissing, ensure_formio, find_formio
 
 
@@ -55,6 +56,26 @@ def test_the_flags_this_machine_needs() -> None:
 )
 def test_loopback_urls(url: str, loopback: bool) -> None:
     assert is_loopback(url) is loopback
+    # The pattern the browser context refuses by says the same (not for data: URLs,
+    # which never reach the network).
+    if url.startswith("http"):
+        assert (BEYOND_LOOPBACK.search(url) is None) is loopback
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost.example.org/",
+        "http://127.0.0.1.nip.io/x",
+        "https://user@cdn.form.io/",
+        "http://localhost@10.0.0.1/",
+        "ws://example.org/socket",
+        "HTTP://EXAMPLE.ORG/",
+    ],
+)
+def test_lookalikes_of_loopback_are_refused(url: str) -> None:
+    assert BEYOND_LOOPBACK.search(url) is not None
+    assert not is_loopback(url)
 
 
 @pytest.mark.browser
