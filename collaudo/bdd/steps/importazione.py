@@ -181,8 +181,7 @@ def row_created(env: CollaudoEnv, resoconto: ImportReport, riga: str) -> None:
     assert row["status"] == "PAYMENT_PENDING" and row["outcome"] == "created", row
     assert len(row["notice_number"] or "") == 18, row
     if env.target.simulated:
-        application = _application(row)
-        assert len(actions.positions_of(env, application)) == 1
+        actions.wait_positions(env, _application(row), 1)  # the simulator may lag the answer
 
 
 def _application(row: dict[str, Any]) -> Application:
@@ -220,7 +219,7 @@ def one_position_per_created_row(
         return  # the rows' payment ids were compared above; the vendor's back office is not ours
     for row in resoconto.body["rows"]:
         if row["line"] not in file_csv.notices:
-            assert len(actions.positions_of(env, _application(row))) == 1, row
+            actions.wait_positions(env, _application(row), 1)
 
 
 # -- a job that outlives the proxy -------------------------------------------------------
