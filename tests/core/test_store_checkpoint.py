@@ -30,6 +30,7 @@ def test_the_thread_copies_the_log_into_the_database_while_the_writer_never_does
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("PRAGMA wal_autocheckpoint=0")  # only the thread checkpoints here
     writer.execute("CREATE TABLE t (x BLOB)")
+
     class Owner:  # the thread lives as long as its store
         pass
 
