@@ -66,10 +66,25 @@ class Bus(Protocol):
 
 
 class MemoryBus:
-    """An in-process bus with Kafka's delivery semantics (one partition per topic)."""
+    """An in-process bus with Kafka's delivery semantics (one partition per topic).
 
-    def __init__(self) -> None:
+    ``keep_acknowledged=True`` (the default; what tests read through :meth:`messages`)
+    keeps every message ever published. ``False`` (what the proxy runs with) drops a
+    topic's messages once every consumer group that has subscribed to it has committed
+    them, as a broker's retention would: a proxy importing 100,000 rows would otherwise
+    keep ~200 MB of events it will never read again. Nothing is dropped from a topic no
+    group has subscribed to yet (a late consumer still gets all of it), and a group
+    subscribing after a drop starts at the oldest message kept (Kafka's ``earliest``).
+    """
+
+    # Drop acknowledged messages in chunks: deleting a list's head costs its length.
+    TRIM_CHUNK = 1024
+
+    def __init__(self, *, keep_acknowledged: bool = True) -> None:
+        self.keep_acknowledged = keep_acknowledged
         self._logs: dict[str, list[tuple[bytes | None, bytes]]] = defaultdict(list)
+        self._base: dict[str, int] = defaultdict(int)  # the offset of _logs[topic][0]
+        self._groups: dict[str, set[str]] = defaultdict(set)  # who subscribed, per topic
         self._committed: dict[tuple[str, str], int] = {}
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self.closed = False
@@ -89,8 +104,13 @@ class MemoryBus:
             loop.call_soon_threadsafe(event.set)
 
     def messages(self, topic: str = PAYMENTS_TOPIC) -> list[bytes]:
-        """Every value ever published on ``topic`` (a test's view of the log)."""
+        """Every value published on ``topic`` and still kept (a test's view of the log:
+        all of them unless ``keep_acknowledged=False``)."""
         return [value for _, value in self._logs[topic]]
+
+    def published(self, topic: str = PAYMENTS_TOPIC) -> int:
+        """How many messages were ever published on ``topic``, kept or dropped."""
+        return self._base[topic] + len(self._logs[topic])
 
     def keyed(self, topic: str = PAYMENTS_TOPIC) -> list[tuple[bytes | None, bytes]]:
         return list(self._logs[topic])
@@ -100,23 +120,37 @@ class MemoryBus:
         return self._committed.get((topic, group), 0)
 
     def lag(self, topic: str, group: str) -> int:
-        return len(self._logs[topic]) - self.committed(topic, group)
+        return self.published(topic) - self.committed(topic, group)
+
+    def _trim(self, topic: str) -> None:
+        """Drop the head of ``topic``'s log that every subscribed group has committed."""
+        groups = self._groups[topic]
+        if self.keep_acknowledged or not groups:
+            return
+        done = min(self._committed.get((topic, group), 0) for group in groups)
+        drop = done - self._base[topic]
+        if drop >= self.TRIM_CHUNK:
+            del self._logs[topic][:drop]
+            self._base[topic] = done
 
     async def subscribe(self, topic: str, group: str) -> AsyncIterator[Message]:
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         waiter = (loop, wake)
         self._waiters.append(waiter)
+        self._groups[topic].add(group)
         position = self.committed(topic, group)
         try:
             while not self.closed:
                 log = self._logs[topic]
-                if position >= len(log):
+                # Offsets are absolute; the log may have lost its head (keep_acknowledged).
+                position = max(position, self._base[topic])
+                if position >= self._base[topic] + len(log):
                     wake.clear()
-                    if position >= len(log):
+                    if position >= self._base[topic] + len(log):
                         await wake.wait()
                     continue
-                key, value = log[position]
+                key, value = log[position - self._base[topic]]
                 offset = position
                 position += 1
                 yield Message(
@@ -133,6 +167,7 @@ class MemoryBus:
         async def commit() -> None:
             current = self._committed.get((topic, group), 0)
             self._committed[(topic, group)] = max(current, offset + 1)
+            self._trim(topic)
 
         return commit
 

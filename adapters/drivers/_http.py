@@ -107,9 +107,13 @@ def _headers_text(headers: httpx.Headers) -> str:
 
 
 def _url_text(url: httpx.URL) -> str:
-    # The subscription key may also travel as a query parameter.
-    params = [(k, REDACTED if "key" in k.lower() else v) for k, v in url.params.multi_items()]
-    return str(url.copy_with(params=params)) if params else str(url)
+    # The subscription key may also travel as a query parameter. Rebuilding a URL parses
+    # it again (httpx's parser is slow): only when there is a key to hide.
+    items = url.params.multi_items()
+    if not any("key" in k.lower() for k, _ in items):
+        return str(url)
+    params = [(k, REDACTED if "key" in k.lower() else v) for k, v in items]
+    return str(url.copy_with(params=params))
 
 
 def _body_text(content: bytes) -> str:
@@ -146,7 +150,8 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if record is None:
             return
         at, t0 = started
-        head = f"{request.method} {_url_text(request.url)}\n{_headers_text(request.headers)}"
+        url = _url_text(request.url)
+        head = f"{request.method} {url}\n{_headers_text(request.headers)}"
         answer = None
         if response is not None:
             answer = record.redact(
@@ -157,7 +162,7 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             )
         record.exchanges.append(
             Exchange(
-                endpoint=_url_text(request.url),
+                endpoint=url,
                 operation=record.operation,
                 started_at=at,
                 request=record.redact(_clip(f"{head}\n\n{_body_text(request.content)}")),
