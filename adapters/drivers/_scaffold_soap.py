@@ -6,7 +6,6 @@ the answers (turned into plain dicts and lists, read with :func:`adapters.driver
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,6 @@ import zeep.helpers
 from lxml import etree
 
 from adapters.core.intermediary import (
-    IntermediaryError,
     IntermediaryFault,
     NotPaidYet,
     PositionContext,
@@ -27,7 +25,7 @@ from adapters.core.intermediary import (
     RequestRejected,
 )
 from adapters.drivers import _soap
-from adapters.drivers._http import CallRecord, RecordingTransport, recording, transport_error
+from adapters.drivers._http import CallRecord, transport_error
 from adapters.drivers._receipt import read_receipt
 from adapters.drivers._scaffold import find, when
 from adapters.drivers._xml import UnsafeXML
@@ -36,48 +34,12 @@ from adapters.drivers._xml import UnsafeXML
 FAULT_NAMES = ("faultCode", "codiceErrore", "errorCode")
 
 
-class SoapClient:
+class SoapClient(_soap.WsdlServices):
     """The transports, the loaded WSDLs (one per WSDL URL and endpoint) and the calls."""
-
-    def __init__(
-        self,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        wsdl_transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._transport = RecordingTransport(transport)
-        self._wsdl_transport = RecordingTransport(
-            wsdl_transport
-            if wsdl_transport is not None
-            else (transport if isinstance(transport, httpx.BaseTransport) else None)
-        )
-        self._http = httpx.AsyncClient(transport=self._transport, follow_redirects=True)
-        self._services: dict[tuple[str, str | None], _soap.SoapService] = {}
-        self._lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        for service in self._services.values():
-            await service.aclose()
-        await self._http.aclose()
 
     async def service(self, wsdl: str, endpoint: str | None) -> _soap.SoapService:
         """The SOAP service of ``wsdl``, loaded on first use."""
-        key = (wsdl, endpoint)
-        if key in self._services:
-            return self._services[key]
-        with recording("wsdl", timeout=_soap.WSDL_TIMEOUT) as record:
-            try:
-                return await _soap.load_once(
-                    self._lock,
-                    self._services,
-                    key,
-                    transport=self._transport,
-                    wsdl_transport=self._wsdl_transport,
-                )
-            except IntermediaryError:
-                raise
-            except Exception as exc:
-                raise _soap.wsdl_error(exc, record, wsdl, label="the WSDL") from exc
+        return await self.load(wsdl, endpoint, label="the WSDL")
 
     async def call(
         self,

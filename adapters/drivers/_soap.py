@@ -31,8 +31,10 @@ from adapters.core.intermediary import (
 )
 from adapters.drivers._http import (
     CallRecord,
+    RecordingTransport,
     allowlist_diagnosis,
     body_detail,
+    recording,
     transport_error,
 )
 from adapters.drivers._xml import local, parse_xml
@@ -298,3 +300,50 @@ async def load_once(
             )
             cache[key] = loaded
         return loaded
+
+
+class WsdlServices:
+    """A SOAP driver's transports (each recording its exchanges) and the WSDLs loaded
+    through them, one per WSDL URL and endpoint, shared by every call."""
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        wsdl_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        # One recording wrapper per direction; the inner transports are real unless given.
+        self._transport = RecordingTransport(transport)
+        self._wsdl_transport = RecordingTransport(
+            wsdl_transport
+            if wsdl_transport is not None
+            else (transport if isinstance(transport, httpx.BaseTransport) else None)
+        )
+        self._http = httpx.AsyncClient(transport=self._transport, follow_redirects=True)
+        self._services: dict[tuple[str, str | None], SoapService] = {}
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        for service in self._services.values():
+            await service.aclose()
+        await self._http.aclose()
+
+    async def load(self, wsdl: str, endpoint: str | None, *, label: str) -> SoapService:
+        """The SOAP service of ``wsdl`` (at ``endpoint`` when given), loaded on first use;
+        a failure is the driver error saying what to check (``label`` names the WSDL)."""
+        key = (wsdl, endpoint)
+        if key in self._services:
+            return self._services[key]
+        with recording("wsdl", timeout=WSDL_TIMEOUT) as record:
+            try:
+                return await load_once(
+                    self._lock,
+                    self._services,
+                    key,
+                    transport=self._transport,
+                    wsdl_transport=self._wsdl_transport,
+                )
+            except IntermediaryError:
+                raise
+            except Exception as exc:
+                raise wsdl_error(exc, record, wsdl, label=label) from exc

@@ -29,8 +29,8 @@ from simulators.common.admin import admin_mount
 from simulators.common.checks import fault_specs, networks, port_number
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec, FaultState
+from simulators.common.refuse import RefuseGuard
 from simulators.contractsim.admin import admin_routes
-from simulators.contractsim.gate import RefuseGuard
 from simulators.contractsim.load import load
 from simulators.contractsim.openapi import RestContract
 from simulators.contractsim.rest import RestEngine

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-from simulators.common.access import Allowlist
 from simulators.common.faults import Fault, FaultState
 
 DEFAULT_DELAYS = {"slow-response": 3.0, "timeout": 16.0}
@@ -77,26 +76,6 @@ def is_create(name: str) -> bool:
 def is_read(name: str) -> bool:
     """Whether the operation's name says it reads something."""
     return _verb(name) == "read"
-
-
-class RefuseGuard(Allowlist):
-    """Resets connections refused by a ``refuse``-mode allowlist or while
-    ``ip-not-allowed-refuse`` fires (pass as ``allowlist=`` to the server)."""
-
-    def __init__(self, faults: FaultState, static: Allowlist) -> None:
-        super().__init__(mode="refuse")
-        self.faults = faults
-        self.static = static
-
-    @property
-    def enabled(self) -> bool:
-        static_refuse = self.static.enabled and self.static.mode == "refuse"
-        return static_refuse or self.faults.is_active("ip-not-allowed-refuse")
-
-    def allows(self, host: str | None) -> bool:
-        if self.static.mode == "refuse" and not self.static.allows(host):
-            return False
-        return self.faults.fires("ip-not-allowed-refuse") is None
 
 
 async def strike(faults: FaultState, kind: str) -> Fault | None:

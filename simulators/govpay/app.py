@@ -44,12 +44,13 @@ from simulators.common.checks import (
     url_setting,
 )
 from simulators.common.env import setting
+from simulators.common.refuse import RefuseGuard, RefuseMiddleware
 from simulators.common.station import station_mount
 from simulators.govpay.admin import admin_routes
 from simulators.govpay.api import PendenzeApi
 from simulators.govpay.backoffice import backoffice_endpoint
 from simulators.govpay.ente import Ente
-from simulators.govpay.gate import Application, Gate, RefuseGuard, RefuseMiddleware, StationFaults
+from simulators.govpay.gate import Application, Gate, StationFaults
 from simulators.govpay.notifier import Connector
 from simulators.govpay.numbering import Numbering
 from simulators.govpay.ragioneria import RagioneriaApi
@@ -241,7 +242,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     allowlist = Allowlist(settings.allowed_networks, settings.allow_mode)
     middleware = [
         Middleware(AllowlistMiddleware, allowlist=allowlist),
-        Middleware(RefuseMiddleware, faults=sim.faults),
+        Middleware(RefuseMiddleware, faults=sim.faults, prefixes=("/govpay/", "/pagopa/")),
     ]
 
     @contextlib.asynccontextmanager

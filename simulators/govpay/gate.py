@@ -31,7 +31,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from simulators.common.access import Allowlist
 from simulators.common.faults import FaultState
 from simulators.govpay.errors import (
     GovPayError,
@@ -137,46 +136,6 @@ def _mangled(response: Response) -> Response:
     cut = bytes(body[: max(1, len(body) // 2)])
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(cut, status_code=response.status_code, headers=headers)
-
-
-class RefuseGuard(Allowlist):
-    """A connection guard (``BackgroundServer(allowlist=...)``) that also resets connections
-    while ``ip-not-allowed-refuse`` fires; enabled only when needed at start."""
-
-    def __init__(self, faults: FaultState, static: Allowlist) -> None:
-        super().__init__(mode="refuse")
-        self.faults = faults
-        self.static = static
-
-    @property
-    def enabled(self) -> bool:
-        static_refuse = self.static.enabled and self.static.mode == "refuse"
-        return static_refuse or self.faults.is_active("ip-not-allowed-refuse")
-
-    def allows(self, host: str | None) -> bool:
-        if self.static.mode == "refuse" and not self.static.allows(host):
-            return False
-        return self.faults.fires("ip-not-allowed-refuse") is None
-
-
-class RefuseMiddleware:
-    """``ip-not-allowed-refuse`` at request level: the answer starts, then the connection
-    drops. Only GovPay's APIs and the station, never ``/_admin/`` or ``/status``."""
-
-    def __init__(self, app: ASGIApp, faults: FaultState) -> None:
-        self.app = app
-        self.faults = faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and self.faults.any_active
-            and scope["path"].startswith(("/govpay/", "/pagopa/"))
-            and self.faults.fires("ip-not-allowed-refuse")
-        ):
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            raise ConnectionResetError("ip-not-allowed-refuse: the connection is dropped")
-        await self.app(scope, receive, send)
 
 
 class StationFaults:

@@ -39,10 +39,11 @@ from simulators.common.checks import fault_specs, networks, port_number
 from simulators.common.env import setting
 from simulators.common.faults import FaultSpec, FaultState
 from simulators.common.metrics import MetricsMiddleware, SimulatorMetrics, metrics_route
+from simulators.common.refuse import RefuseGuard, RefuseMiddleware
 from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
 from simulators.gpd.backoffice import backoffice_endpoint
-from simulators.gpd.gate import Gate, RefuseGuard, RefuseMiddleware, StationFaults
+from simulators.gpd.gate import Gate, StationFaults
 from simulators.gpd.station import GpdStation
 from simulators.gpd.store import GpdStore
 
@@ -165,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     middleware = [
         Middleware(MetricsMiddleware, metrics=metrics),
         Middleware(AllowlistMiddleware, allowlist=allowlist),
-        Middleware(RefuseMiddleware, faults=sim.gpd_faults),
+        Middleware(RefuseMiddleware, faults=sim.gpd_faults, prefixes=("/gpd/", "/pagopa/")),
     ]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.simulator = sim

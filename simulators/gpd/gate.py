@@ -33,7 +33,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from simulators.common.access import Allowlist
 from simulators.common.faults import FaultState
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -65,31 +64,6 @@ def problem(status: int, title: str, detail: str, request_id: str | None = None)
     body = json.dumps({"title": title, "status": status, "detail": detail}).encode()
     headers = {"X-Request-Id": request_id} if request_id else None
     return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-
-class RefuseGuard(Allowlist):
-    """An allowlist for :func:`simulators.common.access.allowlist_protocol` that also resets
-    connections while ``ip-not-allowed-refuse`` fires (pass it as ``allowlist=`` to
-    :class:`simulators.common.server.BackgroundServer`).
-
-    It is ``enabled`` only when needed when the server starts (a ``refuse``-mode allowlist
-    or the refuse fault active), since the resetting protocol is uvicorn's slower h11.
-    """
-
-    def __init__(self, faults: FaultState, static: Allowlist) -> None:
-        super().__init__(mode="refuse")
-        self.faults = faults
-        self.static = static
-
-    @property
-    def enabled(self) -> bool:
-        static_refuse = self.static.enabled and self.static.mode == "refuse"
-        return static_refuse or self.faults.is_active("ip-not-allowed-refuse")
-
-    def allows(self, host: str | None) -> bool:
-        if self.static.mode == "refuse" and not self.static.allows(host):
-            return False
-        return self.faults.fires("ip-not-allowed-refuse") is None
 
 
 class Gate:
@@ -163,27 +137,6 @@ def _mangled(response: Response) -> Response:
     cut = bytes(body[: max(1, len(body) // 2)])
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return Response(cut, status_code=response.status_code, headers=headers)
-
-
-class RefuseMiddleware:
-    """``ip-not-allowed-refuse`` at request level: the answer starts, then the connection
-    drops. Only the GPD APIs and the station are affected, never the admin API."""
-
-    def __init__(self, app: ASGIApp, faults: FaultState) -> None:
-        self.app = app
-        self.faults = faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and self.faults.any_active
-            and scope["path"].startswith(("/gpd/", "/pagopa/"))
-            and self.faults.fires("ip-not-allowed-refuse")
-        ):
-            # No content-length: the client waits for a body that never completes.
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            raise ConnectionResetError("ip-not-allowed-refuse: the connection is dropped")
-        await self.app(scope, receive, send)
 
 
 class StationFaults:

@@ -7,7 +7,6 @@ Every exception zeep, lxml or httpx raise is translated here, once, to an
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -16,15 +15,12 @@ from lxml import etree
 
 from adapters.core.intermediary import (
     CreditorConfig,
-    IntermediaryError,
     IntermediaryFault,
     RequestRejected,
 )
 from adapters.drivers import _config, _soap
 from adapters.drivers._http import (
     CallRecord,
-    RecordingTransport,
-    recording,
     status_error,
     transport_error,
 )
@@ -38,51 +34,14 @@ from adapters.drivers.mypay.faults import (
 )
 
 
-class MyPayClient:
+class MyPayClient(_soap.WsdlServices):
     """The transports, the loaded WSDLs (one per WSDL URL and endpoint) and the calls."""
-
-    def __init__(
-        self,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        wsdl_transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        # One recording wrapper per direction; the inner transports are real unless given.
-        self._transport = RecordingTransport(transport)
-        self._wsdl_transport = RecordingTransport(
-            wsdl_transport
-            if wsdl_transport is not None
-            else (transport if isinstance(transport, httpx.BaseTransport) else None)
-        )
-        self._http = httpx.AsyncClient(transport=self._transport, follow_redirects=True)
-        self._services: dict[tuple[str, str | None], _soap.SoapService] = {}
-        self._lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        for service in self._services.values():
-            await service.aclose()
-        await self._http.aclose()
 
     async def service(self, creditor: CreditorConfig) -> _soap.SoapService:
         """The SOAP service of the creditor's WSDL, loaded on first use."""
         wsdl = _config.required(creditor, F_WSDL)
         endpoint = _config.field_value(creditor, F_ENDPOINT)
-        key = (wsdl, endpoint)
-        if key in self._services:
-            return self._services[key]
-        with recording("wsdl", timeout=_soap.WSDL_TIMEOUT) as record:
-            try:
-                return await _soap.load_once(
-                    self._lock,
-                    self._services,
-                    key,
-                    transport=self._transport,
-                    wsdl_transport=self._wsdl_transport,
-                )
-            except IntermediaryError:
-                raise
-            except Exception as exc:
-                raise _soap.wsdl_error(exc, record, wsdl) from exc
+        return await self.load(wsdl, endpoint, label="the MyPay WSDL")
 
     async def call(
         self,
