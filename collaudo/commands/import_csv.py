@@ -135,18 +135,29 @@ def print_report(report: dict[str, Any]) -> None:
 def _rate(done: int, total: int, elapsed: float) -> str:
     """``1,234 rows/s, ETA 1m05s`` once there is something to measure."""
     if done <= 0 or elapsed <= 0:
-        return "starting"
+        return _("starting")
     rate = done / elapsed
     left = (total - done) / rate
     eta = f"{int(left // 60)}m{int(left % 60):02d}s" if left >= 60 else f"{left:.0f}s"
-    return f"{rate:,.0f} rows/s, ETA {eta}"
+    return _("%(rate)s rows/s, ETA %(eta)s") % {"rate": f"{rate:,.0f}", "eta": eta}
+
+
+def _state(state: str) -> str:
+    """The job's state in the command's language (the API keeps the English keyword)."""
+    names = {
+        "queued": _("queued"),
+        "running": _("running"),
+        "done": _("done"),
+        "failed": _("stopped"),
+    }
+    return names.get(state, state)
 
 
 def _show(job: dict[str, Any], started: float) -> None:
     done, total = job["read"], job["total"]
     print(
-        f"\r{_bar(done, total)} {job['state']:<8} {_rate(done, total, time.monotonic() - started)}"
-        + " " * 8,
+        f"\r{_bar(done, total)} {_state(job['state']):<10} "
+        f"{_rate(done, total, time.monotonic() - started)}" + " " * 8,
         end="",
         file=sys.stderr,
         flush=True,
@@ -160,7 +171,12 @@ def _problem(response: Any) -> int:
         fields = "; ".join(f"{e['field']}: {e['message']}" for e in problem.get("errors", []))
     except ValueError:
         detail, fields = response.text, ""
-    print(f"collaudo import-csv: HTTP {response.status_code}: {detail}", file=sys.stderr)
+    print(
+        "collaudo import-csv: "
+        + _("the proxy answered HTTP %(status)s: %(detail)s")
+        % {"status": response.status_code, "detail": detail},
+        file=sys.stderr,
+    )
     if fields:
         print(f"  {fields}", file=sys.stderr)
     return 2
@@ -172,12 +188,19 @@ def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
 
     token = os.environ.get("COLLAUDO_API_TOKEN")
     if not token:
-        print("collaudo import-csv: set COLLAUDO_API_TOKEN to the proxy's token", file=sys.stderr)
+        print(
+            "collaudo import-csv: " + _("set COLLAUDO_API_TOKEN to the proxy's token"),
+            file=sys.stderr,
+        )
         return 2
     base = args.url.rstrip("/")
     # The job's errors come back in the language the command speaks (--lang, COLLAUDO_LANG).
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": language()}
-    print(f"uploading {args.file} ({len(data):,} bytes) to {base}/imports ...", file=sys.stderr)
+    print(
+        _("uploading %(file)s (%(size)s bytes) to %(url)s ...")
+        % {"file": args.file, "size": f"{len(data):,}", "url": f"{base}/imports"},
+        file=sys.stderr,
+    )
     try:
         with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
             response = http.post(
@@ -189,7 +212,7 @@ def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
                 return _problem(response)
             job: dict[str, Any] = response.json()
             location = response.headers.get("location", f"/imports/{job['id']}")
-            print(f"import job {base}{location}", file=sys.stderr)
+            print(_("import job %(url)s") % {"url": f"{base}{location}"}, file=sys.stderr)
             started = time.monotonic()
             try:
                 while job["state"] not in ("done", "failed"):
@@ -201,7 +224,9 @@ def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
                     job = polled.json()
             except KeyboardInterrupt:
                 print(
-                    f"\nstopped watching: the import goes on in the proxy ({base}{location})",
+                    "\n"
+                    + _("stopped watching: the import goes on in the proxy (%(url)s)")
+                    % {"url": f"{base}{location}"},
                     file=sys.stderr,
                 )
                 return 130
@@ -214,7 +239,11 @@ def _via_proxy(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int:
                     target.write_bytes(errors.content)
                     job["errors_file"] = str(target)
     except httpx.HTTPError as exc:
-        print(f"collaudo import-csv: cannot reach {base}: {exc}", file=sys.stderr)
+        print(
+            "collaudo import-csv: "
+            + _("cannot reach %(url)s: %(error)s") % {"url": base, "error": exc},
+            file=sys.stderr,
+        )
         return 2
     return job
 
@@ -229,8 +258,10 @@ async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any] | int
     driver = load_driver(args.intermediary or settings.intermediary)
     if driver.name == "fake":
         print(
-            "note: the fake intermediary lives in this process only; rows without a notice "
-            "number get positions nobody else will see",
+            _(
+                "note: the fake intermediary lives in this process only; rows without a notice "
+                "number get positions nobody else will see"
+            ),
             file=sys.stderr,
         )
     store = Store.open(args.db or settings.db_path)
@@ -249,14 +280,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        print(f"collaudo import-csv: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print(
+            "collaudo import-csv: "
+            + _("cannot read %(file)s: %(error)s") % {"file": args.file, "error": exc.strerror},
+            file=sys.stderr,
+        )
         return 2
     try:
         outcome = _via_proxy(args, data) if args.url else asyncio.run(_direct(args, data))
     except (CsvFileError, ConfigurationMissing, DriverMissing, SettingsError) as exc:
         print(f"collaudo import-csv: {exc}", file=sys.stderr)
         if isinstance(exc, CsvFileError):
-            print(f"  required columns: {', '.join(REQUIRED_COLUMNS)}", file=sys.stderr)
+            print(
+                "  "
+                + _("required columns: %(columns)s") % {"columns": ", ".join(REQUIRED_COLUMNS)},
+                file=sys.stderr,
+            )
         return 2
     if isinstance(outcome, int):
         return outcome

@@ -89,7 +89,8 @@ def test_import_csv_through_a_proxy_shows_progress_and_saves_the_errors_file(
                 "--service", str(SERVICE_ID), "--url", server.url, "--poll", "0.05"]  # fmt: skip
         assert main(argv) == 1  # two rows refused
         out, err = capsys.readouterr()
-        assert "import job http://" in err and "5/5" in err and "rows/s" in err, err
+        assert "importazione http://" in err and "5/5" in err and "righe/s" in err, err
+        assert "completata" in err, err
         assert "5 righe: create 2, registrate 1, invariate (già importate) 0, rifiutate 2" in out
         assert "riga 4 [notice_number]" in out and "riga 5 [amount]" in out
         errors_file = tmp_path / "dovuti-errors.csv"
