@@ -6,11 +6,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from collaudo.recorder.evidence import Evidence
+from collaudo.recorder.evidence import Evidence, roles
 
 SVG = "http://www.w3.org/2000/svg"
 LANE, ROW, TOP, MARGIN = 190, 34, 56, 24
-ORDER = ("Cittadino", "Collaudo", "Piattaforma", "Proxy", "Adapter", "Nodo pagoPA")
 
 
 def _el(
@@ -26,7 +25,8 @@ def _el(
 
 def parties(exchanges: Sequence[Evidence]) -> list[str]:
     seen = list(dict.fromkeys(p for e in exchanges for p in (e.caller, e.callee)))
-    return sorted(seen, key=lambda p: (ORDER.index(p) if p in ORDER else len(ORDER), seen.index(p)))
+    order = roles()
+    return sorted(seen, key=lambda p: (order.index(p) if p in order else len(order), seen.index(p)))
 
 
 def svg(exchanges: Sequence[Evidence]) -> etree._Element:

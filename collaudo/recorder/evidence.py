@@ -115,15 +115,24 @@ def _raw(message: http.Message, first_line: str) -> str:
 
 
 def _caller_callee(meta: dict[str, Any], path: str) -> tuple[str, str]:
+    """Who called whom, in the report's language (the diagram orders them by :data:`ROLES`)."""
+    adapter = _("Adapter")
     if path.startswith("/pagopa/paForNode"):
-        return "Nodo pagoPA", "Intermediary station"
+        return "Nodo pagoPA", _("Intermediary station")
     if path.startswith("/checkout/"):
-        return "Adapter", "pagoPA Checkout"
+        return adapter, "pagoPA Checkout"
     if path.startswith("/gpd/"):
-        return "Adapter", "GPD"
+        return adapter, "GPD"
+    if path.startswith("/govpay/"):
+        return adapter, "GovPay"
     if meta.get("protocol") == "soap" or path.startswith("/ws/"):
-        return "Adapter", "MyPay"
-    return "Adapter", "Intermediary"
+        return adapter, "MyPay"
+    return adapter, _("Intermediary")
+
+
+def roles() -> tuple[str, ...]:
+    """The diagram's left-to-right order of the parties that have one."""
+    return ("Cittadino", "Collaudo", "Piattaforma", "Proxy", _("Adapter"), "Nodo pagoPA")
 
 
 def from_flow(index: int, flow: http.HTTPFlow) -> Evidence:

@@ -208,3 +208,25 @@ def test_vendor_report_from_a_failed_scenario(tmp_path: Path) -> None:
     assert "CREATION_FAILED" in page and "PAA_SYSTEM_ERROR" in page and "MyPay" in page
     assert "RSSMRA80A01H501U" not in b"".join(files.values()).decode("latin-1")
     assert b"collaudo run --target sim-mypay" in files["REPLAY.txt"]
+
+
+def test_sequence_diagram_names_the_parties_in_the_report_language(
+    govpay_flows: list[http.HTTPFlow],
+) -> None:
+    from collaudo.i18n import use_language
+    from collaudo.recorder.diagram import parties
+    from collaudo.recorder.evidence import from_flow
+
+    for lang, adapter, station in (
+        ("it", "Adattatore", "Stazione dell'intermediario"),
+        ("en", "Adapter", "Intermediary station"),
+    ):
+        with use_language(lang):
+            exchanges = [from_flow(i, flow) for i, flow in enumerate(govpay_flows)]
+            names = parties(exchanges)
+        # GovPay is named as itself, and the adapter comes before the Nodo, in either language.
+        assert {(e.caller, e.callee) for e in exchanges} >= {
+            (adapter, "GovPay"),
+            ("Nodo pagoPA", station),
+        }, lang
+        assert names.index(adapter) < names.index("Nodo pagoPA"), (lang, names)
