@@ -21,6 +21,7 @@ From a shell (what ``.ci/run`` does)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pwd
 import secrets
@@ -30,11 +31,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-__all__ = ["Cluster", "ClusterError", "find_binaries", "start"]
+__all__ = ["Cluster", "ClusterError", "find_binaries", "fresh_schema", "start", "with_search_path"]
 
 USER = "collaudo"
 _SERVER_SETTINGS = {
@@ -185,6 +187,28 @@ def stop(directory: Path) -> None:
         binaries = find_binaries()
         _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], "pg_ctl stop")
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """``url`` whose sessions put their tables in ``schema`` (libpq's ``options``)."""
+    options = quote(f"-c search_path={schema}", safe="")
+    return f"{url}{'&' if '?' in url else '?'}options={options}"
+
+
+@contextlib.contextmanager
+def fresh_schema(url: str, prefix: str = "test") -> Iterator[str]:
+    """A URL of ``url``'s database whose sessions work in a new, empty schema, dropped
+    (with everything in it) on the way out."""
+    import psycopg
+
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_search_path(url, schema)
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,10 +8,8 @@ variable the PostgreSQL tests skip with :data:`SKIP_REASON`, which says how to g
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
 import pytest
 
@@ -31,23 +29,10 @@ def server_url() -> str:
     return url
 
 
-def with_search_path(url: str, schema: str) -> str:
-    """``url`` whose sessions put their tables in ``schema``."""
-    options = quote(f"-c search_path={schema}", safe="")
-    return f"{url}{'&' if '?' in url else '?'}options={options}"
-
-
 @contextmanager
 def fresh_schema() -> Iterator[str]:
     """A URL of the test server whose sessions work in a new, empty schema."""
-    import psycopg
+    from collaudo.pgcluster import fresh_schema as schema_of
 
-    url = server_url()
-    schema = f"test_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield with_search_path(url, schema)
-    finally:
-        with psycopg.connect(url, autocommit=True) as db:
-            db.execute(f"DROP SCHEMA {schema} CASCADE")
+    with schema_of(server_url()) as url:
+        yield url
