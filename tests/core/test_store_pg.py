@@ -8,7 +8,11 @@ without ``COLLAUDO_TEST_POSTGRES``.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +31,8 @@ from tests.postgres import ENV, SKIP_REASON
 
 from .conftest import SERVICE_ID, TENANT_ID
 from .test_store import stored_payment
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_dialect_rewrites_placeholders_and_insert_or_ignore() -> None:
@@ -112,6 +118,35 @@ def test_replicas_starting_at_once_apply_the_schema_once(postgres_url: str) -> N
     assert all(s.get_service(SERVICE_ID) is not None for s in stores)
     for store in stores:
         store.close()
+
+
+def test_replica_processes_starting_at_once_apply_the_schema_once(postgres_url: str) -> None:
+    # Separate processes, as replicas are: each waits for a go file, then opens the store.
+    go = Path(tempfile.mkdtemp()) / "go"
+    script = (
+        "import sys, time, pathlib\n"
+        "from adapters.core.store import Store\n"
+        "go = pathlib.Path(sys.argv[2])\n"
+        "while not go.exists(): time.sleep(0.005)\n"
+        "Store.open(sys.argv[1]).close()\n"
+    )
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, postgres_url, str(go)],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    time.sleep(1.0)  # every interpreter up and waiting
+    go.touch()
+    for replica in replicas:
+        _, err = replica.communicate(timeout=120)
+        assert replica.returncode == 0, err
+    with psycopg.connect(postgres_url) as db:
+        applied = db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    assert applied == [(version,) for version, _, _ in MIGRATIONS]
 
 
 def test_the_postgresql_tables_have_the_sqlite_columns(postgres_url: str) -> None:
