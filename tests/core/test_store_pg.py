@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -120,9 +119,11 @@ def test_replicas_starting_at_once_apply_the_schema_once(postgres_url: str) -> N
         store.close()
 
 
-def test_replica_processes_starting_at_once_apply_the_schema_once(postgres_url: str) -> None:
+def test_replica_processes_starting_at_once_apply_the_schema_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
     # Separate processes, as replicas are: each waits for a go file, then opens the store.
-    go = Path(tempfile.mkdtemp()) / "go"
+    go = tmp_path / "go"
     script = (
         "import sys, time, pathlib\n"
         "from adapters.core.store import Store\n"
