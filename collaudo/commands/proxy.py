@@ -96,7 +96,12 @@ def run(args: argparse.Namespace) -> int:
     from adapters.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(settings, driver=driver)
+    try:
+        app = create_app(settings, driver=driver)
+    except OSError as exc:  # the store cannot be opened: its message says what to check
+        sock.close()
+        print(f"collaudo proxy: {exc}", file=sys.stderr)
+        return 2
     url = f"http://{args.host}:{port}"
     announce = [
         f"collaudo payment proxy listening on {url}",
