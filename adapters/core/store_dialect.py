@@ -80,7 +80,11 @@ def mask_url(location: str | Path) -> str:
     text = str(location)
     if not is_database_url(text):
         return text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # not even a URL: hide whatever could be a password
+        text = re.sub(r"(?i)(password=)[^&\s]*", r"\1***", text)
+        return re.sub(r"^([^:]+://[^:/@]*):[^@]*@", r"\1:***@", text)
     masked = re.sub(r"(?i)(password=)[^&\s]*", r"\1***", parts.query)
     netloc = parts.netloc
     if "@" in netloc:

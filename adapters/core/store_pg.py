@@ -26,11 +26,13 @@ URL with ``***`` instead.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import psycopg
 from psycopg.rows import dict_row
@@ -62,8 +64,12 @@ class _NoConnection:
 
 def _scrub(error: BaseException, url: str) -> str:
     """An error's text without the URL's password (psycopg may echo parts of the URL)."""
-    text = str(error).strip()
-    password = psycopg.conninfo.conninfo_to_dict(url).get("password")
+    text = str(error).strip().replace(url, mask_url(url))  # libpq quotes a URL it cannot parse
+    try:
+        password = psycopg.conninfo.conninfo_to_dict(url).get("password")
+    except psycopg.Error:
+        found = re.match(r"[^:]+://[^:/@]*:([^@]*)@", url)
+        password = unquote(found.group(1)) if found else None
     if password:
         text = text.replace(str(password), "***")
     return text
@@ -86,6 +92,13 @@ class PostgresStore(Store):
         """Connect to the database at the URL ``path``, migrating its schema first."""
         url = str(path)
         where = mask_url(url)
+        try:
+            psycopg.conninfo.conninfo_to_dict(url)
+        except (psycopg.ProgrammingError, ValueError) as exc:
+            raise StoreUnreachable(
+                f"COLLAUDO_DB={where} is not a PostgreSQL URL libpq accepts: {_scrub(exc, url)}; "
+                "write it as postgresql://user:password@host:5432/database"
+            ) from None
         try:
             with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db:
                 migrate(db)

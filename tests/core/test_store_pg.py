@@ -78,6 +78,23 @@ def test_an_unreachable_server_says_what_to_check_without_the_password() -> None
     assert "check that the server runs" in message and "COLLAUDO_DB" in message
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://proxy:TopSecret42@[::1/payments",  # libpq quotes the URL it cannot parse
+        "postgresql://proxy:TopSecret42@db:5432/payments?colour=blue",
+        "postgres://proxy:Top%53ecret42@db:notaport/payments",
+    ],
+)
+def test_a_malformed_url_is_refused_without_its_password(url: str) -> None:
+    with pytest.raises(StoreUnreachable) as raised:
+        Store.open(url)
+    message = str(raised.value)
+    assert "TopSecret42" not in message and "Top%53ecret42" not in message
+    assert "proxy:***@" in message
+    assert "postgresql://user:password@host:5432/database" in message or "port" in message
+
+
 def test_a_missing_database_is_named(postgres_url: str) -> None:
     base, _, _ = postgres_url.partition("?")
     missing = base.rsplit("/", 1)[0] + f"/nowhere_{uuid.uuid4().hex[:8]}"
