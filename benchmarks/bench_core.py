@@ -267,6 +267,12 @@ def store_bench(size: int, location: str, kind: str) -> Costs:
                 done += 1
         return done
 
+    def round_trips(count: int) -> int:  # the floor of any call: one statement, no rows
+        for _ in range(count):
+            store._query("SELECT 1 AS one")
+        return count
+
+    best("round trip (SELECT 1)", [partial(round_trips, 2000) for _ in range(rounds)], costs)
     best("get_payment", [partial(get_all, s) for s in samples], costs)
     best("find_by_notice", [partial(find_all, s) for s in samples], costs)
     best("update with outbox", [partial(update_all, s) for s in samples], costs)
