@@ -21,7 +21,7 @@ import pytest
 from adapters.api.settings import ApiSettings
 from adapters.core.config import ServiceConfig
 from adapters.core.import_records import IMPORT_SCHEMA
-from adapters.core.store import PaymentExists, Store
+from adapters.core.store import PaymentExists, StaleWrite, Store
 from adapters.core.store_dialect import is_database_url, mask_url, pg_sql
 from adapters.core.store_pg import PostgresStore, StoreUnreachable
 from adapters.core.store_pg_schema import MIGRATIONS
@@ -215,6 +215,36 @@ def test_a_group_is_one_transaction_other_threads_go_on(store: Store) -> None:
     assert seen_from_outside == [False]  # uncommitted writes stay inside the group
     assert store.get_payment(first.id) is None  # rolled back with the group
     assert store.get_payment(other.id) is not None
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"])
+def test_two_replicas_writing_one_payment_at_once_one_wins(
+    store: Store, store_location: str
+) -> None:
+    other_replica = Store.open(store_location)
+    saved = store.save_payment(stored_payment())
+    mine, theirs = store.get_payment(saved.id), other_replica.get_payment(saved.id)
+    assert mine is not None and theirs is not None
+    outcome: list[str] = []
+
+    def write_theirs() -> None:
+        try:
+            other_replica.save_payment(theirs)
+            outcome.append("saved")
+        except StaleWrite:
+            outcome.append("stale")
+
+    with store.group("test"):
+        store.save_payment(mine)  # holds the row until the group commits
+        writer = threading.Thread(target=write_theirs)
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive()  # waits for the row, does not overwrite it
+    writer.join(10)
+    assert outcome == ["stale"]  # re-read after the commit: the version moved on
+    again = other_replica.get_payment(saved.id)
+    assert again is not None and again.version == 2
+    other_replica.close()
 
 
 def test_postgresql_tests_skip_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
