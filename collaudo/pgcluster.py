@@ -102,18 +102,22 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _as_server_user() -> list[str]:
-    """The command prefix running a server tool: ``runuser -u postgres --`` as root."""
+def _server_user() -> pwd.struct_passwd | None:
+    """Who runs the server tools: ``postgres`` as root (initdb refuses root), else us."""
     if os.geteuid() != 0:
-        return []
+        return None
     try:
-        pwd.getpwnam("postgres")
+        return pwd.getpwnam("postgres")
     except KeyError as exc:
         raise ClusterError(
             "running as root, and initdb refuses root: create a 'postgres' user "
             "(Debian's postgresql package does) or run as an ordinary user"
         ) from exc
-    return ["runuser", "-u", "postgres", "--"]
+
+
+def _as_server_user() -> list[str]:
+    """The command prefix running a server tool: ``runuser -u postgres --`` as root."""
+    return [] if _server_user() is None else ["runuser", "-u", "postgres", "--"]
 
 
 def _run(command: Sequence[str], what: str) -> None:
@@ -127,18 +131,27 @@ def _run(command: Sequence[str], what: str) -> None:
 def start(directory: Path | None = None, port: int | None = None) -> Cluster:
     """Create and start a cluster in ``directory`` (a new temporary one by default)."""
     binaries = find_binaries()
+    owner = _server_user()
     root = Path(directory or tempfile.mkdtemp(prefix="collaudo-pg-"))
+    try:
+        return _create(root, port or _free_port(), binaries, owner)
+    except BaseException:
+        if directory is None:  # ours: leave nothing behind
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _create(root: Path, port: int, binaries: Path, owner: pwd.struct_passwd | None) -> Cluster:
     root.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
+    if owner is not None:
         os.chown(root, owner.pw_uid, owner.pw_gid)
     root.chmod(0o700)
     password = secrets.token_urlsafe(18)
-    cluster = Cluster(root, port or _free_port(), password, binaries)
+    cluster = Cluster(root, port, password, binaries)
     pwfile = root / "pwfile"
     pwfile.touch(mode=0o600)
     pwfile.write_text(password)
-    if os.geteuid() == 0:  # initdb reads it as the server user
+    if owner is not None:  # initdb reads it as the server user
         os.chown(pwfile, owner.pw_uid, owner.pw_gid)
     try:
         _run(
@@ -160,23 +173,27 @@ def start(directory: Path | None = None, port: int | None = None) -> Cluster:
         pwfile.unlink(missing_ok=True)
     options = " ".join(f"-c {k}={v}" for k, v in _SERVER_SETTINGS.items())
     options += f" -c port={cluster.port} -c unix_socket_directories={root}"
-    _run(
-        [
-            str(binaries / "pg_ctl"),
-            "-D",
-            str(cluster.data),
-            "-l",
-            str(root / "server.log"),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        f"pg_ctl start (log in {root / 'server.log'})",
-    )
-    (root / "port").write_text(str(cluster.port))
+    log = root / "server.log"
+    try:
+        _run(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(cluster.data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            "pg_ctl start",
+        )
+    except ClusterError as exc:  # the server's own words say why (a port taken, memory...)
+        said = log.read_text(errors="replace").strip()[-1500:] if log.exists() else ""
+        raise ClusterError(f"{exc}\nserver log:\n{said}") from None
     return cluster
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -71,3 +74,23 @@ def test_missing_binaries_say_what_to_install(
     monkeypatch.setattr("collaudo.pgcluster.shutil.which", lambda name: None)
     with pytest.raises(ClusterError, match="apt-get install postgresql"):
         find_binaries()
+
+
+def test_a_cluster_that_cannot_start_says_why_and_leaves_nothing_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    binaries_or_skip()
+    made: list[Path] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args: Any, **kwargs: Any) -> str:
+        made.append(Path(mkdtemp(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ClusterError, match="server log:(.|\n)*(in use|could not)"):
+            start(port=taken.getsockname()[1])
+    assert len(made) == 1 and not made[0].exists()
