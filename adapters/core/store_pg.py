@@ -11,9 +11,10 @@ differs. Opening applies the schema's migrations under an advisory lock
 Connections come from a pool (``psycopg_pool``): a call borrows one for its
 transaction or query and gives it back, so threads (Starlette's pool) run their
 store calls side by side, and a connection the server dropped is replaced.
-:meth:`group` keeps one connection for its length, bound to the calling thread:
-that thread's writes inside are savepoints of the group's transaction, while other
-threads keep using their own connections.
+:meth:`group` and each write transaction keep one connection for their length, bound
+to the calling thread: that thread's store calls inside use it (a read sees the
+transaction's writes, a write inside a group is a savepoint of it, as on SQLite's one
+connection), while other threads keep using their own connections.
 
 The interface stays synchronous, as the SQLite store's: ~70 call sites in
 ``adapters.api`` and ``adapters.core`` call it, from the event loop and from the
@@ -148,19 +149,25 @@ class PostgresStore(Store):
             yield connection
 
     @contextmanager
+    def _bind(self, connection: psycopg.Connection[Any]) -> Iterator[None]:
+        """While inside, this thread's store calls use ``connection`` (its transaction),
+        as they use the one SQLite connection: a read sees the transaction's writes."""
+        self._bound.connection = connection
+        try:
+            yield
+        finally:
+            self._bound.connection = None
+
+    @contextmanager
     def group(self, label: str = "group") -> Iterator[None]:
         """One transaction for many writes (see :meth:`Store.group`); on PostgreSQL only
         the calling thread's writes join it, other threads go on with their own."""
         if getattr(self._bound, "connection", None) is not None:
             raise RuntimeError("Store.group() does not nest")
-        with self._pool.connection() as connection:
-            self._bound.connection = connection
-            try:
-                with connection.transaction():
-                    yield
-                    crash_point(f"store.{label}.before_commit")
-            finally:
-                self._bound.connection = None
+        with self._pool.connection() as connection, self._bind(connection):
+            with connection.transaction():
+                yield
+                crash_point(f"store.{label}.before_commit")
         crash_point(f"store.{label}.after_commit")
 
     @contextmanager
@@ -168,7 +175,7 @@ class PostgresStore(Store):
         if getattr(self._bound, "connection", None) is not None:
             yield from self._savepoint()
             return
-        with self._pool.connection() as connection:
+        with self._pool.connection() as connection, self._bind(connection):
             with connection.transaction():
                 yield PgConnection(connection)
                 crash_point(f"store.{label}.before_commit")

@@ -269,3 +269,12 @@ class socket_closed_port:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
+def test_a_read_inside_a_write_transaction_sees_its_writes(store: Store) -> None:
+    # As on SQLite's one connection: a store method may read through _query mid-write.
+    with store._tx("test") as db:
+        db.execute("INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?)", ("mid-write", 1.0))
+        seen = store._query("SELECT event_id FROM seen_events WHERE event_id = ?", ("mid-write",))
+        assert [r["event_id"] for r in seen] == ["mid-write"]
