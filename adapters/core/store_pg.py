@@ -48,6 +48,15 @@ __all__ = ["PostgresStore", "StoreUnreachable"]
 
 POOL_SIZE = 8  # connections per process at most: a replica's thread pool plus its loop
 CONNECT_TIMEOUT = 10  # seconds to reach the server before saying so
+# Every session's limits: a call waits for another replica's row at most as long as SQLite
+# waits for its file lock (30 s), and a replica hung inside a transaction (alive, not
+# dead: the server ends a dead one's at once) releases its rows after a minute.
+SESSION_SETTINGS = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "60s"}
+
+
+def _configure(connection: psycopg.Connection[Any]) -> None:
+    for name, value in SESSION_SETTINGS.items():
+        connection.execute("SELECT set_config(%s, %s, false)", (name, value))
 
 
 class StoreUnreachable(OSError):
@@ -123,6 +132,7 @@ class PostgresStore(Store):
                 "row_factory": dict_row,
                 "connect_timeout": CONNECT_TIMEOUT,
             },
+            configure=_configure,
             name="collaudo-store",
             open=False,
         )

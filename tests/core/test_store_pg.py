@@ -278,3 +278,25 @@ def test_a_read_inside_a_write_transaction_sees_its_writes(store: Store) -> None
         db.execute("INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?)", ("mid-write", 1.0))
         seen = store._query("SELECT event_id FROM seen_events WHERE event_id = ?", ("mid-write",))
         assert [r["event_id"] for r in seen] == ["mid-write"]
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"])
+def test_a_call_waits_for_another_replicas_row_no_longer_than_sqlite_would(
+    store: Store,
+) -> None:
+    limits = store._query(
+        "SELECT current_setting('lock_timeout') AS lock, "
+        "current_setting('idle_in_transaction_session_timeout') AS idle"
+    )
+    assert (limits[0]["lock"], limits[0]["idle"]) == ("30s", "1min")
+
+
+def test_a_schema_migrated_by_a_newer_proxy_is_reported(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    Store.open(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("INSERT INTO schema_migrations (version, description) VALUES (999, 'later')")
+    with caplog.at_level("WARNING", logger="adapters.core.store_pg_schema"):
+        Store.open(postgres_url).close()
+    assert "[999]" in caplog.text and "upgrade this one" in caplog.text
