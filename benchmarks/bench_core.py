@@ -1,6 +1,7 @@
 """Adapter core benchmark (a script, not a test).
 
     .venv/bin/python benchmarks/bench_core.py [--payments 2000] [--sizes 1000,100000]
+        [--store sqlite|postgresql|both]
 
 Prints:
 1. payments created per second end to end: CREATION_PENDING published on the
@@ -9,24 +10,29 @@ Prints:
 2. the same with each real driver (MyPay over SOAP, GPD over REST) against its
    simulator on loopback: the whole stack of ``collaudo up`` in one process
    (proxy and simulator share one event loop, so one core does both sides);
-3. the SQLite store at each size: time per operation (insert, get,
-   update-with-outbox, find_by_notice) and memory (file size, Python heap, RSS).
+3. the store at each size, on SQLite and/or PostgreSQL (``--store``): time per
+   operation (insert, get, update-with-outbox, find_by_notice) and memory (database
+   size, Python heap, RSS), then each operation's cost side by side. A store call is
+   synchronous: its wall time is how long it holds its caller (on the event loop,
+   every coroutine). PostgreSQL is ``COLLAUDO_TEST_POSTGRES`` when set, else a
+   throwaway cluster on loopback (:mod:`collaudo.pgcluster`), started and removed here.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import random
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -41,6 +47,7 @@ from adapters.core.models import PaymentEvent, PaymentStatus  # noqa: E402
 from adapters.core.runtime import ProxyRuntime  # noqa: E402
 from adapters.core.service import PaymentService, ProxySettings  # noqa: E402
 from adapters.core.store import Store  # noqa: E402
+from adapters.core.store_dialect import mask_url  # noqa: E402
 from adapters.core.store_rows import StoredPayment  # noqa: E402
 from adapters.pagopa.notice import generate_notice  # noqa: E402
 
@@ -76,8 +83,8 @@ def configure(store: Store) -> None:
     store.put_service(ServiceConfig(id=SERVICE, tenant_id=TENANT))
 
 
-async def end_to_end(count: int, workdir: Path) -> None:
-    store = Store.open(workdir / "e2e.sqlite3")
+async def end_to_end(count: int, location: str, kind: str = "sqlite") -> None:
+    store = Store.open(location)
     configure(store)
     bus = MemoryBus()
     service = PaymentService(store, FakeIntermediary(), bus, ProxySettings())
@@ -97,7 +104,7 @@ async def end_to_end(count: int, workdir: Path) -> None:
         for v in bus.messages()
     )
     assert pending == count, pending
-    print(f"end to end: {count} payments CREATION_PENDING -> PAYMENT_PENDING published")
+    print(f"end to end on {kind}: {count} payments CREATION_PENDING -> PAYMENT_PENDING published")
     print(
         f"  {elapsed:.2f} s, {count / elapsed:,.0f} payments/s "
         f"({elapsed / count * 1e3:.2f} ms each)"
@@ -151,7 +158,10 @@ def drivers_end_to_end(count: int, workdir: Path) -> None:
         )
 
 
-def timed(label: str, ops: int, fn: object) -> float:
+Costs = dict[str, tuple[float, float]]  # operation -> (wall, CPU) seconds per operation
+
+
+def timed(label: str, ops: int, fn: object, costs: Costs) -> float:
     # CPU time beside wall time: on a shared machine the wall clock also counts the time
     # other processes had the core; this process's CPU time does not.
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -161,10 +171,11 @@ def timed(label: str, ops: int, fn: object) -> float:
     print(
         f"  {label:<22} {per_op * 1e6:9.1f} µs/op  {cpu_per_op * 1e6:9.1f} CPU-µs/op  ({ops} ops)"
     )
+    costs[label] = (per_op, cpu_per_op)
     return per_op
 
 
-def best(label: str, rounds: list[Callable[[], int]]) -> None:
+def best(label: str, rounds: list[Callable[[], int]], costs: Costs) -> None:
     """Time each round (it returns how many operations it did); print the best round's wall
     and CPU time per operation."""
     walls, cpus, counts = [], [], []
@@ -178,13 +189,29 @@ def best(label: str, rounds: list[Callable[[], int]]) -> None:
         f"  {label:<22} {min(walls) * 1e6:9.1f} µs/op  {min(cpus) * 1e6:9.1f} CPU-µs/op  "
         f"(best of {len(rounds)} rounds of {min(counts)}-{max(counts)} ops)"
     )
+    costs[label] = (min(walls), min(cpus))
 
 
-def store_bench(size: int, workdir: Path) -> None:
-    path = workdir / f"store-{size}.sqlite3"
+def database_bytes(store: Store) -> int:
+    """The store's size: the SQLite file and its log, or the PostgreSQL schema's relations."""
+    if store.path is None:
+        rows = store._query(
+            "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS n FROM pg_class AS c "
+            "JOIN pg_namespace AS s ON s.oid = c.relnamespace "
+            "WHERE s.nspname = current_schema() AND c.relkind = 'r'"
+        )
+        return int(rows[0]["n"])
+    files = [store.path, store.path.with_name(store.path.name + "-wal")]
+    return sum(f.stat().st_size for f in files if f.exists())
+
+
+def store_bench(size: int, location: str, kind: str) -> Costs:
+    """The store at ``location`` filled with ``size`` payments: prints and returns the
+    cost of each operation."""
+    costs: Costs = {}
     tracemalloc.start()
     heap_before = tracemalloc.get_traced_memory()[0]
-    store = Store.open(path)
+    store = Store.open(location)
     configure(store)
     template = PaymentEvent.model_validate(event_dict(uuid.uuid4()))
     ids: list[uuid.UUID] = []
@@ -202,8 +229,8 @@ def store_bench(size: int, workdir: Path) -> None:
             ids.append(pid)
             notices.append(notice)
 
-    print(f"store with {size:,} payments")
-    timed("insert", size, insert_all)
+    print(f"{kind} store with {size:,} payments ({mask_url(location)})")
+    timed("insert", size, insert_all, costs)
     # The heap the store holds is what the inserts left traced; the lookups below are timed
     # without tracemalloc, which would slow every Python allocation and hide what SQLite does.
     heap = tracemalloc.get_traced_memory()[0] - heap_before
@@ -240,35 +267,44 @@ def store_bench(size: int, workdir: Path) -> None:
                 done += 1
         return done
 
-    best("get_payment", [partial(get_all, s) for s in samples])
-    best("find_by_notice", [partial(find_all, s) for s in samples])
-    best("update with outbox", [partial(update_all, s) for s in samples])
-    files = [path, path.with_name(path.name + "-wal")]
-    disk = sum(f.stat().st_size for f in files if f.exists())
+    def round_trips(count: int) -> int:  # the floor of any call: one statement, no rows
+        for _ in range(count):
+            store._query("SELECT 1 AS one")
+        return count
+
+    best("round trip (SELECT 1)", [partial(round_trips, 2000) for _ in range(rounds)], costs)
+    best("get_payment", [partial(get_all, s) for s in samples], costs)
+    best("find_by_notice", [partial(find_all, s) for s in samples], costs)
+    best("update with outbox", [partial(update_all, s) for s in samples], costs)
+    disk = database_bytes(store)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"  memory: database {disk / 1e6:.1f} MB on disk ({disk / size:,.0f} B/payment), "
         f"Python heap held by the store {heap / 1e6:.2f} MB, process max RSS {rss_mb:.0f} MB"
     )
+    prune_bench(store, ids)
     store.close()
-    prune_bench(path, ids)
+    return costs
 
 
-def prune_bench(path: Path, ids: list[uuid.UUID]) -> None:
+def prune_bench(store: Store, ids: list[uuid.UUID]) -> None:
     """A year of history to prune: per payment two events published and one consumed id
     a year ago. Prints rows/s and the longest batch (how long the proxy's writers wait)."""
     year_ago = (NOW - timedelta(days=365)).timestamp()
-    with sqlite3.connect(path) as db:
+    with store._tx() as db:  # the store's own SQL dialect: runs on SQLite and PostgreSQL
         db.executemany(
             "INSERT INTO outbox (event_id, payment_id, topic, key, value, created_at, "
-            "published_at) VALUES (?, ?, 'payments', x'00', x'00', ?, ?)",
-            [(str(uuid.uuid4()), str(pid), year_ago, year_ago) for pid in ids for _ in (1, 2)],
+            "published_at) VALUES (?, ?, 'payments', ?, ?, ?, ?)",
+            [
+                (str(uuid.uuid4()), str(pid), b"\0", b"\0", year_ago, year_ago)
+                for pid in ids
+                for _ in (1, 2)
+            ],
         )
         db.executemany(
             "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?)",
             [(str(uuid.uuid4()), year_ago) for _ in ids],
         )
-    store = Store.open(path)
     deleted, batches, longest = 0, 0, 0.0
     started = time.perf_counter()
     while True:
@@ -283,7 +319,52 @@ def prune_bench(path: Path, ids: list[uuid.UUID]) -> None:
         f"  prune: {deleted:,} rows of year-old history in {took:.2f} s "
         f"({deleted / took:,.0f} rows/s, {batches} batches, longest {longest * 1000:.0f} ms)"
     )
-    store.close()
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """``COLLAUDO_TEST_POSTGRES`` when set, else a throwaway cluster for this run."""
+    from collaudo.pgcluster import start
+
+    given = os.environ.get("COLLAUDO_TEST_POSTGRES", "").strip()
+    if given:
+        print(f"PostgreSQL: {mask_url(given)} (COLLAUDO_TEST_POSTGRES)")
+        yield given
+        return
+    print("starting a throwaway PostgreSQL cluster (initdb + pg_ctl) ...", flush=True)
+    cluster = start()
+    print(f"PostgreSQL {cluster.binaries.parent.name} on 127.0.0.1:{cluster.port}", flush=True)
+    try:
+        yield cluster.dsn
+    finally:
+        cluster.stop()
+
+
+@contextlib.contextmanager
+def store_locations(kind: str, workdir: Path, server: str | None, name: str) -> Iterator[str]:
+    """A new, empty store of ``kind``: a SQLite file, or a fresh PostgreSQL schema."""
+    if kind == "sqlite":
+        yield str(workdir / f"{name}.sqlite3")
+        return
+    from collaudo.pgcluster import fresh_schema
+
+    assert server is not None
+    with fresh_schema(server, prefix="bench") as url:
+        yield url
+
+
+def side_by_side(results: dict[tuple[str, int], Costs], kinds: list[str]) -> None:
+    """Each operation's wall (CPU) µs per call, one column per store, one block per size."""
+    print("\nper-operation cost, µs per call: wall (CPU of this process)")
+    print(f"  {'payments':>9}  {'operation':<20}" + "".join(f"{k:>24}" for k in kinds))
+    for size in sorted({size for _, size in results}):
+        labels = list(results[(kinds[0], size)])
+        for label in labels:
+            cells = []
+            for kind in kinds:
+                wall, cpu = results[(kind, size)][label]
+                cells.append(f"{wall * 1e6:>12.1f} ({cpu * 1e6:>7.1f})")
+            print(f"  {size:>9,}  {label:<20}" + "".join(f"{c:>24}" for c in cells))
 
 
 def main() -> None:
@@ -293,14 +374,29 @@ def main() -> None:
     parser.add_argument(
         "--driver-payments", type=int, default=300, help="payments per real driver (0 skips)"
     )
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql", "both"),
+        default="sqlite",
+        help="which store the end-to-end run and the store figures use (default: sqlite)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="collaudo-bench-") as tmp:
+    kinds = ["sqlite", "postgresql"] if args.store == "both" else [args.store]
+    results: dict[tuple[str, int], Costs] = {}
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="collaudo-bench-"))
         workdir = Path(tmp)
-        asyncio.run(end_to_end(args.payments, workdir))
+        server = stack.enter_context(postgres_server()) if "postgresql" in kinds else None
+        for kind in kinds:
+            with store_locations(kind, workdir, server, "e2e") as location:
+                asyncio.run(end_to_end(args.payments, location, kind))
         if args.driver_payments:
             drivers_end_to_end(args.driver_payments, workdir)
         for size in (int(s) for s in args.sizes.split(",")):
-            store_bench(size, workdir)
+            for kind in kinds:
+                with store_locations(kind, workdir, server, f"store-{size}") as location:
+                    results[(kind, size)] = store_bench(size, location, kind)
+        side_by_side(results, kinds)
 
 
 if __name__ == "__main__":

@@ -30,3 +30,13 @@ def isolated_contracts(
     yield lambda **places: isolate(monkeypatch, tmp_path / "places", **places)
     monkeypatch.undo()
     forget()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL of the ``COLLAUDO_TEST_POSTGRES`` server in a fresh schema (dropped after);
+    skips, saying how to start one, when the variable is not set."""
+    from tests.postgres import fresh_schema
+
+    with fresh_schema() as url:
+        yield url

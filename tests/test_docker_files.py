@@ -32,9 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DEV = ROOT / "docker-compose.dev.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-COLLAUDO_SERVICES = ("proxy", "platform", "mypay", "gpd", "govpay", "checkout")
+COLLAUDO_SERVICES = ("proxy", "proxy-2", "platform", "mypay", "gpd", "govpay", "checkout")
+PROXIES = ("proxy", "proxy-2")  # replicas on one PostgreSQL store
+POSTGRES_IMAGE = re.compile(r"postgres:\d+(\.\d+)?-\w+")  # the official image, pinned
 ONE_SHOTS = ("kafka-init", "seed")
 TOKEN = "token-for-the-test"
+DB_PASSWORD = "db-password-for-the-test"
 # The simulators' documented demo credentials (DESIGN.md): allowed only as defaults of variables.
 DEMO_SECRETS = {"sim-password", "sim-subscription-key", "sim-ente-password"}
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|_KEY\b|APIKEY", re.IGNORECASE)
@@ -109,7 +112,9 @@ def load(path: Path, **env: str) -> dict[str, Any]:
     """The compose file as ``docker compose config`` would see it with ``env`` set."""
     raw = yaml.safe_load(path.read_text())
     problems: list[str] = []
-    document = resolved(raw, {"COLLAUDO_API_TOKEN": TOKEN, **env}, problems)
+    document = resolved(
+        raw, {"COLLAUDO_API_TOKEN": TOKEN, "COLLAUDO_DB_PASSWORD": DB_PASSWORD, **env}, problems
+    )
     assert problems == []
     assert isinstance(document, dict)
     return document
@@ -164,7 +169,8 @@ def test_the_compose_file_is_self_contained_from_published_images(
 ) -> None:
     assert [path for path, _ in walk(compose) if path.endswith(".build")] == []
     stack = services(compose)
-    assert set(stack) == {"kafka", *ONE_SHOTS, *COLLAUDO_SERVICES}
+    assert set(stack) == {"kafka", "postgres", *ONE_SHOTS, *COLLAUDO_SERVICES}
+    assert POSTGRES_IMAGE.fullmatch(stack["postgres"]["image"])
     for name in (*COLLAUDO_SERVICES, "seed"):
         assert stack[name]["image"] == docker_plan.IMAGE, name
     assert stack["kafka"]["image"] == stack["kafka-init"]["image"] == docker_plan.KAFKA_IMAGE
@@ -177,11 +183,14 @@ def test_the_compose_file_is_self_contained_from_published_images(
 def test_every_variable_has_a_default_or_says_what_to_set() -> None:
     for path in (COMPOSE, DEV):
         problems: list[str] = []
-        resolved(yaml.safe_load(path.read_text()), {"COLLAUDO_API_TOKEN": "x"}, problems)
+        given = {"COLLAUDO_API_TOKEN": "x", "COLLAUDO_DB_PASSWORD": "y"}
+        resolved(yaml.safe_load(path.read_text()), given, problems)
         assert problems == [], path.name
-    # Only the token is required, and leaving it out says what to do.
+    # Only the token and the database password are required; leaving one out says what to do.
     with pytest.raises(Required, match=r"COLLAUDO_API_TOKEN: set COLLAUDO_API_TOKEN .*random"):
-        resolved(yaml.safe_load(COMPOSE.read_text()), {}, [])
+        resolved(yaml.safe_load(COMPOSE.read_text()), {"COLLAUDO_DB_PASSWORD": "y"}, [])
+    with pytest.raises(Required, match=r"COLLAUDO_DB_PASSWORD: set COLLAUDO_DB_PASSWORD .*random"):
+        resolved(yaml.safe_load(COMPOSE.read_text()), {"COLLAUDO_API_TOKEN": "x"}, [])
 
 
 def test_the_interpolation_check_catches_bare_variables() -> None:
@@ -228,8 +237,8 @@ def test_the_compose_file_has_the_shape_the_compose_spec_allows(compose: dict[st
         for host_ip, host_port, container_port in port_mappings(service):
             assert host_ip == "127.0.0.1", f"{name}: published on loopback unless COLLAUDO_BIND"
             assert 0 < host_port < 65536 and 0 < container_port < 65536
-    assert "stop_grace_period" in stack["proxy"]  # longer than the proxy's 15 s drain
-    assert DURATION.fullmatch(stack["proxy"]["stop_grace_period"])
+    for name in PROXIES:  # longer than the proxy's 15 s drain
+        assert DURATION.fullmatch(stack[name]["stop_grace_period"]), name
 
 
 def test_the_compose_file_validates_against_the_official_schema(compose: dict[str, Any]) -> None:
@@ -270,6 +279,10 @@ def test_ports_are_design_md_defaults_and_each_process_listens_on_its_own(
         )
     )
     assert port_mappings(moved["proxy"]) == [("0.0.0.0", 18000, 8000)]
+    # The second replica: the same process on its own host port.
+    assert port_mappings(stack["proxy-2"]) == [("127.0.0.1", 8002, 8000)]
+    assert stack["proxy-2"]["command"] == stack["proxy"]["command"]
+    assert "ports" not in stack["postgres"]  # reached by the proxies inside the network only
     assert port_mappings(moved["checkout"]) == [("0.0.0.0", 18030, 8030)]
     checkout = environment(moved["checkout"])
     assert checkout["COLLAUDO_CHECKOUT_PUBLIC_URL"] == "http://127.0.0.1:18030"
@@ -298,13 +311,15 @@ def test_services_start_only_once_what_they_need_is_ready(compose: dict[str, Any
 
     assert needs("kafka-init") == {"kafka": "service_healthy"}
     assert needs("platform") == {"kafka-init": "service_completed_successfully"}
-    assert needs("proxy") == {
-        "kafka-init": "service_completed_successfully",
-        "mypay": "service_healthy",
-        "gpd": "service_healthy",
-        "govpay": "service_healthy",
-        "checkout": "service_healthy",
-    }
+    for name in PROXIES:
+        assert needs(name) == {
+            "postgres": "service_healthy",
+            "kafka-init": "service_completed_successfully",
+            "mypay": "service_healthy",
+            "gpd": "service_healthy",
+            "govpay": "service_healthy",
+            "checkout": "service_healthy",
+        }, name
     assert needs("seed") == {"proxy": "service_healthy", "checkout": "service_healthy"}
     for name in stack:
         for target, condition in needs(name).items():
@@ -385,11 +400,17 @@ def test_the_proxy_and_the_platform_share_kafka_and_the_proxy_keeps_its_store(
     assert settings.bus == "kafka" and settings.kafka_bootstrap == "kafka:9092"
     assert settings.intermediary == "mypay" and settings.api_token == TOKEN
     assert settings.public_url == "http://127.0.0.1:8000"
-    # The SQLite store lives on the named volume.
-    mounts = dict(str(m).split(":")[:2] for m in stack["proxy"]["volumes"])
-    assert mounts == {"proxy-data": "/data"}
-    assert settings.db_path.parent == Path("/data")
-    assert "proxy-data" in compose["volumes"]
+    # Both replicas keep the one PostgreSQL store, whose data lives on the named volume; the
+    # password reaches libpq as PGPASSWORD, the one the postgres service was created with.
+    assert environment(stack["proxy-2"]) == proxy_env
+    assert settings.db_path == "postgresql://collaudo@postgres:5432/collaudo"
+    database = environment(stack["postgres"])
+    assert proxy_env["PGPASSWORD"] == database["POSTGRES_PASSWORD"] == DB_PASSWORD
+    assert (database["POSTGRES_USER"], database["POSTGRES_DB"]) == ("collaudo", "collaudo")
+    assert "volumes" not in stack["proxy"]  # nothing of the proxies' state is on their disk
+    mounts = dict(str(m).split(":")[:2] for m in stack["postgres"]["volumes"])
+    assert mounts == {"postgres-data": "/var/lib/postgresql/data"}
+    assert set(compose["volumes"]) == {"postgres-data", "kafka-data"}
     gpd_env = environment(services(load(COMPOSE, COLLAUDO_INTERMEDIARY="gpd"))["proxy"])
     assert ApiSettings.from_env(gpd_env).intermediary == "gpd"
     govpay_env = environment(services(load(COMPOSE, COLLAUDO_INTERMEDIARY="govpay"))["proxy"])
@@ -513,15 +534,18 @@ def test_compose_and_up_docker_run_the_same_processes(intermediary: str) -> None
     planned = docker_plan.plan(
         intermediary, DEFAULT_PORTS, api_token=TOKEN, public_host="127.0.0.1", image="i"
     )
+    # Compose runs the proxies on PostgreSQL; `up --docker` keeps one proxy on SQLite.
+    store = {"COLLAUDO_DB", "PGPASSWORD"}
     for spec in planned:
         service = stack[spec.service]
         assert tuple(service.get("command", ())) == spec.command, spec.service
         assert tuple(service["healthcheck"]["test"]) == spec.health, spec.service
         env = environment(service)
-        assert set(env) == set(spec.environment), spec.service
+        assert set(env) - store == set(spec.environment) - store, spec.service
         for key, value in spec.environment.items():
-            if not key.startswith(("KAFKA_LISTENER", "KAFKA_ADVERTISED")):  # + a host listener
-                assert env[key] == value, (spec.service, key)
+            if key in store or key.startswith(("KAFKA_LISTENER", "KAFKA_ADVERTISED")):
+                continue  # + a host listener
+            assert env[key] == value, (spec.service, key)
 
 
 # -- docker-compose.dev.yml ------------------------------------------------------------------

@@ -94,7 +94,7 @@ def create_app(
             "payment proxy ready: intermediary=%s bus=%s store=%s public_url=%s token=%s",
             driver.name,
             settings.bus,
-            store.path or ":memory:",
+            store.location,
             settings.public_url,
             "set" if settings.api_token else "MISSING (protected APIs answer 401)",
         )

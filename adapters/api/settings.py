@@ -5,7 +5,11 @@ variable                 default                        meaning
 ======================== ============================== =====================================
 COLLAUDO_API_TOKEN       (none: every protected call    bearer token for the configuration,
                          answers 401)                   import and stamp APIs
-COLLAUDO_DB              ``.collaudo/proxy.sqlite3``    the SQLite store file
+COLLAUDO_DB              ``.collaudo/proxy.sqlite3``    the SQLite store file, or a
+                                                        ``postgresql://user:pw@host/db`` URL
+                                                        (the PostgreSQL store, shared by
+                                                        replicas; the password is masked
+                                                        wherever the URL is shown)
 COLLAUDO_PUBLIC_URL      ``http://127.0.0.1:8000``      base URL of the citizen links
 COLLAUDO_BUS             ``memory``                     ``memory`` or ``kafka``
 COLLAUDO_KAFKA_BOOTSTRAP ``localhost:9092``             Kafka bootstrap servers
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from adapters.core.store import DEFAULT_STORE_PATH
+from adapters.core.store_dialect import store_location
 
 BusKind = Literal["memory", "kafka"]
 
@@ -40,7 +45,7 @@ class ApiSettings:
     """Everything :func:`adapters.api.app.create_app` needs to wire the proxy."""
 
     api_token: str | None = field(default=None, repr=False)
-    db_path: Path = DEFAULT_STORE_PATH
+    db_path: Path | str = DEFAULT_STORE_PATH  # a str only for a PostgreSQL URL
     public_url: str = "http://127.0.0.1:8000"
     bus: BusKind = "memory"
     kafka_bootstrap: str = "localhost:9092"
@@ -66,7 +71,7 @@ class ApiSettings:
             )
         return cls(
             api_token=env.get("COLLAUDO_API_TOKEN") or None,
-            db_path=Path(env.get("COLLAUDO_DB", "").strip() or DEFAULT_STORE_PATH),
+            db_path=store_location(env.get("COLLAUDO_DB", "").strip() or str(DEFAULT_STORE_PATH)),
             public_url=public_url.rstrip("/"),
             bus="kafka" if bus == "kafka" else "memory",
             kafka_bootstrap=env.get("COLLAUDO_KAFKA_BOOTSTRAP", "").strip() or "localhost:9092",

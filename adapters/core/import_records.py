@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.core.models import PaymentStatus
+from adapters.core.store_dialect import Row
 from adapters.core.store_rows import StoredPayment, from_timestamp
 from adapters.i18n import gettext as _
 
@@ -145,7 +145,7 @@ class ImportJob:
         }
 
 
-def job_from_row(row: sqlite3.Row) -> ImportJob:
+def job_from_row(row: Row) -> ImportJob:
     """An :class:`ImportJob` from an ``imports`` row (every column)."""
     doc = json.loads(row["doc"])
     created_at = from_timestamp(row["created_at"]) or datetime.now(UTC)

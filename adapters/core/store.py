@@ -18,6 +18,10 @@ The schema and the records the store hands out (:class:`StoredPayment`,
 
 Methods are synchronous (SQLite is local and fast) and thread-safe: one
 connection guarded by a lock, so Starlette's thread pool may call them too.
+
+``Store.open("postgresql://…")`` opens the same store on PostgreSQL instead
+(:class:`adapters.core.store_pg.PostgresStore`): the queries below are written once,
+in SQLite's dialect, and rewritten for it by :mod:`adapters.core.store_dialect`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from adapters.core.config import ServiceConfig, TenantConfig
 from adapters.core.crash import crash_point
@@ -37,6 +42,7 @@ from adapters.core.import_records import IMPORT_SCHEMA, current_row
 from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
 from adapters.core.store_checkpoint import BACKSTOP_PAGES, WalCheckpointer
+from adapters.core.store_dialect import Connection, Row, is_database_url
 from adapters.core.store_imports import IMPORT_PRUNING, ImportStore
 from adapters.core.store_rows import (
     PAYMENT_COLUMNS,
@@ -97,11 +103,19 @@ class Store(ImportStore):
     """SQLite-backed storage of configurations, payments, outbox, notifications and
     CSV import jobs (:class:`~adapters.core.store_imports.ImportStore`)."""
 
+    #: Appended to a claim's SELECT (rows other replicas hold are skipped): nothing on
+    #: SQLite, where one writer holds the whole database anyway.
+    SKIP_LOCKED: ClassVar[str] = ""
+    #: What a write violating a unique key raises (PaymentExists is raised from it).
+    INTEGRITY_ERRORS: ClassVar[tuple[type[Exception], ...]] = (sqlite3.IntegrityError,)
+
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self._lock = threading.RLock()
         self._grouped = False  # inside group(): writes are savepoints of its transaction
         self.path = path
+        #: Where the store is, fit for logs (a PostgreSQL URL without its password).
+        self.location = str(path) if path is not None else ":memory:"
         self._checkpointer: WalCheckpointer | None = None
         if path is not None:
             # Checkpoints (4 MB written and fsynced) off the event loop's commits.
@@ -113,8 +127,13 @@ class Store(ImportStore):
     def open(cls, path: str | Path = DEFAULT_STORE_PATH) -> Store:
         """Open (creating it and its directory if needed) the store at ``path``.
 
-        ``":memory:"`` gives a private in-memory store (no WAL), handy in tests.
+        ``":memory:"`` gives a private in-memory store (no WAL), handy in tests; a
+        ``postgresql://`` URL the PostgreSQL store (:mod:`adapters.core.store_pg`).
         """
+        if is_database_url(path):
+            from adapters.core.store_pg import PostgresStore  # psycopg only when used
+
+            return PostgresStore.open(path)
         memory = str(path) == ":memory:"
         file_path = None if memory else Path(path)
         if file_path is not None:
@@ -176,7 +195,7 @@ class Store(ImportStore):
         crash_point(f"store.{label}.after_commit")
 
     @contextmanager
-    def _tx(self, label: str = "write") -> Iterator[sqlite3.Connection]:
+    def _tx(self, label: str = "write") -> Iterator[Connection]:
         with self._lock:
             if self._grouped:  # checked under the lock: another thread waits for the group
                 yield from self._savepoint()
@@ -191,7 +210,7 @@ class Store(ImportStore):
                 raise
         crash_point(f"store.{label}.after_commit")
 
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+    def _savepoint(self) -> Iterator[Connection]:
         self._db.execute("SAVEPOINT write")
         try:
             yield self._db
@@ -201,9 +220,10 @@ class Store(ImportStore):
             raise
         self._db.execute("RELEASE write")
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            rows: list[Row] = self._db.execute(sql, params).fetchall()
+            return rows
 
     # -- configurations -------------------------------------------------------------------
 
@@ -336,7 +356,7 @@ class Store(ImportStore):
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                         (*values, str(event.id), str(event.tenant_id), str(event.service_id)),
                     )
-                except sqlite3.IntegrityError as exc:
+                except self.INTEGRITY_ERRORS as exc:
                     raise PaymentExists(
                         f"payment {event.id} (notice {notice}) is already stored: {exc}"
                     ) from exc
@@ -366,7 +386,7 @@ class Store(ImportStore):
         stored.version += 1
         return stored
 
-    def _enqueue(self, db: sqlite3.Connection, event: PaymentEvent, topic: str, at: float) -> None:
+    def _enqueue(self, db: Connection, event: PaymentEvent, topic: str, at: float) -> None:
         body = event.to_json()
         db.execute(
             "INSERT INTO outbox (event_id, payment_id, topic, key, value, created_at) "

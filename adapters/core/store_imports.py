@@ -8,7 +8,6 @@ records are in :mod:`adapters.core.import_records`.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.core.import_records import ImportJob, ImportRowMark, job_from_row
+from adapters.core.store_dialect import Connection, Row
 
 __all__ = ["IMPORT_PRUNING", "ImportStore"]
 
@@ -40,10 +40,10 @@ class ImportStore:
     """CSV import jobs; mixed into :class:`~adapters.core.store.Store`."""
 
     # Provided by Store.
-    def _tx(self, label: str = "write") -> AbstractContextManager[sqlite3.Connection]:
+    def _tx(self, label: str = "write") -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         raise NotImplementedError
 
     def add_import(self, job: ImportJob, data: bytes) -> None:
@@ -137,7 +137,7 @@ class ImportStore:
 
     def _write_import_row(
         self,
-        db: sqlite3.Connection,
+        db: Connection,
         mark: ImportRowMark,
         outcome: str,
         payment_id: uuid.UUID | None,

@@ -9,7 +9,6 @@ them and their columns. No I/O here: the store owns the connection.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from decimal import Decimal
 
 from adapters.core.intermediary import DebtPosition
 from adapters.core.models import PaymentEvent, PaymentStatus
+from adapters.core.store_dialect import Row
 
 __all__ = [
     "ORIGINS",
@@ -202,7 +202,7 @@ PAYMENT_COLUMNS = (
 )
 
 
-def payment_from_row(row: sqlite3.Row) -> StoredPayment:
+def payment_from_row(row: Row) -> StoredPayment:
     """A :class:`StoredPayment` from a row selecting :data:`PAYMENT_COLUMNS`."""
     return StoredPayment(
         event=PaymentEvent.model_validate_json(row["event"]),
@@ -217,7 +217,7 @@ def payment_from_row(row: sqlite3.Row) -> StoredPayment:
     )
 
 
-def outbox_record(row: sqlite3.Row) -> OutboxRecord:
+def outbox_record(row: Row) -> OutboxRecord:
     """An :class:`OutboxRecord` from an ``outbox`` row."""
     return OutboxRecord(
         seq=row["seq"],
@@ -229,7 +229,7 @@ def outbox_record(row: sqlite3.Row) -> OutboxRecord:
     )
 
 
-def notification_record(row: sqlite3.Row) -> NotificationRecord:
+def notification_record(row: Row) -> NotificationRecord:
     """A :class:`NotificationRecord` from a ``notifications`` row."""
     return NotificationRecord(
         id=row["id"],

@@ -36,6 +36,7 @@ from adapters.api.settings import ApiSettings, SettingsError
 from adapters.core.csv_file import CsvFileError
 from adapters.core.csv_rows import REQUIRED_COLUMNS
 from adapters.core.errors import ConfigurationMissing
+from adapters.core.store_dialect import store_location
 from adapters.i18n import language
 from collaudo.i18n import gettext as _
 from collaudo.i18n import ngettext
@@ -56,7 +57,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--url", default=os.environ.get("COLLAUDO_PROXY_URL"), help="a running proxy's base URL"
     )
-    parser.add_argument("--db", type=Path, help="store file when importing directly")
+    parser.add_argument(
+        "--db",
+        type=store_location,
+        help="store file (or postgresql:// URL) to import into directly",
+    )
     parser.add_argument(
         "--intermediary",
         choices=sorted(DRIVERS),

@@ -17,11 +17,11 @@ import logging
 import os
 import secrets
 import sys
-from pathlib import Path
 from typing import Any
 
 from adapters.api.drivers import DRIVERS, DriverMissing, load_driver
 from adapters.api.settings import ApiSettings, SettingsError
+from adapters.core.store_dialect import mask_url, store_location
 from collaudo.commands._serve import cannot_listen, serve_foreground
 from simulators.common.server import PortUnavailable, bind_socket
 
@@ -44,7 +44,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
-    parser.add_argument("--db", type=Path, help="SQLite store (default: $COLLAUDO_DB)")
+    parser.add_argument(
+        "--db",
+        type=store_location,
+        help="SQLite store file or postgresql:// URL (default: $COLLAUDO_DB)",
+    )
     parser.add_argument(
         "--public-url", help="base URL of the citizen links (default: http://HOST:PORT)"
     )
@@ -92,14 +96,19 @@ def run(args: argparse.Namespace) -> int:
     from adapters.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(settings, driver=driver)
+    try:
+        app = create_app(settings, driver=driver)
+    except OSError as exc:  # the store cannot be opened: its message says what to check
+        sock.close()
+        print(f"collaudo proxy: {exc}", file=sys.stderr)
+        return 2
     url = f"http://{args.host}:{port}"
     announce = [
         f"collaudo payment proxy listening on {url}",
         f"  intermediary: {driver.name} ({driver.title})",
         f"  bus: {settings.bus}"
         + (f" ({settings.kafka_bootstrap})" if settings.bus == "kafka" else ""),
-        f"  store: {settings.db_path}",
+        f"  store: {mask_url(settings.db_path)}",
         f"  citizen links: {settings.public_url}/online-payment/<id>, /notice/<id>, ...",
         f"  OpenAPI: {url}/docs  (human page: {url}/docs/ui)",
         f"  status: {url}/status  metrics: {url}/metrics",

@@ -1,6 +1,7 @@
 """SIGKILL a real proxy process in the middle of an import job, start it again, and find
 every row of the file exactly once on the intermediary (the GPD simulator), with the job
-``done`` and its counts right, without a new upload."""
+``done`` and its counts right, without a new upload. On the SQLite store and, when
+``COLLAUDO_TEST_POSTGRES`` names a server, on the PostgreSQL store."""
 
 from __future__ import annotations
 
@@ -37,13 +38,20 @@ def gpd() -> Iterator[str]:
         server.stop()
 
 
-def start_proxy(db: Path) -> tuple[subprocess.Popen[str], str]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return str(tmp_path / "proxy.sqlite3")
+
+
+def start_proxy(db: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = {**os.environ, "COLLAUDO_API_TOKEN": TOKEN}
     env["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"] = "sim-subscription-key"
     process = subprocess.Popen(
         [sys.executable, "-m", "collaudo", "proxy", "--intermediary", "gpd",
-         "--port", str(port), "--db", str(db)],
+         "--port", str(port), "--db", db],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -106,9 +114,9 @@ def job_of(url: str, job_id: str, **params: Any) -> dict[str, Any]:
 
 
 def test_sigkill_mid_job_then_restart_imports_every_row_exactly_once(
-    tmp_path: Path, gpd: str
+    store_location: str, gpd: str
 ) -> None:
-    db = tmp_path / "proxy.sqlite3"
+    db = store_location
     proxy, url = start_proxy(db)
     try:
         configure(url, gpd)

@@ -1,4 +1,5 @@
-"""Fixtures for the adapter core: a store on disk, the fake intermediary, a settable clock."""
+"""Fixtures for the adapter core: a store (a SQLite file, and a PostgreSQL schema when
+``COLLAUDO_TEST_POSTGRES`` names a server), the fake intermediary, a settable clock."""
 
 from __future__ import annotations
 
@@ -105,9 +106,23 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which store the test runs on; a test bound to one parametrizes ``store_kind``."""
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / ".collaudo" / "proxy.sqlite3")
+def store_location(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where ``Store.open`` finds a new, empty store of ``store_kind``."""
+    if store_kind == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return str(tmp_path / ".collaudo" / "proxy.sqlite3")
+
+
+@pytest.fixture
+def store(store_location: str) -> Iterator[Store]:
+    s = Store.open(store_location)
     s.put_tenant(
         TenantConfig(
             id=TENANT_ID, name="Comune di Bugliano", tax_identification_number="80000000002"

@@ -1,6 +1,7 @@
 """A proxy process for the crash tests: consume one event, publish the outbox, exit.
 
-``python -m tests.core.crash_worker DB EVENT_FILE BUS_FILE IUD_FILE``; the parent sets
+``python -m tests.core.crash_worker STORE EVENT_FILE BUS_FILE IUD_FILE`` (STORE: a SQLite
+file or a PostgreSQL URL); the parent sets
 ``COLLAUDO_CRASH_AT`` to kill it (SIGKILL) at a chosen point. The "bus" is a file
 (one JSON line per publish, fsynced) so what was published survives the kill; the
 intermediary is the fake, wrapped to log every IUD it was asked to create.
@@ -58,7 +59,7 @@ class LoggingFake(FakeIntermediary):
         return await super().create_debt_position(request)
 
 
-async def main(db: Path, event_file: Path, bus_file: Path, iud_file: Path) -> None:
+async def main(db: str, event_file: Path, bus_file: Path, iud_file: Path) -> None:
     store = Store.open(db)
     if store.get_tenant(TENANT_ID) is None:
         store.put_tenant(
@@ -78,4 +79,4 @@ async def main(db: Path, event_file: Path, bus_file: Path, iud_file: Path) -> No
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*(Path(a) for a in sys.argv[1:5])))
+    asyncio.run(main(sys.argv[1], *(Path(a) for a in sys.argv[2:5])))

@@ -37,11 +37,13 @@ CRASH_POINTS = [
 ]
 
 
-def run_worker(tmp: Path, crash_at: str | None) -> subprocess.CompletedProcess[str]:
+def run_worker(
+    tmp: Path, crash_at: str | None, store_location: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash_at:
         env[CRASH_ENV] = crash_at
-    args = [str(tmp / n) for n in ("proxy.sqlite3", "event.json", "bus.jsonl", "iuds.log")]
+    args = [store_location, *(str(tmp / n) for n in ("event.json", "bus.jsonl", "iuds.log"))]
     return subprocess.run(
         [sys.executable, "-m", "tests.core.crash_worker", *args],
         cwd=ROOT,
@@ -54,19 +56,19 @@ def run_worker(tmp: Path, crash_at: str | None) -> subprocess.CompletedProcess[s
 
 @pytest.mark.parametrize("crash_at", CRASH_POINTS)
 def test_sigkill_between_state_change_and_publish_loses_and_duplicates_nothing(
-    tmp_path: Path, crash_at: str
+    tmp_path: Path, crash_at: str, store_location: str
 ) -> None:
     event = creation_pending()
     pid = uuid.UUID(event["id"])
     (tmp_path / "event.json").write_text(json.dumps(event))
 
-    crashed = run_worker(tmp_path, crash_at)
+    crashed = run_worker(tmp_path, crash_at, store_location)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
-    restarted = run_worker(tmp_path, None)
+    restarted = run_worker(tmp_path, None, store_location)
     assert restarted.returncode == 0, restarted.stderr
 
     # Nothing lost: the payment is pending and its event reached the bus.
-    store = Store.open(tmp_path / "proxy.sqlite3")
+    store = Store.open(store_location)
     try:
         stored = store.get_payment(pid)
         assert stored is not None and stored.status is PaymentStatus.PAYMENT_PENDING

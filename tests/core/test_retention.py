@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import uuid
 from datetime import timedelta
 
@@ -23,9 +22,8 @@ RETENTION = timedelta(days=90)
 
 
 def rows(store: Store, table: str) -> int:
-    assert store.path is not None
-    with sqlite3.connect(store.path) as db:
-        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    """Rows in ``table``, read through the store's own connection (SQLite or PostgreSQL)."""
+    return int(store._query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
 
 
 async def paid_and_notified(

@@ -1,4 +1,5 @@
-"""The SQLite store: configurations, optimistic writes, the outbox transaction, stamps."""
+"""The store, on SQLite and on PostgreSQL (``store_kind``): configurations, optimistic
+writes, the outbox transaction, stamps."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def stored_payment(notice: str | None = None) -> StoredPayment:
     return StoredPayment(event=event, position=position)
 
 
+@pytest.mark.parametrize("store_kind", ["sqlite"])
 def test_file_is_wal_with_indexes(store: Store) -> None:
     assert store.path is not None and store.path.parent.name == ".collaudo"
     db = sqlite3.connect(store.path)
@@ -115,8 +117,8 @@ def test_paper_stamp_used_twice_in_a_tenant_is_refused(store: Store) -> None:
     store.register_paper_stamp(uuid.uuid4(), "01234567890123", date(2025, 1, 2), None, uuid.uuid4())
 
 
-def test_store_survives_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "p.sqlite3"
+def test_store_survives_reopen(store_location: str) -> None:
+    path = store_location
     first = Store.open(path)
     saved = first.save_payment(stored_payment())
     first.close()
