@@ -584,23 +584,16 @@ class Store(ImportStore):
         payment_id: uuid.UUID | None,
         application_id: uuid.UUID | None,
     ) -> None:
-        """Register a paper marca da bollo; :class:`StampAlreadyUsed` if seen in the tenant."""
+        """Register a paper marca da bollo; :class:`StampAlreadyUsed` if seen in the tenant.
+
+        The insert itself decides (the key is tenant and identifier): two replicas
+        registering one stamp at once get one registration and one refusal, never an
+        integrity error.
+        """
         with self._tx() as db:
-            row = db.execute(
-                "SELECT payment_id, application_id, issued_on FROM paper_stamps "
-                "WHERE tenant_id = ? AND identifier = ?",
-                (str(tenant_id), identifier),
-            ).fetchone()
-            if row is not None:
-                target = (
-                    _("registered for payment %(id)s") % {"id": row["payment_id"]}
-                    if row["payment_id"]
-                    else _("registered for application %(id)s") % {"id": row["application_id"]}
-                )
-                raise StampAlreadyUsed(tenant_id, identifier, target)
-            db.execute(
-                "INSERT INTO paper_stamps (tenant_id, identifier, issued_on, payment_id, "
-                "application_id, registered_at) VALUES (?, ?, ?, ?, ?, ?)",
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO paper_stamps (tenant_id, identifier, issued_on, "
+                "payment_id, application_id, registered_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     str(tenant_id),
                     identifier,
@@ -609,7 +602,20 @@ class Store(ImportStore):
                     str(application_id) if application_id else None,
                     datetime.now(UTC).timestamp(),
                 ),
-            )
+            ).rowcount
+            if inserted:
+                return
+            row = db.execute(
+                "SELECT payment_id, application_id FROM paper_stamps "
+                "WHERE tenant_id = ? AND identifier = ?",
+                (str(tenant_id), identifier),
+            ).fetchone()
+        target = (
+            _("registered for payment %(id)s") % {"id": row["payment_id"]}
+            if row["payment_id"]
+            else _("registered for application %(id)s") % {"id": row["application_id"]}
+        )
+        raise StampAlreadyUsed(tenant_id, identifier, target)
 
     # -- exchanges (evidence for vendor reports) ------------------------------------------
 

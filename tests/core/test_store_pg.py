@@ -300,3 +300,36 @@ def test_a_schema_migrated_by_a_newer_proxy_is_reported(
     with caplog.at_level("WARNING", logger="adapters.core.store_pg_schema"):
         Store.open(postgres_url).close()
     assert "[999]" in caplog.text and "upgrade this one" in caplog.text
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
+def test_two_replicas_registering_one_stamp_at_once_one_is_refused(
+    store: Store, store_location: str
+) -> None:
+    from datetime import date
+
+    from adapters.core.store import StampAlreadyUsed
+
+    other_replica = Store.open(store_location)
+    outcome: list[str] = []
+
+    def register_theirs() -> None:
+        try:
+            other_replica.register_paper_stamp(
+                TENANT_ID, "01234567890123", date(2025, 1, 2), None, uuid.uuid4()
+            )
+            outcome.append("registered")
+        except StampAlreadyUsed as exc:
+            outcome.append(str(exc))
+
+    with store.group("test"):
+        store.register_paper_stamp(
+            TENANT_ID, "01234567890123", date(2025, 1, 2), uuid.uuid4(), None
+        )
+        other = threading.Thread(target=register_theirs)
+        other.start()
+        other.join(0.3)  # PostgreSQL: waits for the first registration to commit
+    other.join(10)
+    other_replica.close()
+    # One registration, one refusal naming it: never a database integrity error.
+    assert len(outcome) == 1 and "01234567890123" in outcome[0], outcome
