@@ -26,11 +26,11 @@ from adapters.drivers._http import (
     OPERATION_TIMEOUT,
     RECEIPT_TIMEOUT,
     CallRecord,
-    RecordingTransport,
     recording,
     status_error,
     transport_error,
 )
+from adapters.drivers._rest import RestClient
 from adapters.drivers.avviso import render_position_notice
 from adapters.drivers.gpd import answers, payloads
 from adapters.drivers.gpd.config import (
@@ -67,9 +67,9 @@ class GpdDriver:
         timeout: float = OPERATION_TIMEOUT,
         receipt_timeout: float = RECEIPT_TIMEOUT,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            transport=RecordingTransport(transport), follow_redirects=False
-        )
+        # httpx's requests and answers over a lean transport (or the one given: a mock,
+        # an ASGI app, a replay), without httpx's client per request: see _rest.
+        self._http = RestClient(transport)
         self._environ = environ if environ is not None else os.environ
         self._targets: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
         self.timeout = timeout
