@@ -181,6 +181,12 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         await request.aread()
         try:
             response = await self._inner.handle_async_request(request)
+            if isinstance(response.stream, httpx.ByteStream) and not response.is_stream_consumed:
+                # Already in memory (the lean transport): no copy to make, only decoding.
+                response.request = request
+                await response.aread()
+                self._record(record, request, started, response, None)
+                return response
             if response.is_stream_consumed:  # already read (e.g. MockTransport): decoded
                 raw, headers = response.content, _decoded_headers(response)
             else:

@@ -326,7 +326,7 @@ class GpdApi:
     # --- routing ----------------------------------------------------------------------------
 
     def routes(self) -> list[Route]:
-        api, safe = self.gate.api, self._safe
+        api, safe = self.gate.api, self.safe
         base = DEBT_POSITIONS + "/organizations/{organizationfiscalcode}/debtpositions"
         receipts = RECEIPTS + "/payments/{organizationfiscalcode}/receipts"
         return [
@@ -344,7 +344,7 @@ class GpdApi:
         ]
 
     @staticmethod
-    def _safe(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    def safe(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             try:
                 response: Response = await handler(request)

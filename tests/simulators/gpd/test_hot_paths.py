@@ -1,8 +1,9 @@
-"""The raw ASGI path for GET of a debt position answers exactly as Starlette's route does."""
+"""The hot paths (GET of a debt position, creation) answer exactly as Starlette's routes do."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -162,3 +163,76 @@ def test_an_allowlist_in_403_mode_still_refuses_on_the_hot_path() -> None:
         changed = client.put("/_admin/allowlist", json={"networks": ["10.0.0.0/8"]})
         assert changed.status_code == 200, changed.text
         assert client.get(url, headers=KEY).status_code == 403
+
+
+def _post(
+    app: Starlette,
+    path: str,
+    body: bytes,
+    headers: list[tuple[bytes, bytes]],
+    *,
+    query: bytes = b"",
+    starlette_only: bool = False,
+) -> Messages:
+    scope = _scope(path, headers, query)
+    scope["method"] = "POST"
+    sent: Messages = []
+    chunks = [
+        {"type": "http.request", "body": body[:10], "more_body": True},
+        {"type": "http.request", "body": body[10:], "more_body": False},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    handler = Starlette.__call__ if starlette_only else type(app).__call__
+    asyncio.run(handler(app, scope, receive, send))
+    return sent
+
+
+def test_creation_skips_the_middleware_but_answers_as_the_route_does(app: Starlette) -> None:
+    headers = [KEY_HEADER, REQUEST_ID, (b"content-type", b"application/json")]
+    publish = b"toPublish=true"
+    made = []
+    for starlette_only in (False, True):
+        body = json.dumps(position_body(f"{ORG}-hot-{starlette_only}")).encode()
+        made.append(
+            _post(app, POSITIONS, body, headers, query=publish, starlette_only=starlette_only)
+        )
+    hot, routed = made
+    assert hot[0]["status"] == routed[0]["status"] == 201
+    assert [n for n, _ in hot[0]["headers"]] == [n for n, _ in routed[0]["headers"]]
+    assert json.loads(hot[1]["body"]).keys() == json.loads(routed[1]["body"]).keys()
+    assert json.loads(hot[1]["body"])["status"] in ("PUBLISHED", "VALID")
+    duplicate = json.dumps(position_body(f"{ORG}-hot-False")).encode()
+    refusals = [
+        (b"{not json", headers, 400),
+        (duplicate, headers, 409),
+        (duplicate, [REQUEST_ID], 401),
+    ]
+    for body, given, status in refusals:
+        hot = _post(app, POSITIONS, body, given, query=publish)
+        routed = _post(app, POSITIONS, body, given, query=publish, starlette_only=True)
+        assert hot == routed and hot[0]["status"] == status, (status, hot[0]["status"])
+    other = POSITIONS.replace(ORG, "99999999999")
+    assert _post(app, other, duplicate, headers) == _post(
+        app, other, duplicate, headers, starlette_only=True
+    )
+
+
+def test_metrics_count_hot_creations_under_the_route_template(
+    client: TestClient, create: Callable[..., dict[str, Any]]
+) -> None:
+    create()
+    create()
+    text = client.get("/metrics").text
+    operation = (
+        "POST /gpd/debt-positions-service/v1/organizations/{organizationfiscalcode}/debtpositions"
+    )
+    assert (
+        f'simulator_requests_total{{operation="{operation}",simulator="gpd",status="201"}} 2.0'
+        in text
+    )
