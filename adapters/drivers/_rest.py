@@ -17,6 +17,7 @@ uses them). When the environment names a proxy (``HTTP_PROXY``, ``HTTPS_PROXY``,
 from __future__ import annotations
 
 import urllib.request
+from json import dumps as json_dumps
 from typing import Any
 
 import httpx
@@ -32,7 +33,23 @@ DEFAULT_HEADERS = {
     "Connection": "keep-alive",
     "User-Agent": USER_AGENT,
 }
-_DEFAULT_NAMES = {name.lower() for name in DEFAULT_HEADERS}
+#: Headers httpx adds itself, from the URL and the body: given ones take httpx's way.
+_AUTOMATIC = {"host", "content-length", "content-type", "transfer-encoding"}
+_HEADER_SETS_KEPT = 64  # header sets kept encoded (one per credential in practice)
+
+
+def _ascii(text: str) -> bool:
+    return text.isascii()
+
+
+def merged_headers(headers: dict[str, str]) -> list[tuple[str, str]]:
+    """httpx's client defaults updated with ``headers`` as ``Headers.update`` does: a
+    default given again is dropped from its place; the given ones follow, in order."""
+    names = {name.lower() for name in headers}
+    kept = [(name, value) for name, value in DEFAULT_HEADERS.items() if name.lower() not in names]
+    return kept + list(headers.items())
+
+
 _DEFAULT_TIMEOUT = httpx.Timeout(5.0).as_dict()  # httpx's client default (verbs set theirs)
 
 
@@ -47,6 +64,7 @@ class RestClient:
 
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._client: httpx.AsyncClient | None = None
+        self._headers: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
         if transport is None and environment_proxies():
             self._client = httpx.AsyncClient(
                 transport=RecordingTransport(None), follow_redirects=False
@@ -64,21 +82,48 @@ class RestClient:
     ) -> httpx.Response:
         if self._client is not None:
             return await self._client.request(method, url, headers=headers, json=json)
-        merged = DEFAULT_HEADERS
-        if headers:
-            # As the client merges: a header given replaces a default of the same name.
-            if any(name.lower() in _DEFAULT_NAMES for name in headers):
-                given = {name.lower() for name in headers}
-                merged = {k: v for k, v in DEFAULT_HEADERS.items() if k.lower() not in given}
-            merged = {**merged, **headers}
-        request = httpx.Request(
+        request = self._build(method, httpx.URL(url), headers or {}, json)
+        return await self._transport.handle_async_request(request)
+
+    def _build(
+        self, method: str, url: httpx.URL, headers: dict[str, str], body: Any
+    ) -> httpx.Request:
+        """The request httpx's client would build, headers in its order, built directly."""
+        given = self._headers.get(tuple(headers.items()))
+        if given is None:
+            names = {name.lower() for name in headers}
+            if names & _AUTOMATIC or not all(_ascii(k) and _ascii(v) for k, v in headers.items()):
+                # Unusual headers: httpx's own way (validation, its errors).
+                return httpx.Request(
+                    method,
+                    url,
+                    headers=merged_headers(headers),
+                    json=body,
+                    extensions={"timeout": _DEFAULT_TIMEOUT},
+                )
+            given = [(k.encode(), v.encode()) for k, v in merged_headers(headers)]
+            if len(self._headers) >= _HEADER_SETS_KEPT:
+                self._headers.clear()
+            self._headers[tuple(headers.items())] = given
+        method = method.upper()
+        raw = [(b"Host", url.netloc)]
+        content = b""
+        if body is not None:
+            content = json_dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            content = content.encode()
+        elif method in ("POST", "PUT", "PATCH"):
+            raw.append((b"Content-Length", b"0"))
+        raw.extend(given)
+        if body is not None:
+            raw.append((b"Content-Length", str(len(content)).encode()))
+            raw.append((b"Content-Type", b"application/json"))
+        return httpx.Request(
             method,
             url,
-            headers=merged,
-            json=json,
+            headers=raw,
+            stream=httpx.ByteStream(content),
             extensions={"timeout": _DEFAULT_TIMEOUT},
         )
-        return await self._transport.handle_async_request(request)
 
     async def aclose(self) -> None:
         if self._client is not None:

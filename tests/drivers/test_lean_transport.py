@@ -223,3 +223,27 @@ def test_a_proxy_in_the_environment_keeps_httpx_client(monkeypatch: pytest.Monke
     for name in ("HTTP_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     assert RestClient()._client is None
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "body"),
+    [
+        ("GET", {"Ocp-Apim-Subscription-Key": "k"}, None),
+        ("POST", {"Ocp-Apim-Subscription-Key": "k"}, {"iupd": "è", "n": [1, 2.5]}),
+        ("POST", {}, None),
+        ("PUT", {"accept": "application/json", "X-Other": "1"}, {"a": None}),
+        ("POST", {"Content-Type": "application/merge-patch+json"}, {"a": 1}),
+        ("DELETE", {"Host": "elsewhere.example"}, None),
+    ],
+)
+def test_requests_are_built_as_httpx_client_builds_them(
+    method: str, headers: dict[str, str], body: object
+) -> None:
+    url = httpx.URL("https://api.example:8443/gpd/v1/organizations/1/debtpositions?toPublish=true")
+    ours = RestClient(httpx.MockTransport(lambda r: httpx.Response(200)))._build(
+        method, url, headers, body
+    )
+    theirs = httpx.AsyncClient().build_request(method, url, headers=headers, json=body)
+    assert ours.headers.raw == theirs.headers.raw
+    assert ours.method == theirs.method and ours.url == theirs.url
+    assert ours.read() == theirs.read()
