@@ -109,8 +109,8 @@ class RestClient:
         raw = [(b"Host", url.netloc)]
         content = b""
         if body is not None:
-            content = json_dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            content = content.encode()
+            text = json_dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            content = text.encode()
         elif method in ("POST", "PUT", "PATCH"):
             raw.append((b"Content-Length", b"0"))
         raw.extend(given)
