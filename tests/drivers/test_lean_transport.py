@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from adapters.drivers._lean import LeanTransport
-from adapters.drivers._rest import RestClient
+from adapters.drivers._rest import RestClient, child_url
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -247,3 +247,28 @@ def test_requests_are_built_as_httpx_client_builds_them(
     assert ours.headers.raw == theirs.headers.raw
     assert ours.method == theirs.method and ours.url == theirs.url
     assert ours.read() == theirs.read()
+
+
+@pytest.mark.parametrize(
+    ("base", "segment", "derived"),
+    [
+        ("http://127.0.0.1:8020/gpd/v1/organizations/800/debtpositions", "800-ab_c.d~e", True),
+        ("https://api.example/gpd/v1/payments/800/receipts", "01000000000000123", True),
+        ("https://api.example/gpd/v1/positions", "a b", False),  # needs quoting
+        ("https://api.example/gpd/v1/positions", "..", False),
+        ("https://api.example/gpd/v1/positions", "%41", False),
+        ("https://api.example/gpd/v1/positions?x=1", "a", False),
+        ("https://api.example/gpd/v1/positions/", "a", False),
+    ],
+)
+def test_child_urls_equal_what_httpx_parses(base: str, segment: str, derived: bool) -> None:
+    child = child_url(httpx.URL(base), segment)
+    assert (child is not None) == derived
+    if child is not None:
+        parsed = httpx.URL(f"{base}/{segment}")
+        assert child == parsed and str(child) == str(parsed)
+        assert (child.host, child.port, child.raw_path) == (
+            parsed.host,
+            parsed.port,
+            parsed.raw_path,
+        )
