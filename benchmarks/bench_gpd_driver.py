@@ -25,17 +25,26 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# The tree whose driver runs (--tree's child process), first on the path.
+# The tree whose driver runs (--tree's child process), first on the path. The child
+# imports nothing of this tree (bench_simulators puts this tree first on the path).
 TREE = Path(os.environ.get("BENCH_GPD_TREE", REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(TREE))
 
-from bench_simulators import BenchError, cpu_seconds, simulators  # noqa: E402
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 async def _measure(url: str, calls: int, concurrency: int, sim_pid: int) -> None:
     from adapters.core.intermediary import PositionContext
     from collaudo.recorder import sample
+
+    print(f"  (driver from {Path(sample.__file__).parents[2]})")
 
     config = sample.creditor("gpd", {"gpd": url, "checkout": url})
     driver = sample.driver("gpd")
@@ -91,6 +100,9 @@ def main() -> int:
     if args.url:
         asyncio.run(_measure(args.url, args.calls, args.concurrency, args.pid))
         return 0
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_simulators import BenchError, simulators
+
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {args.calls} calls "
         f"per verb, {args.concurrency} in flight"
