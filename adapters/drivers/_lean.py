@@ -115,7 +115,8 @@ class _Connection(asyncio.Protocol):
                 self.waiter.set_result(None)
 
     def on_body(self, body: bytes) -> None:
-        self.body.append(body)
+        if not self.head_answered:  # a server that sends a body to HEAD: not ours to keep
+            self.body.append(body)
 
     def on_message_complete(self) -> None:
         if 100 <= self.status < 200 and self.status != 101:

@@ -272,3 +272,29 @@ def test_child_urls_equal_what_httpx_parses(base: str, segment: str, derived: bo
             parsed.port,
             parsed.raw_path,
         )
+
+
+def test_an_answer_to_head_has_no_body_and_its_connection_is_not_reused() -> None:
+    connections: list[int] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        while (await _read_request(reader)) is not None:
+            writer.write(_ok(b"body"))  # a wrong server: the body goes to HEAD too
+            await writer.drain()
+        writer.close()
+
+    async def run() -> list[tuple[int, bytes]]:
+        server = await _serve(handler)
+        transport = LeanTransport()
+        answers = []
+        for method in ("HEAD", "GET"):
+            answer = await transport.handle_async_request(httpx.Request(method, _url(server)))
+            answers.append((answer.status_code, await answer.aread()))
+        await transport.aclose()
+        await asyncio.sleep(0.05)
+        server.close()
+        return answers
+
+    assert asyncio.run(run()) == [(200, b""), (200, b"body")]
+    assert len(connections) == 2
