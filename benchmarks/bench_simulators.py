@@ -153,12 +153,25 @@ def simulators(specs: dict[str, str], workdir: Path) -> Iterator[dict[str, tuple
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process used so far (Linux ``/proc``; None elsewhere)."""
+    """User + system CPU time a process and the rest of its process group used so far
+    (Linux ``/proc``; None elsewhere). Every server here leads its own session, so the
+    group is the server: WireMock's JVM under its Node launcher, nginx's workers."""
+    total = None
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
+        stats = [Path(f"/proc/{pid}/stat")] + [
+            p / "stat" for p in Path("/proc").iterdir() if p.name.isdigit() and p.name != str(pid)
+        ]
+    except OSError:
         return None
+    for stat in stats:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if stat.parent.name != str(pid) and fields[2] != str(pid):  # not in the group
+            continue
+        total = (total or 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
@@ -867,9 +880,15 @@ def report(
         print(f"{endpoint.label}, measured in this run:")
         for label, peer in peer_results.get(endpoint.label, []):
             if peer.rps:
+                per_cpu = ""
+                if r.server_cpu and peer.server_cpu:
+                    per_cpu = (
+                        f"; {peer.requests / peer.server_cpu:,.0f} requests per CPU-second "
+                        f"({peer.server_cpu / peer.seconds:.0%} of a core)"
+                    )
                 print(
                     f"  {r.rps / peer.rps:.2f} x {label.strip()} req/s "
-                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms)"
+                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms{per_cpu})"
                 )
         if r.server_cpu:
             # The server is one process: below ~90% of a core, something else had the CPU
@@ -878,6 +897,37 @@ def report(
                 f"  the simulator used {r.server_cpu / r.seconds:.0%} of a core, "
                 f"{r.requests / r.server_cpu:,.0f} requests per CPU-second"
             )
+
+
+#: Issue 11's goals: the least ratio to WireMock's static stub, in req/s, p99 at most its.
+GOALS = {
+    "MyPay SOAP paaSILChiediPagati": 1.5,
+    "MyPay SOAP paaSILImportaDovuto": 1.0,
+    "GPD REST GET debt position": 3.0,
+}
+
+
+def goals(
+    results: list[tuple[Endpoint, Result]], peer_results: dict[str, list[tuple[str, Result]]]
+) -> None:
+    """One line per goal: met or MISSED against WireMock measured in this run (or why not)."""
+    print()
+    print("goals (issue 11), against WireMock's static stub measured in this run:")
+    for endpoint, r in results:
+        least = GOALS[endpoint.label]
+        wiremock = [p for label, p in peer_results.get(endpoint.label, []) if "WireMock" in label]
+        if not wiremock or not wiremock[0].rps:
+            print(f"  {endpoint.label}: no WireMock figure in this run (--peers wiremock)")
+            continue
+        peer = wiremock[0]
+        ratio = r.rps / peer.rps
+        fast = "met   " if ratio >= least else "MISSED"
+        tail = "met   " if r.p99_ms <= peer.p99_ms else "MISSED"
+        print(f"  {endpoint.label}: {fast} {ratio:.2f} x >= {least:g} x req/s")
+        print(f"  {endpoint.label}: {tail} p99 {r.p99_ms:.1f} ms <= {peer.p99_ms:.1f} ms")
+        if r.server_cpu and peer.server_cpu:
+            per_cpu = (r.requests / r.server_cpu) / (peer.requests / peer.server_cpu)
+            print(f"  {endpoint.label}: {per_cpu:.2f} x WireMock in requests per CPU-second")
 
 
 #: Per endpoint: the stub's path pattern, and the official contract Prism mocks (REST only)
@@ -892,6 +942,7 @@ STUBS = {
     ),
 }
 PEERS = ("nginx", "python", "wiremock", "mountebank", "prism")
+ENDPOINTS = ("mypay", "importa", "gpd")  # --endpoints: the three rows of the table
 
 
 def answer_of(endpoint: Endpoint) -> peers.Answer:
@@ -949,7 +1000,7 @@ def measure_peers(
                 prefix = STUBS[endpoint.label][2] if name == "prism" else ""
                 calls = [replace(c, path=c.path.removeprefix(prefix)) for c in endpoint.calls]
                 print(f"  {peer.name}: {peer.url}", flush=True)
-                result = load(Endpoint(peer.name, peer.url, calls, endpoint.fault_marker))
+                result = load(Endpoint(peer.name, peer.url, calls, endpoint.fault_marker, peer.pid))
         except peers.PeerMissing as exc:
             print(f"  {name}: not measured, no ratio — {exc}", flush=True)
             continue
@@ -985,7 +1036,15 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(PEERS),
         help=f"peer tools to measure in the same run (default {','.join(PEERS)}; 'none')",
     )
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"endpoints to load (default {','.join(ENDPOINTS)})",
+    )
     args = parser.parse_args(argv)
+    wanted = [e for e in args.endpoints.split(",") if e]
+    if not wanted or set(wanted) - set(ENDPOINTS):
+        parser.error(f"--endpoints: choose among {', '.join(ENDPOINTS)}")
     wanted_peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]
     if unknown := sorted(set(wanted_peers) - set(PEERS)):
         parser.error(f"unknown peers {', '.join(unknown)}; known: {', '.join(PEERS)}")
@@ -1006,12 +1065,16 @@ def main(argv: list[str] | None = None) -> int:
             (mypay_url, mypay_pid), (gpd_url, gpd_pid) = served["MyPay"], served["GPD"]
             started = time.perf_counter()
             try:
-                with httpx.Client(base_url=mypay_url, timeout=10) as http:
-                    mypay = mypay_endpoint(mypay_url, seed_mypay(http, count), mypay_pid)
-                importa = importa_endpoint(mypay_url, mypay_pid)
-                with httpx.Client(base_url=gpd_url, timeout=10) as http:
-                    gpd = gpd_endpoint(gpd_url, seed_gpd(http, count), gpd_pid)
-                for endpoint in (mypay, importa, gpd):
+                chosen: list[Endpoint] = []
+                if "mypay" in wanted:
+                    with httpx.Client(base_url=mypay_url, timeout=10) as http:
+                        chosen.append(mypay_endpoint(mypay_url, seed_mypay(http, count), mypay_pid))
+                if "importa" in wanted:
+                    chosen.append(importa_endpoint(mypay_url, mypay_pid))
+                if "gpd" in wanted:
+                    with httpx.Client(base_url=gpd_url, timeout=10) as http:
+                        chosen.append(gpd_endpoint(gpd_url, seed_gpd(http, count), gpd_pid))
+                for endpoint in chosen:
                     verify(endpoint)
             except (httpx.HTTPError, StationError, etree.XMLSyntaxError, KeyError) as exc:
                 raise BenchError(
@@ -1043,25 +1106,27 @@ def main(argv: list[str] | None = None) -> int:
 
             def load(endpoint: Endpoint) -> Result:
                 # Every server, simulator or peer, gets the same warm-up first (a JVM's
-                # JIT, Python's caches), not counted.
+                # JIT, Python's caches), not counted: neither its requests nor its CPU.
                 if warmup:
                     drive(endpoint, warmup)
-                return drive(endpoint, duration)
+                cpu_before = cpu_seconds(endpoint.server_pid) if endpoint.server_pid else None
+                result = drive(endpoint, duration)
+                cpu_after = cpu_seconds(endpoint.server_pid) if endpoint.server_pid else None
+                if cpu_before is not None and cpu_after is not None:
+                    result = replace(result, server_cpu=cpu_after - cpu_before)
+                return result
 
             results = []
             peer_results: dict[str, list[tuple[str, Result]]] = {}
-            for endpoint in (mypay, importa, gpd):
+            for endpoint in chosen:
                 print(f"{endpoint.label}: {endpoint.base_url}", flush=True)
-                cpu_before = cpu_seconds(endpoint.server_pid)
                 result = load(endpoint)
-                cpu_after = cpu_seconds(endpoint.server_pid)
-                if cpu_before is not None and cpu_after is not None:
-                    result = replace(result, server_cpu=cpu_after - cpu_before)
                 if result.requests == 0:
                     raise BenchError(f"{endpoint.label}: no request completed in {duration:g} s")
                 results.append((endpoint, result))
                 peer_results[endpoint.label] = measure_peers(endpoint, wanted_peers, load, workdir)
             report(results, peer_results)
+            goals(results, peer_results)
             return 1 if any(r.errors for _, r in results) else 0
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)

@@ -145,8 +145,30 @@ class ParsedCsv:
     encoding: str = "UTF-8"
 
 
+#: The two day formats as offices write them, read without strptime (which costs ~0.1 ms
+#: a try, and a DD/MM/YYYY file paid two tries a row); anything else takes strptime's way.
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ITALIAN_DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+
+
+def _plain_day(text: str) -> date | None:
+    if found := _ISO_DAY.fullmatch(text):
+        year, month, day = found.groups()
+    elif found := _ITALIAN_DAY.fullmatch(text):
+        day, month, year = found.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None  # e.g. 31/02: strptime's way gives the refusal
+
+
 def parse_datetime(value: str, what: str, *, end_of_day: bool) -> datetime:
     text = value.strip()
+    plain = _plain_day(text)
+    if plain is not None:
+        return _at(plain, end_of_day)
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             day = datetime.strptime(text, fmt).date()

@@ -109,6 +109,9 @@ def _headers_text(headers: httpx.Headers) -> str:
 def _url_text(url: httpx.URL) -> str:
     # The subscription key may also travel as a query parameter. Rebuilding a URL parses
     # it again (httpx's parser is slow): only when there is a key to hide.
+    query = url.query.lower()
+    if b"key" not in query and b"%" not in query:  # no *key* parameter, even %-encoded
+        return str(url)
     items = url.params.multi_items()
     if not any("key" in k.lower() for k, _ in items):
         return str(url)
@@ -181,6 +184,12 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         await request.aread()
         try:
             response = await self._inner.handle_async_request(request)
+            if isinstance(response.stream, httpx.ByteStream) and not response.is_stream_consumed:
+                # Already in memory (the lean transport): no copy to make, only decoding.
+                response.request = request
+                await response.aread()
+                self._record(record, request, started, response, None)
+                return response
             if response.is_stream_consumed:  # already read (e.g. MockTransport): decoded
                 raw, headers = response.content, _decoded_headers(response)
             else:

@@ -137,7 +137,9 @@ class GpdApi:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BadRequest(f"the request body is not valid JSON: {exc}", "Bad Request") from None
 
-    def _cached(self, entry: Entry) -> Response:
+    def rendered(self, entry: Entry) -> bytes:
+        """The position's JSON (``PaymentPositionModelBaseResponse``), rendered once and
+        kept until the store changes the position."""
         body = entry.cached
         if body is None:
             # Rendered under the store's lock: a receipt arriving meanwhile (station thread)
@@ -146,7 +148,10 @@ class GpdApi:
                 position = position_response(entry.position)
                 body = json.dumps(position, separators=(",", ":")).encode()
                 entry.cached = body
-        return Response(body, media_type="application/json")
+        return body
+
+    def _cached(self, entry: Entry) -> Response:
+        return Response(self.rendered(entry), media_type="application/json")
 
     # --- debt positions ---------------------------------------------------------------------
 
@@ -321,7 +326,7 @@ class GpdApi:
     # --- routing ----------------------------------------------------------------------------
 
     def routes(self) -> list[Route]:
-        api, safe = self.gate.api, self._safe
+        api, safe = self.gate.api, self.safe
         base = DEBT_POSITIONS + "/organizations/{organizationfiscalcode}/debtpositions"
         receipts = RECEIPTS + "/payments/{organizationfiscalcode}/receipts"
         return [
@@ -339,7 +344,7 @@ class GpdApi:
         ]
 
     @staticmethod
-    def _safe(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    def safe(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             try:
                 response: Response = await handler(request)

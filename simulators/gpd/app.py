@@ -44,6 +44,7 @@ from simulators.common.station import station_mount
 from simulators.gpd.api import GpdApi
 from simulators.gpd.backoffice import backoffice_endpoint
 from simulators.gpd.gate import Gate, StationFaults
+from simulators.gpd.hot import GpdApp, HotGet
 from simulators.gpd.station import GpdStation
 from simulators.gpd.store import GpdStore
 
@@ -168,7 +169,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(AllowlistMiddleware, allowlist=allowlist),
         Middleware(RefuseMiddleware, faults=sim.gpd_faults, prefixes=("/gpd/", "/pagopa/")),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = GpdApp(routes=routes, middleware=middleware)
+    app.hot = HotGet(api, settings.subscription_key, sim.gpd_faults, allowlist, metrics)
     app.state.simulator = sim
     app.state.metrics = metrics
     app.state.allowlist = allowlist

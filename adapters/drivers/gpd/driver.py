@@ -26,11 +26,11 @@ from adapters.drivers._http import (
     OPERATION_TIMEOUT,
     RECEIPT_TIMEOUT,
     CallRecord,
-    RecordingTransport,
     recording,
     status_error,
     transport_error,
 )
+from adapters.drivers._rest import RestClient, child_url
 from adapters.drivers.avviso import render_position_notice
 from adapters.drivers.gpd import answers, payloads
 from adapters.drivers.gpd.config import (
@@ -67,9 +67,9 @@ class GpdDriver:
         timeout: float = OPERATION_TIMEOUT,
         receipt_timeout: float = RECEIPT_TIMEOUT,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            transport=RecordingTransport(transport), follow_redirects=False
-        )
+        # httpx's requests and answers over a lean transport (or the one given: a mock,
+        # an ASGI app, a replay), without httpx's client per request: see _rest.
+        self._http = RestClient(transport)
         self._environ = environ if environ is not None else os.environ
         self._targets: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL] = {}
         self.timeout = timeout
@@ -85,11 +85,22 @@ class GpdDriver:
         key = (url, tuple(params.items()) if params else ())
         found = self._targets.get(key)
         if found is None:
-            found = httpx.URL(url, params=params) if params else httpx.URL(url)
+            found = self._parsed(url, params)
             if len(self._targets) >= _TARGETS_KEPT:  # per-position URLs: keep it small
                 self._targets.clear()
             self._targets[key] = found
         return found
+
+    def _parsed(self, url: str, params: dict[str, str] | None) -> httpx.URL:
+        if params:
+            return httpx.URL(url, params=params)
+        # A position's URL is its collection's (kept) plus a segment: no parsing again.
+        parent, _, segment = url.rpartition("/")
+        if parent.count("/") >= 3 and "?" not in url and "#" not in url:
+            child = child_url(self._target(parent, None), segment)
+            if child is not None:
+                return child
+        return httpx.URL(url)
 
     # -- plumbing ---------------------------------------------------------------------
 
