@@ -68,6 +68,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 S = PaymentStatus
+# The named leases (Store.acquire_lease) of the work one replica does at a time.
+OUTBOX_LEASE = "outbox"
+PRUNER_LEASE = "pruner"
 
 
 class PaymentService:
@@ -298,7 +301,17 @@ class PaymentService:
         return await polling.poll_due(self._life, now or self.clock(), limit)
 
     async def drain_outbox(self, limit: int = 500) -> int:
-        """Publish the outbox in order; returns how many events were published."""
+        """Publish the outbox in order; returns how many events were published.
+
+        One replica publishes at a time (the ``outbox`` lease, renewed at each batch and
+        given up once the outbox is empty), so a payment's events reach the bus in the
+        order they were written whichever replica wrote them. A replica that dies between
+        publishing and marking leaves those rows to the next holder, which publishes them
+        again with the same ``event_id`` (consumers deduplicate).
+        """
+        owner = self.settings.replica_id
+        if not self.store.acquire_lease(OUTBOX_LEASE, owner, self.settings.lease_seconds):
+            return 0  # another replica is publishing; it publishes our rows too
         published: list[int] = []
         try:
             for record in self.store.pending_outbox(limit):
@@ -309,6 +322,8 @@ class PaymentService:
             if published:
                 self.store.mark_published(published, self.clock())
                 self.metrics.events_published.inc(len(published))
+            else:
+                self.store.release_lease(OUTBOX_LEASE, owner)
         return len(published)
 
     async def deliver_notifications(self, now: datetime | None = None) -> int:
@@ -317,10 +332,14 @@ class PaymentService:
 
     async def prune_history(self, now: datetime | None = None) -> int:
         """Delete one batch of bookkeeping older than ``settings.retention_days``
-        (see :meth:`Store.prune`); returns the rows deleted, 0 when retention is off."""
+        (see :meth:`Store.prune`); returns the rows deleted, 0 when retention is off or
+        another replica holds the ``pruner`` lease (renewed here at each batch)."""
         days = self.settings.retention_days
         if days == 0:
             return 0
+        settings = self.settings
+        if not self.store.acquire_lease(PRUNER_LEASE, settings.replica_id, settings.lease_seconds):
+            return 0  # another replica is pruning (one at a time: same rows, same locks)
         deleted = self.store.prune((now or self.clock()) - timedelta(days=days))
         total = sum(deleted.values())
         if total:
