@@ -303,17 +303,22 @@ class PaymentService:
     async def drain_outbox(self, limit: int = 500) -> int:
         """Publish the outbox in order; returns how many events were published.
 
-        One replica publishes at a time (the ``outbox`` lease, renewed at each batch and
-        given up once the outbox is empty), so a payment's events reach the bus in the
-        order they were written whichever replica wrote them. A replica that dies between
-        publishing and marking leaves those rows to the next holder, which publishes them
-        again with the same ``event_id`` (consumers deduplicate).
+        One replica publishes at a time (the ``outbox`` lease, renewed at each batch that
+        finds work), so a payment's events reach the bus in the order they were written
+        whichever replica wrote them; the holder's loop publishes the other replicas' rows
+        at its next tick, and once it is idle (or dead) for a lease the next replica with
+        work takes over. A replica that dies between publishing and marking leaves those
+        rows to the next holder, which publishes them again with the same ``event_id``
+        (consumers deduplicate).
         """
-        owner = self.settings.replica_id
-        if not self.store.acquire_lease(OUTBOX_LEASE, owner, self.settings.lease_seconds):
+        if not self.store.pending_outbox(1):
+            return 0  # nothing to publish: no lease taken, no write
+        settings = self.settings
+        if not self.store.acquire_lease(OUTBOX_LEASE, settings.replica_id, settings.lease_seconds):
             return 0  # another replica is publishing; it publishes our rows too
         published: list[int] = []
         try:
+            # Read after taking the lease: a previous holder may have published meanwhile.
             for record in self.store.pending_outbox(limit):
                 await self.bus.publish(record.topic, record.key, record.value)
                 crash_point("outbox.after_publish")
@@ -322,8 +327,6 @@ class PaymentService:
             if published:
                 self.store.mark_published(published, self.clock())
                 self.metrics.events_published.inc(len(published))
-            else:
-                self.store.release_lease(OUTBOX_LEASE, owner)
         return len(published)
 
     async def deliver_notifications(self, now: datetime | None = None) -> int:

@@ -18,7 +18,7 @@ Two kinds, both expiring (a replica that dies holds nothing once its lease is ov
 - **named leases** (table ``leases``: name, owner, until) for work one replica does at a
   time: the outbox publisher (a payment's events must reach the bus in order, which
   split batches would not keep), the retention pruner. Renewed by the holder at each
-  batch; taken by another replica once expired.
+  batch that has work; taken by another replica once expired.
 
 Lease times are wall-clock (``time.time()``), not the service's clock: they measure
 whether a process is still alive, not when a payment is due.
@@ -125,6 +125,11 @@ class LeaseStore:
             f"ORDER BY {first}{order} LIMIT ?{self.SKIP_LOCKED}) AND {free} "
             f"RETURNING {columns}"
         )
+        # Most calls find nothing to do (a loop woken by every write): a read says so
+        # without taking the write lock the other replicas are waiting for.
+        probe = f"SELECT 1 FROM {table} WHERE {due} AND {free} LIMIT 1"
+        if not self._query(probe, [*params, owner, now]):
+            return []
         values = [owner, now + seconds, *also_params, *params, owner, now]
         values += [owner] if prefer_own else []
         values += [limit, owner, now]

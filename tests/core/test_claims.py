@@ -198,7 +198,7 @@ async def test_the_pruner_runs_on_one_replica_at_a_time(
     assert await a.prune_history() == 1 and first.lease_holder("pruner") == "a"
 
 
-async def test_one_replica_publishes_the_outbox_in_order_and_hands_over_when_idle(
+async def test_one_replica_publishes_the_outbox_in_order_and_another_takes_over(
     two: tuple[Store, Store], clock: FakeClock
 ) -> None:
     first, second = two
@@ -210,9 +210,15 @@ async def test_one_replica_publishes_the_outbox_in_order_and_hands_over_when_idl
     assert isinstance(a.bus, MemoryBus)
     published = [PaymentEvent.model_validate_json(m).id for m in a.bus.messages()]
     assert published == ids
-    assert await a.drain_outbox() == 0  # empty: a gives the lease up
+    assert await a.drain_outbox() == 0  # empty: nothing written, a keeps the lease
     pending(second, 1, notify=True)
-    assert await b.drain_outbox() == 1
+    assert await b.drain_outbox() == 0  # a is alive: b's row waits for a's next tick
+    assert await a.drain_outbox() == 1
+    assert first.acquire_lease("outbox", "a", 0.05)  # a's last batch, then a is gone
+    time.sleep(0.1)
+    pending(second, 1, notify=True)
+    assert await b.drain_outbox() == 1  # a's lease expired: b publishes
+    assert second.lease_holder("outbox") == "b"
 
 
 async def test_poll_due_splits_the_due_payments_between_replicas(
