@@ -10,7 +10,10 @@ Prints:
    simulator on loopback: the whole stack of ``collaudo up`` in one process
    (proxy and simulator share one event loop, so one core does both sides);
 3. the SQLite store at each size: time per operation (insert, get,
-   update-with-outbox, find_by_notice) and memory (file size, Python heap, RSS).
+   update-with-outbox, find_by_notice) and memory (file size, Python heap, RSS);
+4. payments/s end to end with one and with two replica processes on one shared store
+   (each consuming its share of the events, as a Kafka consumer group would split them;
+   claims and leases decide who publishes), one after the other in the same run.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import random
 import resource
 import sqlite3
@@ -30,6 +34,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -286,12 +291,88 @@ def prune_bench(path: Path, ids: list[uuid.UUID]) -> None:
     store.close()
 
 
+def _replica_process(path: str, name: str, count: int, go: Any, finish: Any) -> None:
+    """One replica: its own runtime and bus, the shared store, ``count`` events to consume."""
+    asyncio.run(_replica(path, name, count, go, finish))
+
+
+async def _replica(path: str, name: str, count: int, go: Any, finish: Any) -> None:
+    store = Store.open(path)
+    bus = MemoryBus()
+    service = PaymentService(store, FakeIntermediary(), bus, ProxySettings(replica_id=name))
+    runtime = ProxyRuntime(service, poll_interval=60, notify_interval=3600)
+    messages = [json.dumps(event_dict(uuid.uuid4())).encode() for _ in range(count)]
+    await runtime.start()
+    while not go.is_set():
+        await asyncio.sleep(0.001)
+    for message in messages:
+        bus.publish_nowait("payments", str(SERVICE).encode(), message)
+    while not finish.is_set():  # the parent says when every replica's work is stored
+        await asyncio.sleep(0.01)
+    await runtime.stop()
+    store.close()
+
+
+def replicas_end_to_end(count: int, replicas: int, location: str) -> float:
+    """Payments/s with ``replicas`` processes on the store at ``location``: from the
+    events' publication to every payment PAYMENT_PENDING and its event published."""
+    store = Store.open(location)
+    configure(store)
+    spawn = multiprocessing.get_context("spawn")
+    go, finish = spawn.Event(), spawn.Event()
+    workers = [
+        spawn.Process(
+            target=_replica_process,
+            args=(location, f"bench-{n}", count // replicas, go, finish),
+        )
+        for n in range(replicas)
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(3)  # the workers import and start their runtimes
+    go.set()
+    started = time.perf_counter()
+    total = count // replicas * replicas
+    deadline = time.monotonic() + 600
+    while (
+        store.count_payments(PaymentStatus.PAYMENT_PENDING) < total or store.outbox_backlog()
+    ) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    finish.set()
+    for worker in workers:
+        worker.join(60)
+    done = store.count_payments(PaymentStatus.PAYMENT_PENDING)
+    store.close()
+    assert done == total, f"{done} of {total} payments PAYMENT_PENDING in time"
+    return total / elapsed
+
+
+def replicas_bench(count: int, workdir: Path) -> None:
+    """Item 4 of the docstring: one replica, then two, on a fresh shared store each."""
+    print(f"replicas on one store: {count} payments CREATION_PENDING -> PAYMENT_PENDING published")
+    rates = {}
+    for replicas in (1, 2):
+        location = str(workdir / f"replicas-{replicas}.sqlite3")
+        rates[replicas] = replicas_end_to_end(count, replicas, location)
+        print(
+            f"  {replicas} replica{'s' if replicas > 1 else ''}: {rates[replicas]:,.0f} payments/s"
+        )
+    print(f"  two replicas / one: {rates[2] / rates[1]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument(
         "--driver-payments", type=int, default=300, help="payments per real driver (0 skips)"
+    )
+    parser.add_argument(
+        "--replica-payments",
+        type=int,
+        default=2000,
+        help="payments for the one- and two-replica runs on one store (0 skips)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="collaudo-bench-") as tmp:
@@ -301,6 +382,8 @@ def main() -> None:
             drivers_end_to_end(args.driver_payments, workdir)
         for size in (int(s) for s in args.sizes.split(",")):
             store_bench(size, workdir)
+        if args.replica_payments:
+            replicas_bench(args.replica_payments, workdir)
 
 
 if __name__ == "__main__":

@@ -155,9 +155,17 @@ class LeaseStore:
             )
 
     def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
-        """Take (or renew) the named lease for ``seconds``; False while another replica
-        holds it unexpired."""
+        """Take (or renew, once half of it is gone) the named lease for ``seconds``; False
+        while another replica holds it unexpired."""
         now = time.time()
+        # Read first: most calls find the lease held by another replica, or by this one
+        # for long enough still; neither needs the write lock.
+        held = self._query("SELECT owner, until FROM leases WHERE name = ?", (name,))
+        if held and held[0]["until"] > now:
+            if held[0]["owner"] != owner:
+                return False
+            if held[0]["until"] - now > seconds / 2:
+                return True
         with self._tx("lease") as db:
             row = db.execute(
                 "INSERT INTO leases (name, owner, until) VALUES (?, ?, ?) "

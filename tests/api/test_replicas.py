@@ -224,7 +224,7 @@ def test_two_replicas_share_the_work_and_a_dead_ones_share_is_done_once(
         while created(b) < PAYMENTS // 2:
             assert time.monotonic() < deadline, "not half the payments in 60 s"
             time.sleep(0.1)
-        phase("half the positions")
+        phase("half the payments created")
         a.process.kill()  # SIGKILL: whatever a had in flight is cut
         a.process.wait(10)
         at_kill = len(positions(outside))
