@@ -71,6 +71,8 @@ S = PaymentStatus
 # The named leases (Store.acquire_lease) of the work one replica does at a time.
 OUTBOX_LEASE = "outbox"
 PRUNER_LEASE = "pruner"
+# Tries of a citizen link's write when another replica keeps saving the same payment.
+_WRITE_ATTEMPTS = 3
 
 
 class PaymentService:
@@ -165,16 +167,29 @@ class PaymentService:
             url = await self._life.call(
                 stored, "checkout_url", self.intermediary.checkout_url(ctx, returns)
             )
-            now = self.clock()
-            if stored.status is S.PAYMENT_PENDING:
+            for attempt in range(1, _WRITE_ATTEMPTS + 1):
+                now = self.clock()
+                if stored.status is S.PAYMENT_STARTED:
+                    self._life.touch(stored, stored.event.links.online_payment_begin)
+                    return url
+                if stored.status is not S.PAYMENT_PENDING:  # paid or expired meanwhile
+                    raise PaymentStateError(
+                        payment_id, stored.status, _("there is nothing to pay online")
+                    )
                 started = stored.event.next_version(
                     self.settings.app_id, now=now, status=S.PAYMENT_STARTED
                 )
                 started.links.online_payment_begin.last_opened_at = now
-                self._life.transition(stored, started)
-            else:
-                self._life.touch(stored, stored.event.links.online_payment_begin)
-            return url
+                try:
+                    self._life.transition(stored, started)
+                    return url
+                except StaleWrite:
+                    # Another replica saved the payment since it was read here (its
+                    # poller, the same link opened there): read it again and decide anew.
+                    if attempt == _WRITE_ATTEMPTS:
+                        raise
+                    stored = self._life.require(payment_id)
+            raise AssertionError("unreachable")  # pragma: no cover
 
     async def notice_pdf(self, payment_id: uuid.UUID) -> bytes:
         """The paper notice (avviso) PDF, from the intermediary."""
@@ -190,9 +205,15 @@ class PaymentService:
     async def update(self, payment_id: uuid.UUID) -> PaymentEvent:
         """Ask the intermediary for the status; publish a new version if it changed."""
         async with self._life.lock(payment_id):
-            stored = self._life.require(payment_id)
-            await polling.refresh(self._life, stored)
-            return stored.event
+            for attempt in range(1, _WRITE_ATTEMPTS + 1):
+                stored = self._life.require(payment_id)
+                try:
+                    await polling.refresh(self._life, stored)
+                    return stored.event
+                except StaleWrite:  # another replica saved it meanwhile: ask again
+                    if attempt == _WRITE_ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
 
     async def on_intermediary_callback(self, payment_id: uuid.UUID) -> PaymentEvent:
         """A callback (e.g. "paid") only triggers a check: the intermediary's status decides.

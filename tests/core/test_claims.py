@@ -279,3 +279,49 @@ def test_replica_settings_from_the_environment() -> None:
         replica_from_env({"COLLAUDO_REPLICA_ID": "two words"})
     with pytest.raises(ReplicaError, match="COLLAUDO_LEASE_SECONDS='soon'.*seconds"):
         replica_from_env({"COLLAUDO_LEASE_SECONDS": "soon"})
+
+
+def test_the_proxy_refuses_a_bad_replica_setting_at_start() -> None:
+    from adapters.api.settings import ApiSettings, SettingsError
+
+    settings = ApiSettings.from_env({"COLLAUDO_REPLICA_ID": "proxy-2"})
+    assert (settings.replica_id, settings.lease_seconds) == ("proxy-2", DEFAULT_LEASE_SECONDS)
+    with pytest.raises(SettingsError, match="between 0.5 and 86400"):
+        ApiSettings.from_env({"COLLAUDO_LEASE_SECONDS": "0"})
+
+
+async def test_a_link_opened_on_two_replicas_at_once_starts_the_payment_once(
+    two: tuple[Store, Store], clock: FakeClock
+) -> None:
+    """The citizen's double click lands on both replicas: the second one to write finds
+    the payment started by the first, and redirects all the same."""
+    first, second = two
+    first.put_tenant(
+        TenantConfig(id=TENANT_ID, name="Bugliano", tax_identification_number="80000000002")
+    )
+    first.put_service(ServiceConfig(id=SERVICE_ID, tenant_id=TENANT_ID))
+
+    class Racing(FakeIntermediary):
+        other: PaymentService | None = None
+
+        async def checkout_url(self, ctx, return_urls):  # type: ignore[no-untyped-def]
+            url = await super().checkout_url(ctx, return_urls)
+            other, self.other = self.other, None
+            if other is not None:  # the other replica opens it while this one waits
+                assert await other.begin_online_payment(ctx.payment_id) == url
+            return url
+
+    fake = Racing()
+    a, b = replica(first, "a", clock, fake), replica(second, "b", clock, fake)
+    outcome = await a.handle_event(raw(creation_pending()))
+    assert outcome.payment_id is not None
+    fake.other = b
+    assert (await a.begin_online_payment(outcome.payment_id)).startswith("http")
+    events = first.published_events(outcome.payment_id)
+    assert [e.status for e in events] == [
+        PaymentStatus.PAYMENT_PENDING,
+        PaymentStatus.PAYMENT_STARTED,
+    ]
+    # The status link of the other replica sees the same payment.
+    fake.other = None
+    assert (await b.update(outcome.payment_id)).status is PaymentStatus.PAYMENT_STARTED
