@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from adapters.core.replica import default_replica_id
 
@@ -53,13 +53,18 @@ _CLAIM_INDEXES = [
     for table in CLAIM_COLUMNS
 ]
 
-#: The same upgrade for a database that knows ``ADD COLUMN IF NOT EXISTS`` (PostgreSQL).
-POSTGRES_CLAIM_UPGRADE = "".join(
-    f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} "
-    f"{'DOUBLE PRECISION' if kind == 'REAL' else kind};\n"
-    for table, columns in CLAIM_COLUMNS.items()
-    for name, kind in columns
-) + "".join(f"{sql};\n" for sql in _CLAIM_INDEXES)
+#: The same for PostgreSQL (times as DOUBLE PRECISION: its REAL is 4 bytes, too coarse
+#: for POSIX seconds), a database that knows ``ADD COLUMN IF NOT EXISTS``.
+POSTGRES_CLAIM_UPGRADE = (
+    LEASE_SCHEMA.replace("REAL", "DOUBLE PRECISION")
+    + "".join(
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} "
+        f"{'DOUBLE PRECISION' if kind == 'REAL' else kind};\n"
+        for table, columns in CLAIM_COLUMNS.items()
+        for name, kind in columns
+    )
+    + "".join(f"{sql};\n" for sql in _CLAIM_INDEXES)
+)
 
 
 def upgrade(db: sqlite3.Connection) -> None:
@@ -87,10 +92,12 @@ class LeaseStore:
     # Provided by Store ("" on SQLite, " FOR UPDATE SKIP LOCKED" on PostgreSQL).
     SKIP_LOCKED: ClassVar[str]
 
-    def _tx(self, label: str = "write") -> AbstractContextManager[sqlite3.Connection]:
+    # Provided by Store; typed loosely, as the store's connection and rows are SQLite's or
+    # PostgreSQL's.
+    def _tx(self, label: str = "write") -> AbstractContextManager[Any]:
         raise NotImplementedError
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         raise NotImplementedError
 
     def _claim(
@@ -108,7 +115,7 @@ class LeaseStore:
         prefer_own: bool = False,
         also_set: str = "",
         also_params: Sequence[object] = (),
-    ) -> list[sqlite3.Row]:
+    ) -> list[Any]:
         """Claim up to ``limit`` rows of ``table`` that are ``due`` and not leased by another
         replica, for ``seconds``; returns their ``columns`` (in no particular order).
         Rows ``owner`` holds count as free: a renewal, or a replica restarted under the
@@ -134,7 +141,8 @@ class LeaseStore:
         values += [owner] if prefer_own else []
         values += [limit, owner, now]
         with self._tx(f"claim.{table}") as db:
-            return db.execute(sql, values).fetchall()
+            rows: list[Any] = db.execute(sql, values).fetchall()
+        return rows
 
     def release_payments(self, payment_ids: Sequence[uuid.UUID], owner: str) -> None:
         """Give back claimed payments not worked on (a batch cut short)."""
@@ -193,10 +201,12 @@ class LeaseStore:
         released = 0
         with self._tx("release") as db:
             for table in CLAIM_COLUMNS:
-                released += db.execute(
-                    f"UPDATE {table} SET lease_owner = NULL, lease_until = NULL "
-                    "WHERE lease_owner = ?",
-                    (owner,),
-                ).rowcount
-            released += db.execute("DELETE FROM leases WHERE owner = ?", (owner,)).rowcount
+                released += int(
+                    db.execute(
+                        f"UPDATE {table} SET lease_owner = NULL, lease_until = NULL "
+                        "WHERE lease_owner = ?",
+                        (owner,),
+                    ).rowcount
+                )
+            released += int(db.execute("DELETE FROM leases WHERE owner = ?", (owner,)).rowcount)
         return released
