@@ -325,3 +325,19 @@ async def test_a_link_opened_on_two_replicas_at_once_starts_the_payment_once(
     # The status link of the other replica sees the same payment.
     fake.other = None
     assert (await b.update(outcome.payment_id)).status is PaymentStatus.PAYMENT_STARTED
+
+
+async def test_a_replica_stopping_gracefully_leaves_nothing_claimed(
+    store: Store, clock: FakeClock
+) -> None:
+    from adapters.core.runtime import ProxyRuntime
+
+    service = replica(store, "a", clock)
+    runtime = ProxyRuntime(service, poll_interval=3600, notify_interval=3600)
+    await runtime.start()
+    pending(store, 2, notify=True)
+    assert len(store.due_notifications(DUE, 10, owner="a")) == 2  # in hand at the stop
+    assert store.acquire_lease("pruner", "a", 30)
+    await runtime.stop()
+    assert store.lease_holder("pruner") is None and store.lease_holder("outbox") is None
+    assert len(store.due_notifications(DUE, 10, owner="b")) == 2
