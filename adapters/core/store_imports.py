@@ -207,8 +207,8 @@ class ImportStore(LeaseStore):
         at = (now or datetime.now(UTC)).timestamp()
         with self._tx("finish_import") as db:
             db.execute(
-                "UPDATE imports SET state = ?, problem = ?, finished_at = ?, lease_owner = NULL, "
-                "lease_until = NULL WHERE id = ?",
+                "UPDATE imports SET state = ?, problem = ?, finished_at = ?, lease_until = NULL "
+                "WHERE id = ?",
                 (state, problem, at, str(import_id)),
             )
             db.execute("DELETE FROM import_files WHERE import_id = ?", (str(import_id),))

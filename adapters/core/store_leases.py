@@ -201,10 +201,14 @@ class LeaseStore:
         released = 0
         with self._tx("release") as db:
             for table in CLAIM_COLUMNS:
+                # An import job keeps the name of the replica that last ran it (shown by
+                # GET /imports/{id}); a claim without lease_until is free all the same.
+                keep = table == "imports"
                 released += int(
                     db.execute(
-                        f"UPDATE {table} SET lease_owner = NULL, lease_until = NULL "
-                        "WHERE lease_owner = ?",
+                        f"UPDATE {table} SET lease_until = NULL"
+                        f"{'' if keep else ', lease_owner = NULL'} WHERE lease_owner = ?"
+                        f"{' AND lease_until IS NOT NULL' if keep else ''}",
                         (owner,),
                     ).rowcount
                 )

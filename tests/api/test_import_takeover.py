@@ -73,7 +73,7 @@ async def test_a_dead_replicas_import_job_is_taken_over_and_finished_once(
         assert await runner_a.run_batch() == 1
         assert await runner_b.run_batch() == 0  # the job is a's: b has nothing to do
     half = store.get_import(job_id)
-    assert half is not None and (half.state, half.read) == ("running", 15)
+    assert half is not None and (half.state, half.read, half.replica) == ("running", 15, "a")
     # a dies here (no more batches, no heartbeat); b takes over once the lease is over.
     died = time.monotonic()
     while await runner_b.run_batch() == 0:
@@ -85,6 +85,7 @@ async def test_a_dead_replicas_import_job_is_taken_over_and_finished_once(
     job = store.get_import(job_id)
     assert job is not None
     assert (job.state, job.read, job.created, job.unchanged) == ("done", 40, 40, 0)
+    assert job.replica == "b"  # the replica that finished it
     assert fake.count("create_debt_position") == 40 and store.count_payments() == 40
     rows = store.import_rows(job_id)
     assert [r["line"] for r in rows] == list(range(2, 42))
