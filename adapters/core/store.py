@@ -18,6 +18,9 @@ The schema and the records the store hands out (:class:`StoredPayment`,
 
 Methods are synchronous (SQLite is local and fast) and thread-safe: one
 connection guarded by a lock, so Starlette's thread pool may call them too.
+Several proxy replicas may open the same store: the due-work queries claim what they
+return, and work done by one replica at a time holds a named lease
+(:mod:`adapters.core.store_leases`).
 """
 
 from __future__ import annotations
