@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import random
@@ -31,6 +32,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -348,13 +350,19 @@ def replicas_end_to_end(count: int, replicas: int, location: str) -> float:
     return total / elapsed
 
 
-def replicas_bench(count: int, workdir: Path) -> None:
-    """Item 4 of the docstring: one replica, then two, on a fresh shared store each."""
-    print(f"replicas on one store: {count} payments CREATION_PENDING -> PAYMENT_PENDING published")
+def replicas_bench(
+    count: int, locate: Callable[[str], AbstractContextManager[str]], kind: str = "sqlite"
+) -> None:
+    """Item 4 of the docstring: one replica, then two, each on a new store from ``locate``
+    (a name -> a context giving the store's location: a SQLite file, a fresh schema)."""
+    print(
+        f"replicas on one {kind} store: {count} payments CREATION_PENDING -> "
+        "PAYMENT_PENDING published"
+    )
     rates = {}
     for replicas in (1, 2):
-        location = str(workdir / f"replicas-{replicas}.sqlite3")
-        rates[replicas] = replicas_end_to_end(count, replicas, location)
+        with locate(f"replicas-{replicas}") as location:
+            rates[replicas] = replicas_end_to_end(count, replicas, location)
         print(
             f"  {replicas} replica{'s' if replicas > 1 else ''}: {rates[replicas]:,.0f} payments/s"
         )
@@ -383,7 +391,10 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             store_bench(size, workdir)
         if args.replica_payments:
-            replicas_bench(args.replica_payments, workdir)
+            replicas_bench(
+                args.replica_payments,
+                lambda name: contextlib.nullcontext(str(workdir / f"{name}.sqlite3")),
+            )
 
 
 if __name__ == "__main__":
