@@ -17,7 +17,11 @@ Prints:
    size, Python heap, RSS), then each operation's cost side by side. A store call is
    synchronous: its wall time is how long it holds its caller (on the event loop,
    every coroutine). PostgreSQL is ``COLLAUDO_TEST_POSTGRES`` when set, else a
-   throwaway cluster on loopback (:mod:`collaudo.pgcluster`), started and removed here.
+   throwaway cluster on loopback (:mod:`collaudo.pgcluster`), started and removed here;
+4. payments/s end to end with one and with two replica processes on one shared store
+   (each consuming its share of the events, as a Kafka consumer group would split them;
+   claims and leases decide who publishes), one after the other in the same run, on
+   each store of ``--store``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -35,9 +40,11 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -390,6 +397,82 @@ def side_by_side(results: dict[tuple[str, int], Costs], kinds: list[str]) -> Non
             print(f"  {size:>9,}  {label:<20}" + "".join(f"{c:>24}" for c in cells))
 
 
+def _replica_process(path: str, name: str, count: int, go: Any, finish: Any) -> None:
+    """One replica: its own runtime and bus, the shared store, ``count`` events to consume."""
+    asyncio.run(_replica(path, name, count, go, finish))
+
+
+async def _replica(path: str, name: str, count: int, go: Any, finish: Any) -> None:
+    store = Store.open(path)
+    bus = MemoryBus()
+    service = PaymentService(store, FakeIntermediary(), bus, ProxySettings(replica_id=name))
+    runtime = ProxyRuntime(service, poll_interval=60, notify_interval=3600)
+    messages = [json.dumps(event_dict(uuid.uuid4())).encode() for _ in range(count)]
+    await runtime.start()
+    while not go.is_set():
+        await asyncio.sleep(0.001)
+    for message in messages:
+        bus.publish_nowait("payments", str(SERVICE).encode(), message)
+    while not finish.is_set():  # the parent says when every replica's work is stored
+        await asyncio.sleep(0.01)
+    await runtime.stop()
+    store.close()
+
+
+def replicas_end_to_end(count: int, replicas: int, location: str) -> float:
+    """Payments/s with ``replicas`` processes on the store at ``location``: from the
+    events' publication to every payment PAYMENT_PENDING and its event published."""
+    store = Store.open(location)
+    configure(store)
+    spawn = multiprocessing.get_context("spawn")
+    go, finish = spawn.Event(), spawn.Event()
+    workers = [
+        spawn.Process(
+            target=_replica_process,
+            args=(location, f"bench-{n}", count // replicas, go, finish),
+        )
+        for n in range(replicas)
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(3)  # the workers import and start their runtimes
+    go.set()
+    started = time.perf_counter()
+    total = count // replicas * replicas
+    deadline = time.monotonic() + 600
+    while (
+        store.count_payments(PaymentStatus.PAYMENT_PENDING) < total or store.outbox_backlog()
+    ) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    finish.set()
+    for worker in workers:
+        worker.join(60)
+    done = store.count_payments(PaymentStatus.PAYMENT_PENDING)
+    store.close()
+    assert done == total, f"{done} of {total} payments PAYMENT_PENDING in time"
+    return total / elapsed
+
+
+def replicas_bench(
+    count: int, locate: Callable[[str], AbstractContextManager[str]], kind: str = "sqlite"
+) -> None:
+    """Item 4 of the docstring: one replica, then two, each on a new store from ``locate``
+    (a name -> a context giving the store's location: a SQLite file, a fresh schema)."""
+    print(
+        f"replicas on one {kind} store: {count} payments CREATION_PENDING -> "
+        "PAYMENT_PENDING published"
+    )
+    rates = {}
+    for replicas in (1, 2):
+        with locate(f"replicas-{replicas}") as location:
+            rates[replicas] = replicas_end_to_end(count, replicas, location)
+        print(
+            f"  {replicas} replica{'s' if replicas > 1 else ''}: {rates[replicas]:,.0f} payments/s"
+        )
+    print(f"  two replicas / one: {rates[2] / rates[1]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=2000)
@@ -405,6 +488,12 @@ def main() -> None:
         choices=("sqlite", "postgresql", "both"),
         default="sqlite",
         help="which store the end-to-end run and the store figures use (default: sqlite)",
+    )
+    parser.add_argument(
+        "--replica-payments",
+        type=int,
+        default=2000,
+        help="payments for the one- and two-replica runs on one store (0 skips)",
     )
     args = parser.parse_args()
     drivers = [d for d in args.drivers.split(",") if d]
@@ -429,6 +518,13 @@ def main() -> None:
                     results[(kind, size)] = store_bench(size, location, kind)
         if results:
             side_by_side(results, kinds)
+        if args.replica_payments:
+            for kind in kinds:
+                replicas_bench(
+                    args.replica_payments,
+                    partial(store_locations, kind, workdir, server),
+                    kind,
+                )
 
 
 if __name__ == "__main__":

@@ -80,7 +80,10 @@ def create_app(
     bus = bus if bus is not None else make_bus(settings)
     metrics = ProxyMetrics()
     proxy_settings = ProxySettings(
-        public_url=settings.public_url, retention_days=settings.retention_days
+        public_url=settings.public_url,
+        retention_days=settings.retention_days,
+        replica_id=settings.replica_id,
+        lease_seconds=settings.lease_seconds,
     )
     service = PaymentService(store, intermediary, bus, proxy_settings, metrics=metrics)
     runtime = ProxyRuntime(service) if run_background else None
@@ -91,7 +94,9 @@ def create_app(
             await runtime.start()
             app.state.runtime_started = True
         logger.info(
-            "payment proxy ready: intermediary=%s bus=%s store=%s public_url=%s token=%s",
+            "payment proxy ready: replica=%s intermediary=%s bus=%s store=%s public_url=%s "
+            "token=%s",
+            settings.replica_id,
             driver.name,
             settings.bus,
             store.location,
@@ -138,6 +143,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.runtime_started = False
     app.state.app_id = proxy_settings.app_id
+    app.state.replica_id = settings.replica_id
     app.state.openapi = build_openapi(
         driver, version=proxy_version(), server_url=settings.public_url
     )

@@ -208,6 +208,11 @@ COMPONENTS: dict[str, Any] = {
             "created_at": {"type": "string", "format": "date-time"},
             "started_at": _TIME,
             "finished_at": _TIME,
+            "replica": {
+                "type": ["string", "null"],
+                "description": "the proxy replica running the job (COLLAUDO_REPLICA_ID), or "
+                "that last ran it; null before any replica took it",
+            },
             "errors": {
                 "type": "array",
                 "description": "the first 100 refused rows; all of them: errors.csv",

@@ -296,6 +296,11 @@ def _other_components() -> dict[str, Any]:
                 "checks": {"type": "object"},
                 "intermediary": {"type": "string"},
                 "app_id": {"type": "string"},
+                "replica": {
+                    "type": "string",
+                    "description": "This replica's id among those sharing the store "
+                    "(COLLAUDO_REPLICA_ID)",
+                },
                 "detail": {"type": "string"},
             },
             "required": ["status", "down", "checks"],

@@ -71,6 +71,7 @@ async def status(request: Request) -> Response:
         "checks": checks,
         "intermediary": state.driver.name,
         "app_id": state.app_id,
+        "replica": state.replica_id,
     }
     if down:
         body["detail"] = f"{', '.join(down)} down: see checks for the reason"

@@ -17,6 +17,10 @@ COLLAUDO_INTERMEDIARY    ``fake``                       driver name: ``fake``, `
 COLLAUDO_RETENTION_DAYS  ``90``                         days published events, consumed event
                                                         ids, finished notifications and
                                                         exchanges are kept (``0``: forever)
+COLLAUDO_REPLICA_ID      ``hostname-pid-random``        this replica's name among those
+                                                        sharing the store (claims, /status)
+COLLAUDO_LEASE_SECONDS   ``30``                         how long claimed work waits for a
+                                                        dead replica before another takes it
 ======================== ============================== =====================================
 
 The token is a secret: it is never logged and ``repr`` hides it.
@@ -30,6 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from adapters.core.replica import (
+    DEFAULT_LEASE_SECONDS,
+    ReplicaError,
+    default_replica_id,
+    replica_from_env,
+)
 from adapters.core.store import DEFAULT_STORE_PATH
 from adapters.core.store_dialect import store_location
 
@@ -51,6 +61,8 @@ class ApiSettings:
     kafka_bootstrap: str = "localhost:9092"
     intermediary: str = "fake"
     retention_days: int = 90
+    replica_id: str = field(default_factory=default_replica_id)
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -69,6 +81,10 @@ class ApiSettings:
                 f"COLLAUDO_RETENTION_DAYS={retention!r} must be a whole number of days "
                 "(0 keeps everything)"
             )
+        try:
+            replica_id, lease_seconds = replica_from_env(env)
+        except ReplicaError as exc:
+            raise SettingsError(str(exc)) from exc
         return cls(
             api_token=env.get("COLLAUDO_API_TOKEN") or None,
             db_path=store_location(env.get("COLLAUDO_DB", "").strip() or str(DEFAULT_STORE_PATH)),
@@ -77,4 +93,6 @@ class ApiSettings:
             kafka_bootstrap=env.get("COLLAUDO_KAFKA_BOOTSTRAP", "").strip() or "localhost:9092",
             intermediary=env.get("COLLAUDO_INTERMEDIARY", "").strip().lower() or "fake",
             retention_days=int(retention),
+            replica_id=replica_id,
+            lease_seconds=lease_seconds,
         )

@@ -102,6 +102,8 @@ class ImportJob:
     language: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The replica whose claim on the running job holds or last held (None when unclaimed).
+    replica: str | None = None
 
     @property
     def read(self) -> int:
@@ -142,6 +144,7 @@ class ImportJob:
             "created_at": iso(self.created_at),
             "started_at": iso(self.started_at),
             "finished_at": iso(self.finished_at),
+            "replica": self.replica,
         }
 
 
@@ -169,6 +172,7 @@ def job_from_row(row: Row) -> ImportJob:
         problem=row["problem"],
         started_at=from_timestamp(row["started_at"]),
         finished_at=from_timestamp(row["finished_at"]),
+        replica=row["lease_owner"],
     )
 
 

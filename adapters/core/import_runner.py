@@ -1,7 +1,9 @@
 """The importer loop's work: CSV import jobs run in the background, resumable after a crash.
 
 :meth:`ImportRunner.run_batch` is what :class:`~adapters.core.runtime.ProxyRuntime`
-calls in its ``importer`` loop: it takes the oldest unfinished job, reads its
+calls in its ``importer`` loop: it claims an unfinished job (the one it holds, else
+one a dead replica held, else the oldest queued: replicas sharing the store run
+different jobs; the claim is renewed by a heartbeat while a batch runs), reads its
 stored file from where the ledger says it stopped, and imports rows for at most
 ``batch_seconds`` (a few rows at a time concurrently, so creations on the
 intermediary overlap), then returns to let the other loops run. Rows that need no
@@ -15,9 +17,10 @@ exactly the rows already done: no row is imported or counted twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
 from adapters.core.config import ServiceConfig, TenantConfig
@@ -68,18 +71,55 @@ class ImportRunner:
         # The longest stretch (seconds) a slice held the event loop.
         self.longest_slice = 0.0
         self._reading: _Reading | None = None
+        # Until when (monotonic) this replica's claim on the job being read surely holds.
+        self._held_until = 0.0
 
     async def run_batch(self) -> int:
         """Import rows of the oldest unfinished job for a while; returns how many were done."""
         store = self.service.store
-        job = store.next_import(self.service.clock())
+        settings = self.service.settings
+        claimed_at = time.monotonic()
+        job = store.next_import(
+            self.service.clock(), owner=settings.replica_id, lease=settings.lease_seconds
+        )
         if job is None:
             self._reading = None
             return 0
+        if claimed_at > self._held_until:
+            # Our claim lapsed since the last batch (the job may have been worked by
+            # another replica meanwhile): reopen it from the ledger.
+            self._reading = None
+        self._held_until = claimed_at + settings.lease_seconds
         # The rows' errors and the job's problem in the language the office uploaded with
         # (tasks made inside copy the context, so row creations write in it too).
         with use_language(job.language):
-            return await self._run(job)
+            async with self._heartbeat(job):
+                return await self._run(job)
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, job: ImportJob) -> AsyncIterator[None]:
+        """Renew the claim on the job while a batch runs: a batch waiting for a slow
+        intermediary must not let another replica take the job over meanwhile."""
+        settings = self.service.settings
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(settings.lease_seconds / 3)
+                renewed_at = time.monotonic()
+                if not self.service.store.renew_import(
+                    job.id, settings.replica_id, settings.lease_seconds
+                ):
+                    log.warning("import %s: the claim on it was lost", job.id)
+                    return
+                self._held_until = renewed_at + settings.lease_seconds
+
+        task = asyncio.create_task(beat(), name=f"import-heartbeat-{job.id}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _run(self, job: ImportJob) -> int:
         store = self.service.store

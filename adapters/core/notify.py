@@ -8,7 +8,9 @@ answers 2xx, and records ``sent_at`` on the delivery and on the payment's link.
 
 from __future__ import annotations
 
+import collections
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,6 +18,7 @@ import httpx
 
 from adapters.core.metrics import ProxyMetrics
 from adapters.core.models import utcnow
+from adapters.core.replica import LEASE_SHARE
 from adapters.core.settings import ProxySettings
 from adapters.core.store import Store
 from adapters.core.store_rows import NotificationRecord
@@ -59,11 +62,28 @@ class Notifier:
             self._http = None
 
     async def deliver_due(self, now: datetime, limit: int = 100) -> int:
-        """Try every due notification once; returns how many were delivered."""
+        """Try every due notification once; returns how many were delivered.
+
+        The batch is claimed for this replica (replicas sharing the store never send one
+        at the same time); if slow receivers make it outlast most of the lease, the rest
+        is given back rather than left to expire while another replica might take it.
+        """
+        settings = self.settings
+        claimed = collections.deque(
+            self.store.due_notifications(
+                now, limit, owner=settings.replica_id, lease=settings.lease_seconds
+            )
+        )
+        deadline = time.monotonic() + settings.lease_seconds * LEASE_SHARE
         sent = 0
-        for record in self.store.due_notifications(now, limit):
-            if await self._deliver(record):
-                sent += 1
+        try:
+            while claimed and time.monotonic() <= deadline:
+                if await self._deliver(claimed[0]):  # marking it sent or failed releases it
+                    sent += 1
+                claimed.popleft()
+        finally:
+            if claimed:
+                self.store.release_notifications([r.id for r in claimed], settings.replica_id)
         return sent
 
     async def _deliver(self, record: NotificationRecord) -> bool:

@@ -8,13 +8,17 @@ expiries); a failed check still moves the schedule on (:func:`check_failed`).
 
 from __future__ import annotations
 
+import collections
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from adapters.core.errors import ConfigurationMissing
 from adapters.core.intermediary import IntermediaryError, PositionState
 from adapters.core.lifecycle import POLLED, Lifecycle
 from adapters.core.models import PaymentStatus
+from adapters.core.replica import LEASE_SHARE
 from adapters.core.store import StaleWrite
 from adapters.core.store_rows import StoredPayment
 
@@ -72,30 +76,70 @@ async def refresh(life: Lifecycle, stored: StoredPayment) -> bool:
 
 
 async def poll_due(life: Lifecycle, now: datetime, limit: int) -> int:
-    """Run the due creation retries and status checks (and expiries); returns how many."""
-    done = 0
-    for due in life.store.due_for_creation(now, limit):
-        async with life.lock(due.id):
-            stored = life.store.get_payment(due.id)
-            if stored is None or stored.status is not S.CREATION_PENDING:
-                continue
-            config = life.store.active_config(stored.event.tenant_id, stored.event.service_id)
-            if config is None:
-                life.creation_failed(stored, "tenant or service configuration deactivated", None)
-            else:
-                await life.create(stored, config, None)
-            done += 1
-    for due in life.store.due_for_check(now, limit):
-        async with life.lock(due.id):
-            stored = life.store.get_payment(due.id)
-            if stored is None or stored.status not in POLLED:
-                continue
-            try:
-                await refresh(life, stored)
-            except (IntermediaryError, ConfigurationMissing, StaleWrite) as exc:
-                check_failed(life, stored, exc, now)
-            done += 1
+    """Run the due creation retries and status checks (and expiries); returns how many.
+
+    Each batch is claimed in the store for this replica (``settings.replica_id``), so
+    replicas sharing the store split the due payments instead of each doing all of them.
+    """
+    owner, lease = life.settings.replica_id, life.settings.lease_seconds
+    creations = life.store.due_for_creation(now, limit, owner=owner, lease=lease)
+    done = await _work_through(life, creations, lambda stored: _retry_creation(life, stored))
+    checks = life.store.due_for_check(now, limit, owner=owner, lease=lease)
+    done += await _work_through(life, checks, lambda stored: _check(life, stored, now))
     return done
+
+
+async def _work_through(
+    life: Lifecycle,
+    claimed: list[StoredPayment],
+    work: Callable[[StoredPayment], Awaitable[bool]],
+) -> int:
+    """Work through claimed payments while the claim lasts (a slow intermediary must not
+    let it expire under us: another replica would take the same payments); what is left,
+    or left by an error, is given back at once."""
+    deadline = time.monotonic() + life.settings.lease_seconds * LEASE_SHARE
+    done = 0
+    left = collections.deque(claimed)
+    try:
+        while left:
+            if time.monotonic() > deadline:
+                log.warning(
+                    "%d claimed payments given back: the batch outlasted %d%% of the lease",
+                    len(left),
+                    LEASE_SHARE * 100,
+                )
+                break
+            async with life.lock(left[0].id):
+                if await work(left[0]):
+                    done += 1
+            left.popleft()
+    finally:
+        if left:
+            life.store.release_payments([p.id for p in left], life.settings.replica_id)
+    return done
+
+
+async def _retry_creation(life: Lifecycle, due: StoredPayment) -> bool:
+    stored = life.store.get_payment(due.id)
+    if stored is None or stored.status is not S.CREATION_PENDING:
+        return False
+    config = life.store.active_config(stored.event.tenant_id, stored.event.service_id)
+    if config is None:
+        life.creation_failed(stored, "tenant or service configuration deactivated", None)
+    else:
+        await life.create(stored, config, None)
+    return True
+
+
+async def _check(life: Lifecycle, due: StoredPayment, now: datetime) -> bool:
+    stored = life.store.get_payment(due.id)
+    if stored is None or stored.status not in POLLED:
+        return False
+    try:
+        await refresh(life, stored)
+    except (IntermediaryError, ConfigurationMissing, StaleWrite) as exc:
+        check_failed(life, stored, exc, now)
+    return True
 
 
 def check_failed(life: Lifecycle, stored: StoredPayment, exc: Exception, now: datetime) -> None:

@@ -133,10 +133,13 @@ class ProxyRuntime:
                 name="proxy-pruner",
             ),
         }
+        settings = self.service.settings
         log.info(
-            "proxy runtime started: consuming %s as group %s",
-            self.service.settings.topic,
-            self.service.settings.consumer_group,
+            "proxy runtime started as replica %s (claims last %gs): consuming %s as group %s",
+            settings.replica_id,
+            settings.lease_seconds,
+            settings.topic,
+            settings.consumer_group,
         )
 
     async def stop(self) -> None:
@@ -162,6 +165,9 @@ class ProxyRuntime:
         if remaining > 0:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.service.drain_outbox(), timeout=remaining)
+        # Give back what this replica still holds, so the others need not wait for expiry.
+        with contextlib.suppress(Exception):
+            self.service.store.release_claims(self.service.settings.replica_id)
         with contextlib.suppress(Exception):
             await self.service.aclose()
         for health in self.health.values():

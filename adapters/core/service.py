@@ -68,6 +68,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 S = PaymentStatus
+# The named leases (Store.acquire_lease) of the work one replica does at a time.
+OUTBOX_LEASE = "outbox"
+PRUNER_LEASE = "pruner"
+# Tries of a citizen link's write when another replica keeps saving the same payment.
+_WRITE_ATTEMPTS = 3
 
 
 class PaymentService:
@@ -162,16 +167,29 @@ class PaymentService:
             url = await self._life.call(
                 stored, "checkout_url", self.intermediary.checkout_url(ctx, returns)
             )
-            now = self.clock()
-            if stored.status is S.PAYMENT_PENDING:
+            for attempt in range(1, _WRITE_ATTEMPTS + 1):
+                now = self.clock()
+                if stored.status is S.PAYMENT_STARTED:
+                    self._life.touch(stored, stored.event.links.online_payment_begin)
+                    return url
+                if stored.status is not S.PAYMENT_PENDING:  # paid or expired meanwhile
+                    raise PaymentStateError(
+                        payment_id, stored.status, _("there is nothing to pay online")
+                    )
                 started = stored.event.next_version(
                     self.settings.app_id, now=now, status=S.PAYMENT_STARTED
                 )
                 started.links.online_payment_begin.last_opened_at = now
-                self._life.transition(stored, started)
-            else:
-                self._life.touch(stored, stored.event.links.online_payment_begin)
-            return url
+                try:
+                    self._life.transition(stored, started)
+                    return url
+                except StaleWrite:
+                    # Another replica saved the payment since it was read here (its
+                    # poller, the same link opened there): read it again and decide anew.
+                    if attempt == _WRITE_ATTEMPTS:
+                        raise
+                    stored = self._life.require(payment_id)
+            raise AssertionError("unreachable")  # pragma: no cover
 
     async def notice_pdf(self, payment_id: uuid.UUID) -> bytes:
         """The paper notice (avviso) PDF, from the intermediary."""
@@ -187,9 +205,15 @@ class PaymentService:
     async def update(self, payment_id: uuid.UUID) -> PaymentEvent:
         """Ask the intermediary for the status; publish a new version if it changed."""
         async with self._life.lock(payment_id):
-            stored = self._life.require(payment_id)
-            await polling.refresh(self._life, stored)
-            return stored.event
+            for attempt in range(1, _WRITE_ATTEMPTS + 1):
+                stored = self._life.require(payment_id)
+                try:
+                    await polling.refresh(self._life, stored)
+                    return stored.event
+                except StaleWrite:  # another replica saved it meanwhile: ask again
+                    if attempt == _WRITE_ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
 
     async def on_intermediary_callback(self, payment_id: uuid.UUID) -> PaymentEvent:
         """A callback (e.g. "paid") only triggers a check: the intermediary's status decides.
@@ -298,9 +322,24 @@ class PaymentService:
         return await polling.poll_due(self._life, now or self.clock(), limit)
 
     async def drain_outbox(self, limit: int = 500) -> int:
-        """Publish the outbox in order; returns how many events were published."""
+        """Publish the outbox in order; returns how many events were published.
+
+        One replica publishes at a time (the ``outbox`` lease, renewed at each batch that
+        finds work), so a payment's events reach the bus in the order they were written
+        whichever replica wrote them; the holder's loop publishes the other replicas' rows
+        at its next tick, and once it is idle (or dead) for a lease the next replica with
+        work takes over. A replica that dies between publishing and marking leaves those
+        rows to the next holder, which publishes them again with the same ``event_id``
+        (consumers deduplicate).
+        """
+        if not self.store.pending_outbox(1):
+            return 0  # nothing to publish: no lease taken, no write
+        settings = self.settings
+        if not self.store.acquire_lease(OUTBOX_LEASE, settings.replica_id, settings.lease_seconds):
+            return 0  # another replica is publishing; it publishes our rows too
         published: list[int] = []
         try:
+            # Read after taking the lease: a previous holder may have published meanwhile.
             for record in self.store.pending_outbox(limit):
                 await self.bus.publish(record.topic, record.key, record.value)
                 crash_point("outbox.after_publish")
@@ -317,10 +356,14 @@ class PaymentService:
 
     async def prune_history(self, now: datetime | None = None) -> int:
         """Delete one batch of bookkeeping older than ``settings.retention_days``
-        (see :meth:`Store.prune`); returns the rows deleted, 0 when retention is off."""
+        (see :meth:`Store.prune`); returns the rows deleted, 0 when retention is off or
+        another replica holds the ``pruner`` lease (renewed here at each batch)."""
         days = self.settings.retention_days
         if days == 0:
             return 0
+        settings = self.settings
+        if not self.store.acquire_lease(PRUNER_LEASE, settings.replica_id, settings.lease_seconds):
+            return 0  # another replica is pruning (one at a time: same rows, same locks)
         deleted = self.store.prune((now or self.clock()) - timedelta(days=days))
         total = sum(deleted.values())
         if total:

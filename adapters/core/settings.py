@@ -8,6 +8,7 @@ from importlib import metadata
 from adapters.core.backoff import CREATION_RETRY, NOTIFY_RETRY, POLLING, Backoff
 from adapters.core.bus import PAYMENTS_TOPIC
 from adapters.core.models import PAYMENT_EVENT_TYPE
+from adapters.core.replica import DEFAULT_LEASE_SECONDS, default_replica_id
 
 __all__ = ["APP_NAME", "ProxySettings", "proxy_version"]
 
@@ -48,6 +49,10 @@ class ProxySettings:
     # older than this are deleted (a payment keeps its current event); 0 keeps them all.
     # Longer than the Kafka topic's retention, so a redelivery is still recognised.
     retention_days: int = 90
+    # This process among the replicas sharing the store, and how long its claims last
+    # (see adapters.core.replica).
+    replica_id: str = field(default_factory=default_replica_id)
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
 
     def __post_init__(self) -> None:
         for name in ("public_url", "update_url"):
@@ -59,6 +64,8 @@ class ProxySettings:
                 f"ProxySettings.retention_days must be 0 (keep everything) or more, "
                 f"got {self.retention_days}"
             )
+        if self.lease_seconds <= 0:
+            raise ValueError(f"ProxySettings.lease_seconds must be > 0, got {self.lease_seconds}")
         if ":" not in self.app_id:
             raise ValueError(f"app_id must read '<name>:<version>', got {self.app_id!r}")
 

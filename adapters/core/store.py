@@ -22,6 +22,10 @@ connection guarded by a lock, so Starlette's thread pool may call them too.
 ``Store.open("postgresql://…")`` opens the same store on PostgreSQL instead
 (:class:`adapters.core.store_pg.PostgresStore`): the queries below are written once,
 in SQLite's dialect, and rewritten for it by :mod:`adapters.core.store_dialect`.
+
+Several proxy replicas may open the same store: the due-work queries claim what they
+return, and work done by one replica at a time holds a named lease
+(:mod:`adapters.core.store_leases`).
 """
 
 from __future__ import annotations
@@ -41,9 +45,11 @@ from adapters.core.crash import crash_point
 from adapters.core.import_records import IMPORT_SCHEMA, current_row
 from adapters.core.intermediary import Exchange
 from adapters.core.models import PaymentEvent, PaymentStatus
+from adapters.core.replica import DEFAULT_LEASE_SECONDS
 from adapters.core.store_checkpoint import BACKSTOP_PAGES, WalCheckpointer
 from adapters.core.store_dialect import Connection, Row, is_database_url
 from adapters.core.store_imports import IMPORT_PRUNING, ImportStore
+from adapters.core.store_leases import LeaseStore, upgrade
 from adapters.core.store_rows import (
     PAYMENT_COLUMNS,
     SCHEMA,
@@ -99,9 +105,10 @@ MMAP_BYTES = 1 << 30  # address space only: pages are shared with the OS page ca
 CACHE_KIB = 64 * 1024  # at most 64 MiB of SQLite page cache per connection
 
 
-class Store(ImportStore):
+class Store(ImportStore, LeaseStore):
     """SQLite-backed storage of configurations, payments, outbox, notifications and
-    CSV import jobs (:class:`~adapters.core.store_imports.ImportStore`)."""
+    CSV import jobs (:class:`~adapters.core.store_imports.ImportStore`), shareable by
+    replicas through claims and leases (:class:`~adapters.core.store_leases.LeaseStore`)."""
 
     #: Appended to a claim's SELECT (rows other replicas hold are skipped): nothing on
     #: SQLite, where one writer holds the whole database anyway.
@@ -163,6 +170,7 @@ class Store(ImportStore):
         db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA + IMPORT_SCHEMA)
+        upgrade(db)  # claim columns and leases, also on a file made before them
         return cls(db, file_path)
 
     def close(self) -> None:
@@ -364,7 +372,8 @@ class Store(ImportStore):
                 cursor = db.execute(
                     "UPDATE payments SET status = ?, notice_number = ?, origin = ?, event = ?, "
                     "position = ?, attempts = ?, checks = ?, last_error = ?, next_check_at = ?, "
-                    "next_attempt_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+                    "next_attempt_at = ?, version = version + 1, lease_owner = NULL, "
+                    "lease_until = NULL WHERE id = ? AND version = ?",
                     (*values, str(event.id), stored.version),
                 )
                 if cursor.rowcount != 1:
@@ -401,25 +410,54 @@ class Store(ImportStore):
                 (str(event.id), str(event.event_id), link.url, link.method.value, body, at),
             )
 
-    def due_for_check(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
-        """Pending or started payments whose next status check is due, oldest first."""
-        rows = self._query(
-            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE next_check_at <= ? "
-            "ORDER BY next_check_at LIMIT ?",
-            (now.timestamp(), limit),
+    def due_for_check(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        owner: str | None = None,
+        lease: float = DEFAULT_LEASE_SECONDS,
+    ) -> list[StoredPayment]:
+        """Pending or started payments whose next status check is due, oldest first,
+        claimed by ``owner`` for ``lease`` seconds (no other replica gets them meanwhile;
+        saving the payment releases the claim)."""
+        rows = self._claim(
+            "payments",
+            "id",
+            "next_check_at <= ? AND status IN (?, ?)",
+            "next_check_at",
+            (now.timestamp(), *_POLLED),
+            columns=PAYMENT_COLUMNS,
+            limit=limit,
+            owner=owner,
+            seconds=lease,
         )
-        return [p for p in map(payment_from_row, rows) if p.status.value in _POLLED]
+        due = [payment_from_row(r) for r in rows]
+        return sorted(due, key=lambda p: p.next_check_at or now)
 
-    def due_for_creation(self, now: datetime, limit: int = 100) -> list[StoredPayment]:
-        """Payments whose creation failed retriably and whose next attempt is due."""
-        rows = self._query(
-            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE next_attempt_at <= ? "
-            "ORDER BY next_attempt_at LIMIT ?",
-            (now.timestamp(), limit),
+    def due_for_creation(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        owner: str | None = None,
+        lease: float = DEFAULT_LEASE_SECONDS,
+    ) -> list[StoredPayment]:
+        """Payments whose creation failed retriably and whose next attempt is due, claimed
+        as :meth:`due_for_check` claims them."""
+        rows = self._claim(
+            "payments",
+            "id",
+            "next_attempt_at <= ? AND status = ?",
+            "next_attempt_at",
+            (now.timestamp(), PaymentStatus.CREATION_PENDING.value),
+            columns=PAYMENT_COLUMNS,
+            limit=limit,
+            owner=owner,
+            seconds=lease,
         )
-        return [
-            p for p in map(payment_from_row, rows) if p.status is PaymentStatus.CREATION_PENDING
-        ]
+        due = [payment_from_row(r) for r in rows]
+        return sorted(due, key=lambda p: p.next_attempt_at or now)
 
     # -- consumed events ------------------------------------------------------------------
 
@@ -511,12 +549,28 @@ class Store(ImportStore):
 
     # -- notifications --------------------------------------------------------------------
 
-    def due_notifications(self, now: datetime, limit: int = 100) -> list[NotificationRecord]:
-        rows = self._query(
-            "SELECT id, payment_id, event_id, url, method, body, attempts FROM notifications "
-            "WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-            (now.timestamp(), limit),
+    def due_notifications(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        owner: str | None = None,
+        lease: float = DEFAULT_LEASE_SECONDS,
+    ) -> list[NotificationRecord]:
+        """Notifications due for a delivery attempt, claimed by ``owner`` for ``lease``
+        seconds; marking one sent or failed releases it."""
+        rows = self._claim(
+            "notifications",
+            "id",
+            "next_attempt_at <= ?",
+            "next_attempt_at, id",
+            (now.timestamp(),),
+            columns="id, payment_id, event_id, url, method, body, attempts, next_attempt_at",
+            limit=limit,
+            owner=owner,
+            seconds=lease,
         )
+        rows.sort(key=lambda r: (r["next_attempt_at"], r["id"]))
         return [notification_record(r) for r in rows]
 
     def notification_sent(self, record: NotificationRecord, sent_at: datetime) -> None:
@@ -524,7 +578,8 @@ class Store(ImportStore):
         with self._tx() as db:
             db.execute(
                 "UPDATE notifications SET sent_at = ?, next_attempt_at = NULL, "
-                "attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                "attempts = attempts + 1, last_error = NULL, lease_owner = NULL, "
+                "lease_until = NULL WHERE id = ?",
                 (sent_at.timestamp(), record.id),
             )
             row = db.execute(
@@ -551,7 +606,7 @@ class Store(ImportStore):
         with self._tx() as db:
             db.execute(
                 "UPDATE notifications SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ? WHERE id = ?",
+                "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (error, to_timestamp(retry_at), record.id),
             )
 

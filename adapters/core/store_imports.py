@@ -8,6 +8,7 @@ records are in :mod:`adapters.core.import_records`.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -15,7 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.core.import_records import ImportJob, ImportRowMark, job_from_row
+from adapters.core.replica import DEFAULT_LEASE_SECONDS
 from adapters.core.store_dialect import Connection, Row
+from adapters.core.store_leases import LeaseStore
 
 __all__ = ["IMPORT_PRUNING", "ImportStore"]
 
@@ -36,8 +39,9 @@ IMPORT_PRUNING = {
 _COUNTERS = {"created", "registered", "unchanged", "error"}
 
 
-class ImportStore:
-    """CSV import jobs; mixed into :class:`~adapters.core.store.Store`."""
+class ImportStore(LeaseStore):
+    """CSV import jobs; mixed into :class:`~adapters.core.store.Store` (a job is claimed
+    by one replica: :meth:`LeaseStore._claim`)."""
 
     # Provided by Store.
     def _tx(self, label: str = "write") -> AbstractContextManager[Connection]:
@@ -96,22 +100,46 @@ class ImportStore:
         )
         return [job_from_row(r) for r in rows]
 
-    def next_import(self, now: datetime) -> ImportJob | None:
-        """The oldest unfinished job (running ones first), marked running."""
-        with self._tx("next_import") as db:
-            row = db.execute(
-                "SELECT * FROM imports WHERE state IN ('queued', 'running') "
-                "ORDER BY state = 'queued', created_at LIMIT 1"
-            ).fetchone()
-            if row is None:
-                return None
-            if row["state"] == "queued":
+    def next_import(
+        self,
+        now: datetime,
+        *,
+        owner: str | None = None,
+        lease: float = DEFAULT_LEASE_SECONDS,
+    ) -> ImportJob | None:
+        """Claim an unfinished job for ``owner`` (marked running) for ``lease`` seconds: the
+        one it holds already (a renewal, the heartbeat of a running job), else one whose
+        lease expired (its replica died: resumed from its ledger), else the oldest queued.
+        Jobs other replicas hold are left to them."""
+        rows = self._claim(
+            "imports",
+            "id",
+            "state IN ('queued', 'running')",
+            "CASE WHEN state = 'queued' THEN 1 ELSE 0 END, created_at",
+            (),
+            columns="*",
+            limit=1,
+            owner=owner,
+            seconds=lease,
+            prefer_own=True,
+            also_set=", state = 'running', started_at = COALESCE(started_at, ?)",
+            also_params=(now.timestamp(),),
+        )
+        return job_from_row(rows[0]) if rows else None
+
+    def renew_import(self, import_id: uuid.UUID, owner: str, lease: float) -> bool:
+        """The heartbeat of a running job: extend ``owner``'s claim on it by ``lease``
+        seconds from now; False when the job is no longer ``owner``'s (finished, or taken
+        over after the claim expired)."""
+        with self._tx("renew_import") as db:
+            return (
                 db.execute(
-                    "UPDATE imports SET state = 'running', started_at = ? WHERE id = ?",
-                    (now.timestamp(), row["id"]),
-                )
-                row = db.execute("SELECT * FROM imports WHERE id = ?", (row["id"],)).fetchone()
-        return job_from_row(row)
+                    "UPDATE imports SET lease_until = ? WHERE id = ? AND lease_owner = ? "
+                    "AND state = 'running'",
+                    (time.time() + lease, str(import_id), owner),
+                ).rowcount
+                == 1
+            )
 
     def import_file(self, import_id: uuid.UUID) -> bytes:
         rows = self._query("SELECT data FROM import_files WHERE import_id = ?", (str(import_id),))
@@ -179,7 +207,8 @@ class ImportStore:
         at = (now or datetime.now(UTC)).timestamp()
         with self._tx("finish_import") as db:
             db.execute(
-                "UPDATE imports SET state = ?, problem = ?, finished_at = ? WHERE id = ?",
+                "UPDATE imports SET state = ?, problem = ?, finished_at = ?, lease_until = NULL "
+                "WHERE id = ?",
                 (state, problem, at, str(import_id)),
             )
             db.execute("DELETE FROM import_files WHERE import_id = ?", (str(import_id),))

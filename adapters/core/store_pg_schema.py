@@ -21,6 +21,8 @@ from typing import Any
 
 import psycopg
 
+from adapters.core.store_leases import POSTGRES_CLAIM_UPGRADE
+
 __all__ = ["LOCK_KEY", "MIGRATIONS", "migrate"]
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,7 @@ CREATE FUNCTION julianday(moment TEXT) RETURNS DOUBLE PRECISION
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "the store's tables and indexes", _INITIAL),
     (2, "SQLite's json_extract and julianday", _SQLITE_FUNCTIONS),
+    (3, "claims and leases of replicas sharing the store", POSTGRES_CLAIM_UPGRADE),
 ]
 
 _LEDGER = """

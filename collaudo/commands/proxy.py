@@ -5,7 +5,9 @@
 
 Settings come from the environment (``COLLAUDO_API_TOKEN``, ``COLLAUDO_DB``,
 ``COLLAUDO_PUBLIC_URL``, ``COLLAUDO_BUS``, ``COLLAUDO_KAFKA_BOOTSTRAP``,
-``COLLAUDO_INTERMEDIARY``, ``COLLAUDO_RETENTION_DAYS``); the options override them. Without
+``COLLAUDO_INTERMEDIARY``, ``COLLAUDO_RETENTION_DAYS``, ``COLLAUDO_REPLICA_ID``,
+``COLLAUDO_LEASE_SECONDS``); the options override them. Several replicas may share one
+store (see ARCHITECTURE.md, "Replicas on one store"). Without
 ``COLLAUDO_API_TOKEN`` a token is generated for this run and printed once.
 """
 
@@ -109,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         f"  bus: {settings.bus}"
         + (f" ({settings.kafka_bootstrap})" if settings.bus == "kafka" else ""),
         f"  store: {mask_url(settings.db_path)}",
+        f"  replica: {settings.replica_id} (claims last {settings.lease_seconds:g} s)",
         f"  citizen links: {settings.public_url}/online-payment/<id>, /notice/<id>, ...",
         f"  OpenAPI: {url}/docs  (human page: {url}/docs/ui)",
         f"  status: {url}/status  metrics: {url}/metrics",

@@ -48,6 +48,9 @@ def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def start_proxy(db: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     env = {**os.environ, "COLLAUDO_API_TOKEN": TOKEN}
+    # The restarted process is a new replica: it takes the killed one's job over once that
+    # one's claim has expired (2 s here instead of the default 30).
+    env["COLLAUDO_LEASE_SECONDS"] = "2"
     env["COLLAUDO_SIM_GPD_SUBSCRIPTION_KEY"] = "sim-subscription-key"
     process = subprocess.Popen(
         [sys.executable, "-m", "collaudo", "proxy", "--intermediary", "gpd",

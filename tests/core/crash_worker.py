@@ -70,7 +70,10 @@ async def main(db: str, event_file: Path, bus_file: Path, iud_file: Path) -> Non
         store.put_service(ServiceConfig(id=SERVICE_ID, tenant_id=TENANT_ID))
     fake = LoggingFake()
     fake.iud_log = iud_file
-    service = PaymentService(store, fake, FileBus(bus_file), ProxySettings())
+    # The restarted worker is the same replica (a stable COLLAUDO_REPLICA_ID): it takes
+    # back at once the outbox lease the killed one held.
+    settings = ProxySettings(replica_id="crash-worker")
+    service = PaymentService(store, fake, FileBus(bus_file), settings)
     # The consumer had not committed before a crash, so the event is always redelivered.
     await service.handle_event(event_file.read_bytes())
     await service.drain_outbox()

@@ -20,12 +20,10 @@ import pytest
 
 from adapters.api.settings import ApiSettings
 from adapters.core.config import ServiceConfig
-from adapters.core.import_records import IMPORT_SCHEMA
 from adapters.core.store import PaymentExists, StaleWrite, Store
 from adapters.core.store_dialect import is_database_url, mask_url, pg_sql
 from adapters.core.store_pg import PostgresStore, StoreUnreachable
 from adapters.core.store_pg_schema import MIGRATIONS
-from adapters.core.store_rows import SCHEMA
 from tests.postgres import ENV, SKIP_REASON
 
 from .conftest import SERVICE_ID, TENANT_ID
@@ -167,10 +165,11 @@ def test_replica_processes_starting_at_once_apply_the_schema_once(
     assert applied == [(version,) for version, _, _ in MIGRATIONS]
 
 
-def test_the_postgresql_tables_have_the_sqlite_columns(postgres_url: str) -> None:
+def test_the_postgresql_tables_have_the_sqlite_columns(postgres_url: str, tmp_path: Path) -> None:
     Store.open(postgres_url).close()
-    lite = sqlite3.connect(":memory:")
-    lite.executescript(SCHEMA + IMPORT_SCHEMA)
+    # The SQLite store as opening it makes it (its schema, then the upgrades: leases).
+    Store.open(tmp_path / "lite.sqlite3").close()
+    lite = sqlite3.connect(tmp_path / "lite.sqlite3")
     tables = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     expected = {
         table: [r[1] for r in lite.execute(f"PRAGMA table_info({table})")]
