@@ -64,6 +64,9 @@ def test_two_stores_claiming_at_once_never_share_a_payment(two: tuple[Store, Sto
             for stored in batch:  # checked: the next check is tomorrow
                 stored.next_check_at = DUE + timedelta(days=1)
                 store.save_payment(stored)
+            # A batch's status checks take time (HTTP calls): without it one thread of a
+            # loaded machine may drain the queue before the other is scheduled at all.
+            time.sleep(0.005)
 
     threads = [threading.Thread(target=claim, args=pair) for pair in zip(two, "ab", strict=True)]
     for thread in threads:
