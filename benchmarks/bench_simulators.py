@@ -501,7 +501,7 @@ def _created_check(answer: httpx.Response) -> str | None:
     if answer.status_code != 200:
         return f"HTTP {answer.status_code}"
     element = _answer(answer.content)
-    if element.findtext("esito") != "OK" or not element.findtext("base64ZipAvviso"):
+    if element.findtext("esito") != "OK" or not element.findtext("urlFileAvviso"):
         return f"no dovuto created: {answer.content[:400]!r}"
     return None
 

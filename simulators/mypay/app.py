@@ -272,7 +272,8 @@ class SoapEndpoint:
         )
         status = 200
         try:
-            if req.operation == "paaSILImportaDovuto":  # renders a PDF: keep the loop free
+            if req.operation == "paaSILImportaDovuto" and settings.notice_in_create:
+                # every creation renders a notice PDF (~8 ms): keep the loop free
                 answer = await run_in_threadpool(dispatch, ctx, req)
             else:
                 answer = dispatch(ctx, req)
