@@ -871,6 +871,13 @@ def report(
                     f"  {r.rps / peer.rps:.2f} x {label.strip()} req/s "
                     f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms)"
                 )
+            goal = WIREMOCK_GOALS.get(endpoint.label)
+            if peer.rps and goal is not None and label.strip() == WIREMOCK_LABEL:
+                met = r.rps >= goal * peer.rps and r.p99_ms <= peer.p99_ms
+                print(
+                    f"  goal >= {goal:.1f} x WireMock req/s with p99 <= WireMock's: "
+                    f"{'met' if met else 'MISSED'} (an idle machine's figure is the judge)"
+                )
         if r.server_cpu:
             # The server is one process: below ~90% of a core, something else had the CPU
             # (or the client saturated first) and req/s understates the simulator.
@@ -892,6 +899,13 @@ STUBS = {
     ),
 }
 PEERS = ("nginx", "python", "wiremock", "mountebank", "prism")
+#: Issue 11's goals: each endpoint's req/s over WireMock's static stub, p99 at most its p99.
+WIREMOCK_LABEL = "WireMock, static stub"
+WIREMOCK_GOALS = {
+    "MyPay SOAP paaSILChiediPagati": 1.5,
+    "MyPay SOAP paaSILImportaDovuto": 1.0,
+    "GPD REST GET debt position": 3.0,
+}
 
 
 def answer_of(endpoint: Endpoint) -> peers.Answer:

@@ -53,9 +53,10 @@ def notice_answer(ctx: Context, resp: etree._Element, position: Position) -> Non
     MyPay renders the paper notice only when someone asks for it: MyPay4's
     ``DovutoService.importDovuto`` (RegioneDelVeneto/mypay) sets ``base64ZipAvviso`` for
     ``azione`` S alone and answers I with ``urlFileAvviso``, a link to a download rendered on
-    demand; the Piattaforma Unitaria's SIL service does the same. So the PDF is rendered
-    when ``urlFileAvviso`` is fetched or S asks for it, then kept until the position
-    changes; ``notice_in_create`` zips it into this answer too, as the simulator once did.
+    demand; the Piattaforma Unitaria's SIL (pagopa/p4pa-pu-sil, ``BaseDebtPositionHandler``)
+    zips a notice for S only too. So the PDF is rendered when ``urlFileAvviso`` is fetched
+    or S asks for it, then kept until the position changes; ``notice_in_create`` zips it
+    into this answer too, as the simulator once did.
     """
     child(resp, "identificativoUnivocoVersamento", position.iuv)
     child(resp, "urlFileAvviso", f"{ctx.base_url}/avvisi/{position.iuv}.pdf")
