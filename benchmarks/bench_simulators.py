@@ -161,6 +161,26 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """:func:`cpu_seconds` of ``pid`` and every process below it: a peer may be a launcher
+    (npx, a shell) whose child serves (the JVM), or a master with workers (nginx)."""
+    if pid <= 0 or cpu_seconds(pid) is None:
+        return None
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu_seconds(current) or 0.0
+        todo.extend(children.get(current, []))
+    return total
+
+
 def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
@@ -548,7 +568,12 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
-    server_cpu: float | None = None  # CPU seconds the simulator used during the run
+    server_cpu: float | None = None  # CPU seconds the server used during the timed run
+
+    @property
+    def per_cpu_second(self) -> float | None:
+        """Requests per CPU-second of the server: what a shared machine changes least."""
+        return self.requests / self.server_cpu if self.server_cpu else None
 
     @property
     def rps(self) -> float:
@@ -867,9 +892,15 @@ def report(
         print(f"{endpoint.label}, measured in this run:")
         for label, peer in peer_results.get(endpoint.label, []):
             if peer.rps:
+                mine, theirs = r.per_cpu_second, peer.per_cpu_second
+                per_cpu = (
+                    f"; per CPU-second {mine:,.0f} vs {theirs:,.0f}: {mine / theirs:.2f} x"
+                    if mine and theirs
+                    else ""
+                )
                 print(
                     f"  {r.rps / peer.rps:.2f} x {label.strip()} req/s "
-                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms)"
+                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms){per_cpu}"
                 )
             goal = WIREMOCK_GOALS.get(endpoint.label)
             if peer.rps and goal is not None and label.strip() == WIREMOCK_LABEL:
@@ -963,7 +994,7 @@ def measure_peers(
                 prefix = STUBS[endpoint.label][2] if name == "prism" else ""
                 calls = [replace(c, path=c.path.removeprefix(prefix)) for c in endpoint.calls]
                 print(f"  {peer.name}: {peer.url}", flush=True)
-                result = load(Endpoint(peer.name, peer.url, calls, endpoint.fault_marker))
+                result = load(Endpoint(peer.name, peer.url, calls, endpoint.fault_marker, peer.pid))
         except peers.PeerMissing as exc:
             print(f"  {name}: not measured, no ratio — {exc}", flush=True)
             continue
@@ -1057,20 +1088,21 @@ def main(argv: list[str] | None = None) -> int:
 
             def load(endpoint: Endpoint) -> Result:
                 # Every server, simulator or peer, gets the same warm-up first (a JVM's
-                # JIT, Python's caches), not counted.
+                # JIT, Python's caches), not counted: neither its requests nor its CPU.
                 if warmup:
                     drive(endpoint, warmup)
-                return drive(endpoint, duration)
+                before = tree_cpu_seconds(endpoint.server_pid)
+                result = drive(endpoint, duration)
+                after = tree_cpu_seconds(endpoint.server_pid)
+                if before is not None and after is not None:
+                    result = replace(result, server_cpu=after - before)
+                return result
 
             results = []
             peer_results: dict[str, list[tuple[str, Result]]] = {}
             for endpoint in (mypay, importa, gpd):
                 print(f"{endpoint.label}: {endpoint.base_url}", flush=True)
-                cpu_before = cpu_seconds(endpoint.server_pid)
                 result = load(endpoint)
-                cpu_after = cpu_seconds(endpoint.server_pid)
-                if cpu_before is not None and cpu_after is not None:
-                    result = replace(result, server_cpu=cpu_after - cpu_before)
                 if result.requests == 0:
                     raise BenchError(f"{endpoint.label}: no request completed in {duration:g} s")
                 results.append((endpoint, result))
