@@ -36,7 +36,7 @@ def importa_dovuto(ctx: Context, req: SoapRequest) -> etree._Element:
     except DocumentError as exc:
         raise MyPayFault(exc.fault_code, exc.fault_string, exc.description) from exc
     creditor = check_ente(ctx, req.cod_ipa_header, req.text("password"))
-    if req.body.find("listaDovutiEntiSecondari") is not None:
+    if req.has("listaDovutiEntiSecondari"):
         raise MyPayFault(
             "PAA_SERVIZIO_NON_IMPLEMENTATO",
             "listaDovutiEntiSecondari (multibeneficiario) non supportato dal simulatore",
