@@ -65,7 +65,8 @@ def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 
 
-_PREFIX = _q("")
+_QUALIFIED = _q("*")  # every child in the documents' namespace, matched by lxml in C
+_CUT = len(_q(""))
 Children = dict[str, etree._Element]
 
 
@@ -75,10 +76,8 @@ def _children(parent: etree._Element | None) -> Children:
     search for an absent one walks every child)."""
     found: Children = {}
     if parent is not None:
-        for child in parent:
-            tag = child.tag
-            if isinstance(tag, str) and tag.startswith(_PREFIX):
-                found.setdefault(tag[len(_PREFIX) :], child)
+        for child in parent.iterchildren(_QUALIFIED):
+            found.setdefault(child.tag[_CUT:], child)
     return found
 
 
