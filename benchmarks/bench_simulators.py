@@ -514,7 +514,7 @@ def _created_check(answer: httpx.Response) -> str | None:
     if answer.status_code != 200:
         return f"HTTP {answer.status_code}"
     element = _answer(answer.content)
-    if element.findtext("esito") != "OK" or not element.findtext("base64ZipAvviso"):
+    if element.findtext("esito") != "OK" or not element.findtext("urlFileAvviso"):
         return f"no dovuto created: {answer.content[:400]!r}"
     return None
 
@@ -561,7 +561,12 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
-    server_cpu: float | None = None  # CPU seconds the simulator used during the run
+    server_cpu: float | None = None  # CPU seconds the server used during the timed run
+
+    @property
+    def per_cpu_second(self) -> float | None:
+        """Requests per CPU-second of the server: what a shared machine changes least."""
+        return self.requests / self.server_cpu if self.server_cpu else None
 
     @property
     def rps(self) -> float:
@@ -880,15 +885,15 @@ def report(
         print(f"{endpoint.label}, measured in this run:")
         for label, peer in peer_results.get(endpoint.label, []):
             if peer.rps:
-                per_cpu = ""
-                if r.server_cpu and peer.server_cpu:
-                    per_cpu = (
-                        f"; {peer.requests / peer.server_cpu:,.0f} requests per CPU-second "
-                        f"({peer.server_cpu / peer.seconds:.0%} of a core)"
-                    )
+                mine, theirs = r.per_cpu_second, peer.per_cpu_second
+                per_cpu = (
+                    f"; per CPU-second {mine:,.0f} vs {theirs:,.0f}: {mine / theirs:.2f} x"
+                    if mine and theirs
+                    else ""
+                )
                 print(
                     f"  {r.rps / peer.rps:.2f} x {label.strip()} req/s "
-                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms{per_cpu})"
+                    f"(p99 {r.p99_ms:.1f} ms vs {peer.p99_ms:.1f} ms){per_cpu}"
                 )
         if r.server_cpu:
             # The server is one process: below ~90% of a core, something else had the CPU

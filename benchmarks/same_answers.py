@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/same_answers.py                 # this tree: print digests
     .venv/bin/python benchmarks/same_answers.py --tree /tmp/main  # another checkout's code
+    .venv/bin/python benchmarks/same_answers.py --setting notice_in_create=true  # a Settings field
 
 Drives the MyPay simulator in process (through its ASGI app, so the raw ``/ws/pa`` path
 is what answers) with one fixed sequence of requests: creations (``paaSILImportaDovuto``,
@@ -10,7 +11,9 @@ through the station, ``paaSILChiediPagati`` (paid and not), and refusals (malfor
 SOAP 1.2, a wrong action, a schema violation, a body too large). The clock, the IUV counter,
 the session ids, the zip timestamps and reportlab's dates are pinned, so two runs of the
 same code print the same digests; run it on two trees and compare: one digest per answer
-(status, headers, body) and one for all. Exit status 0 always: the digests are the output.
+(status, headers, body) and one for all. ``--setting name=value`` sets a field of the
+simulator's ``Settings`` (true/false for flags), for a behaviour a tree makes optional.
+Exit status 0 always: the digests are the output.
 """
 
 from __future__ import annotations
@@ -79,12 +82,12 @@ async def call(app: object, method: str, path: str, body: bytes, headers: dict[s
     return head + b"\n" + body_out
 
 
-async def mypay_session(record: list[tuple[str, bytes]]) -> None:
+async def mypay_session(record: list[tuple[str, bytes]], settings: dict[str, object]) -> None:
     import bench_simulators as b
 
-    from simulators.mypay.app import create_app
+    from simulators.mypay.app import Settings, create_app
 
-    app = create_app()
+    app = create_app(Settings(**settings))
     soap = {"content-type": "text/xml; charset=utf-8"}
 
     async def post(label: str, action: str, body: bytes) -> bytes:
@@ -145,7 +148,21 @@ class _SyncBridge:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tree", type=Path, help="import simulators from this checkout")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a field of the MyPay simulator's Settings (true/false for flags); repeatable",
+    )
     args = parser.parse_args()
+    settings: dict[str, object] = {}
+    for given in args.setting:
+        name, sep, value = given.partition("=")
+        if not sep:
+            parser.error(f"--setting {given!r}: expected NAME=VALUE, e.g. notice_in_create=true")
+        flags = {"true": True, "false": False}
+        settings[name] = flags.get(value.lower(), value)
     sys.path.insert(0, str(REPO / "benchmarks"))
     sys.path.insert(0, str(args.tree or REPO))
     pin_everything()
@@ -153,7 +170,11 @@ def main() -> None:
     import simulators
 
     record: list[tuple[str, bytes]] = []
-    asyncio.run(mypay_session(record))
+    try:
+        asyncio.run(mypay_session(record, settings))
+    except TypeError as exc:  # a field this tree's Settings does not have
+        print(f"--setting refused by the simulators of this tree: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
 
     print(f"simulators from {Path(simulators.__file__).parent}")
     total = hashlib.sha256()

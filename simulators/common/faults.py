@@ -258,6 +258,8 @@ class FaultState:
 
     def check(self, *points: str) -> Fault | None:
         """The first active fault at any of ``points`` that fires now, if any."""
+        if not self._active:  # the usual case: no lock, no copy
+            return None
         with self._lock:
             candidates = list(self._active.values())
         wanted = set(points)

@@ -31,8 +31,9 @@ prefix ``COLLAUDO_MYPAY_`` + a :class:`Settings` field; flags win over variables
 - ``COLLAUDO_MYPAY_HOST``, ``COLLAUDO_MYPAY_PORT``, ``COLLAUDO_MYPAY_FAULTS``,
   ``COLLAUDO_MYPAY_ALLOWLIST``, ``COLLAUDO_MYPAY_ALLOWLIST_MODE``,
   ``COLLAUDO_MYPAY_MAX_BODY_BYTES``, ``COLLAUDO_MYPAY_VALIDATE``,
-  ``COLLAUDO_MYPAY_DUPLICATE_IUD``, ``COLLAUDO_MYPAY_PAGATI_DOUBLE_BASE64``: the fields of the
-  same names. ``creditors`` has no text form.
+  ``COLLAUDO_MYPAY_DUPLICATE_IUD``, ``COLLAUDO_MYPAY_PAGATI_DOUBLE_BASE64``,
+  ``COLLAUDO_MYPAY_NOTICE_IN_CREATE``: the fields of the same names. ``creditors`` has no
+  text form.
 """
 
 from __future__ import annotations
@@ -272,7 +273,8 @@ class SoapEndpoint:
         )
         status = 200
         try:
-            if req.operation == "paaSILImportaDovuto":  # renders a PDF: keep the loop free
+            if req.operation == "paaSILImportaDovuto" and settings.notice_in_create:
+                # every creation renders a notice PDF (~8 ms): keep the loop free
                 answer = await run_in_threadpool(dispatch, ctx, req)
             else:
                 answer = dispatch(ctx, req)

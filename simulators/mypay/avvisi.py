@@ -48,9 +48,20 @@ def notice_pdf(position: Position) -> bytes:
 
 
 def notice_answer(ctx: Context, resp: etree._Element, position: Position) -> None:
-    """Add the IUV, the notice URL and the zipped notice PDF to ``resp``."""
+    """Add the IUV and the notice URL to ``resp``: MyPay's answer to ``azione`` I and M.
+
+    MyPay renders the paper notice only when someone asks for it: MyPay4's
+    ``DovutoService.importDovuto`` (RegioneDelVeneto/mypay) sets ``base64ZipAvviso`` for
+    ``azione`` S alone and answers I with ``urlFileAvviso``, a link to a download rendered on
+    demand; the Piattaforma Unitaria's SIL (pagopa/p4pa-pu-sil, ``BaseDebtPositionHandler``)
+    zips a notice for S only too. So the PDF is rendered when ``urlFileAvviso`` is fetched
+    or S asks for it, then kept until the position changes; ``notice_in_create`` zips it
+    into this answer too, as the simulator once did.
+    """
     child(resp, "identificativoUnivocoVersamento", position.iuv)
     child(resp, "urlFileAvviso", f"{ctx.base_url}/avvisi/{position.iuv}.pdf")
+    if not ctx.settings.notice_in_create:
+        return
     if ctx.faults.check("notice") is not None:
         child(resp, "base64ZipAvviso", "")  # the notice could not be produced
         return

@@ -6,8 +6,8 @@ operations this simulator implements (``simulators/common/builtin_contracts/mypa
 file names). The WSDL served at ``/ws/pa?wsdl`` is that file with only its ``soap:address``
 rewritten, the SOAP bodies are validated against the WSDL's own inline schemas (compiled
 once with lxml, microseconds per message), and the base64 ``Dovuti`` / ``Versamento`` /
-``Pagati`` documents against ``PagInf_Dovuti_Pagati_6_2_0.xsd`` (compiled once with
-xmlschema).
+``Pagati`` documents against ``PagInf_Dovuti_Pagati_6_2_0.xsd`` (compiled once with lxml
+for the verdict; with xmlschema too, for the path and reason a refusal names).
 """
 
 from __future__ import annotations
@@ -60,6 +60,12 @@ def body_schema() -> etree.XMLSchema:
 def documents_schema() -> Any:
     """``PagInf_Dovuti_Pagati_6_2_0.xsd`` compiled with xmlschema, once."""
     return official.xmlschema_schema(DOCUMENTS_XSD)
+
+
+def documents_verdict_schema() -> etree.XMLSchema:
+    """``PagInf_Dovuti_Pagati_6_2_0.xsd`` compiled with lxml, once: libxml2 validates a
+    ``Versamento`` in microseconds where xmlschema, in Python, takes half a millisecond."""
+    return official.lxml_schema(DOCUMENTS_XSD)
 
 
 @functools.lru_cache(maxsize=1)

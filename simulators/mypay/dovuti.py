@@ -9,7 +9,7 @@ import binascii
 from lxml import etree
 
 from simulators.mypay import documents, notice
-from simulators.mypay.avvisi import notice_answer, session_answer
+from simulators.mypay.avvisi import notice_answer, notice_pdf, session_answer
 from simulators.mypay.checks import check_debtor, check_item, check_iuv
 from simulators.mypay.context import Context, MyPayFault, check_ente, system_fault
 from simulators.mypay.documents import DocumentError
@@ -36,7 +36,7 @@ def importa_dovuto(ctx: Context, req: SoapRequest) -> etree._Element:
     except DocumentError as exc:
         raise MyPayFault(exc.fault_code, exc.fault_string, exc.description) from exc
     creditor = check_ente(ctx, req.cod_ipa_header, req.text("password"))
-    if req.body.find("listaDovutiEntiSecondari") is not None:
+    if req.has("listaDovutiEntiSecondari"):
         raise MyPayFault(
             "PAA_SERVIZIO_NON_IMPLEMENTATO",
             "listaDovutiEntiSecondari (multibeneficiario) non supportato dal simulatore",
@@ -89,17 +89,20 @@ def importa_dovuto(ctx: Context, req: SoapRequest) -> etree._Element:
                 "PAA_SYSTEM_ERROR",
                 "Errore richiesta azione 'S' prevede presenza di 'IUV' e assenza 'flag_genera_iuv'",
             )
-        target = ctx.store.by_iuv(creditor.cod_ipa, versamento.iuv)
-        if target is None:
+        stored = ctx.store.by_iuv(creditor.cod_ipa, versamento.iuv)
+        if stored is None:
             at = now()
             target = Position(
                 creditor, versamento.iuv, debtor, [item], versamento.due_date, "print-only", at, at
             )
         else:
-            ctx.touched.append(target)
+            ctx.touched.append(stored)
+            target = stored
         child(resp, "esito", "OK")
         if ctx.faults.check("notice") is None:
-            archive = notice.zip_pdf(target, notice.render_pdf(target))
+            # A stored position's notice is rendered once and kept until the position changes.
+            pdf = notice.render_pdf(target) if stored is None else notice_pdf(target)
+            archive = notice.zip_pdf(target, pdf)
             child(resp, "base64ZipAvviso", base64.b64encode(archive).decode())
         return resp
     if existing is None:

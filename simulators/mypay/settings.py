@@ -42,6 +42,10 @@ class Settings:
     (``PAA_IUD_DUPLICATO``, as MyPay does) or ``existing`` (the existing IUV).
     ``pagati_double_base64``: encode ``pagati`` twice, as MyPay's JAXB DataHandler does
     (decoded once, the element yields base64 text); off by default.
+    ``notice_in_create``: also zip the notice PDF into ``base64ZipAvviso`` when answering
+    ``azione`` I and M, as this simulator once did; off by default, as in MyPay, which
+    answers those with ``urlFileAvviso`` only and renders the notice when it is downloaded
+    or asked for with ``azione`` S (see :func:`simulators.mypay.avvisi.notice_answer`).
     """
 
     creditors: list[Creditor] = field(default_factory=demo_creditors)
@@ -71,4 +75,7 @@ class Settings:
     )
     pagati_double_base64: bool = field(
         default=False, metadata=setting("encode pagati twice, as MyPay does")
+    )
+    notice_in_create: bool = field(
+        default=False, metadata=setting("zip the notice into azione I/M answers too")
     )

@@ -8,7 +8,7 @@ child is unqualified too. Requests are validated against those inline schemas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -64,13 +64,30 @@ class SoapRequest:
     operation: str
     body: etree._Element
     cod_ipa_header: str | None
+    _texts: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def text(self, name: str) -> str | None:
         """The text of an unqualified child of the body element, stripped; None if absent."""
-        child = self.body.find(name)
-        if child is None or child.text is None:
-            return None
-        return child.text.strip() or None
+        texts = self._texts
+        if not texts:  # one pass over the children: a search per field costs more
+            for child in self.body:
+                tag = child.tag
+                if isinstance(tag, str) and tag not in texts:
+                    value = child.text
+                    texts[tag] = (value.strip() or None) if value is not None else None
+            texts[""] = None  # marks the pass as done, whatever the body held
+        return texts.get(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the body element has an unqualified child ``name``."""
+        self.text(name)  # reads the children once
+        return name in self._texts
+
+
+def _first_child(parent: etree._Element, tag: str) -> etree._Element | None:
+    return next(parent.iterchildren(tag), None)
 
 
 def parse_request(
@@ -92,7 +109,8 @@ def parse_request(
         )
     if root.tag != f"{{{SOAP_ENV}}}Envelope":
         raise SoapFault("soap:Client", f"expected a SOAP 1.1 Envelope, got root element {root.tag}")
-    body = root.find(f"{{{SOAP_ENV}}}Body")
+    # iterchildren matches tags in C; find() goes through ElementPath, several times slower
+    body = _first_child(root, f"{{{SOAP_ENV}}}Body")
     if body is None:
         raise SoapFault("soap:Client", "SOAP Envelope without Body")
     children = [c for c in body if isinstance(c.tag, str)]
@@ -121,15 +139,18 @@ def parse_request(
         raise SoapFault("soap:Client", f"SOAPAction {action!r} does not match body {operation}")
     has_header, _ = OPERATIONS[operation]
     cod_ipa = None
-    header = root.find(f"{{{SOAP_ENV}}}Header")
-    intestazione = header.find(f"{{{PPTHEAD}}}intestazionePPT") if header is not None else None
+    header = _first_child(root, f"{{{SOAP_ENV}}}Header")
+    intestazione = (
+        _first_child(header, f"{{{PPTHEAD}}}intestazionePPT") if header is not None else None
+    )
     if has_header:
         if intestazione is None:
             raise SoapFault(
                 "soap:Client",
                 f"{operation} needs the SOAP header {{{PPTHEAD}}}intestazionePPT with codIpaEnte",
             )
-        cod_ipa = (intestazione.findtext("codIpaEnte") or "").strip() or None
+        ipa = _first_child(intestazione, "codIpaEnte")
+        cod_ipa = ((ipa.text if ipa is not None else None) or "").strip() or None
     if validate and contracts.available():
         schema = contracts.body_schema()
         for part in (element, intestazione if has_header else None):
@@ -144,8 +165,11 @@ def parse_request(
 
 
 def response_element(operation: str, ns: str = PPT) -> etree._Element:
-    """An empty ``ppt:<operation>Risposta`` wrapper."""
-    return etree.Element(f"{{{ns}}}{operation}Risposta", nsmap={"ppt": ns})
+    """An empty ``ppt:<operation>Risposta`` wrapper, already in the Body of the envelope
+    :func:`envelope` writes (built around it afterwards, it would have to be moved there)."""
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+    body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
+    return etree.SubElement(body, f"{{{ns}}}{operation}Risposta", nsmap={"ppt": ns})
 
 
 def child(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
@@ -157,9 +181,13 @@ def child(parent: etree._Element, name: str, text: str | None = None) -> etree._
 
 
 def envelope(body_element: etree._Element) -> bytes:
-    """A SOAP 1.1 envelope around ``body_element``."""
-    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
-    etree.SubElement(env, f"{{{SOAP_ENV}}}Body").append(body_element)
+    """A SOAP 1.1 envelope around ``body_element`` (the one :func:`response_element` made
+    it in, else a new one)."""
+    body = body_element.getparent()
+    env = body.getparent() if body is not None and body.tag == f"{{{SOAP_ENV}}}Body" else None
+    if env is None or env.tag != f"{{{SOAP_ENV}}}Envelope" or len(env[0]) != 1:
+        env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+        etree.SubElement(env, f"{{{SOAP_ENV}}}Body").append(body_element)
     data: bytes = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 from collections.abc import Callable
@@ -12,17 +13,20 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
-from simulators.mypay.app import MyPaySimulator
+from simulators.mypay.app import MyPaySimulator, Settings, create_app
 from simulators.mypay.notice import QR_SCALE, qr_payload
 from tests.drivers.pdfqr import _images, decode_pdf_qr
 from tests.simulators.mypay.conftest import needs_contracts
 from tests.simulators.mypay.helpers import (
     CF_ENTE,
+    HEADER,
     PASSWORD,
     answer_of,
     import_request,
     post,
     receipt,
+    soap_request,
+    versamento,
 )
 
 pytestmark = [pytest.mark.contracts, needs_contracts]
@@ -50,20 +54,66 @@ def test_backoffice_and_positions_show_state_and_exchanges(
     assert client.get("/_admin/positions").json() == []
 
 
-def test_notice_pdf_and_zip_carry_the_pagopa_qr_payload(client: TestClient) -> None:
+def _zipped_notice(answer: etree._Element, iuv: str) -> bytes:
+    archive = zipfile.ZipFile(
+        io.BytesIO(base64.b64decode(answer.findtext("base64ZipAvviso") or ""))
+    )
+    return archive.read(f"avviso_{iuv}.pdf")
+
+
+def _print_request(iud: str, iuv: str) -> bytes:
+    """``azione`` S: MyPay's way to ask for the notice of an existing dovuto."""
+    return soap_request(
+        "paaSILImportaDovuto",
+        password=PASSWORD,
+        dovuto=versamento(iud, azione="S", iuv=iuv),
+        flagGeneraIuv=False,
+        **HEADER,
+    )
+
+
+def test_notice_pdf_and_zip_carry_the_pagopa_qr_payload(
+    client: TestClient, sim: MyPaySimulator
+) -> None:
     answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-2")).content)
     iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+    # As MyPay: a creation answers the link, and the notice is rendered when asked for.
+    assert answer.findtext("urlFileAvviso") == f"http://testserver/avvisi/{iuv}.pdf"
+    assert answer.find("base64ZipAvviso") is None
+    (position,) = sim.store.positions()
+    assert "pdf" not in position.cache
     payload = qr_payload("3" + iuv, CF_ENTE, Decimal("20.00"))
     assert payload == f"PAGOPA|002|3{iuv}|80000000002|2000"
     pdf = client.get(f"/avvisi/{iuv}.pdf").content
     assert pdf.startswith(b"%PDF") and payload.encode() in pdf and b"/Subtype /Image" in pdf
-    import base64
-
-    archive = zipfile.ZipFile(
-        io.BytesIO(base64.b64decode(answer.findtext("base64ZipAvviso") or ""))
+    printed = answer_of(
+        post(client, "paaSILImportaDovuto", _print_request("IUD-BO-2", iuv)).content
     )
-    assert archive.read(f"avviso_{iuv}.pdf") == pdf
+    assert printed.findtext("esito") == "OK" and _zipped_notice(printed, iuv) == pdf
     assert client.get("/avvisi/01000000000000000.pdf").status_code == 404
+
+
+def test_azione_s_prints_a_notice_nobody_downloaded_yet(client: TestClient) -> None:
+    answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-S")).content)
+    iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+    printed = answer_of(
+        post(client, "paaSILImportaDovuto", _print_request("IUD-BO-S", iuv)).content
+    )
+    pdf = _zipped_notice(printed, iuv)
+    assert decode_pdf_qr(pdf) == qr_payload("3" + iuv, CF_ENTE, Decimal("20.00"))
+    assert client.get(f"/avvisi/{iuv}.pdf").content == pdf  # rendered once, then kept
+
+
+def test_notice_in_create_zips_the_notice_into_the_creation_answer() -> None:
+    app = create_app(Settings(notice_in_create=True))
+    with TestClient(app) as client:
+        answer = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-Z")).content)
+        iuv = answer.findtext("identificativoUnivocoVersamento") or ""
+        assert _zipped_notice(answer, iuv) == client.get(f"/avvisi/{iuv}.pdf").content
+        reply = client.put("/_admin/faults/notice-download-failure", json={})
+        assert reply.status_code == 200
+        failed = answer_of(post(client, "paaSILImportaDovuto", import_request("IUD-BO-Z2")).content)
+        assert failed.findtext("esito") == "OK" and failed.findtext("base64ZipAvviso") == ""
 
 
 def test_notice_qr_has_the_iso_18004_quiet_zone_and_reads_back(client: TestClient) -> None:
