@@ -145,6 +145,22 @@ async def reuse_or_launch(browser: Browser | None) -> AsyncIterator[Browser]:
         yield launched
 
 
+@contextlib.asynccontextmanager
+async def page_to_use(
+    browser: Browser | None, page: Page | None = None, *, loopback_only: bool = True
+) -> AsyncIterator[Page]:
+    """``page`` itself (a tab the caller keeps open across steps), or a fresh context's page
+    on ``browser`` (Chromium launched for this block alone when ``browser`` is ``None``)."""
+    if page is not None:
+        yield page
+        return
+    async with (
+        reuse_or_launch(browser) as chromium,
+        new_context(chromium, loopback_only=loopback_only) as fresh,
+    ):
+        yield fresh
+
+
 class Screenshots:
     """Numbered full-page screenshots in one directory (or none when it is ``None``)."""
 

@@ -90,7 +90,8 @@ def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
         command += ["-m", args.tags]
     if args.workers > 0:
         # One group per target and feature file: a worker starts only the stacks it needs.
-        command += ["-n", str(args.workers), "--dist", "loadgroup"]
+        # Groups go out in the order the plugin put them (heaviest first), not by size.
+        command += ["-n", str(args.workers), "--dist", "loadgroup", "--no-loadscope-reorder"]
     return command
 
 
