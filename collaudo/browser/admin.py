@@ -13,6 +13,7 @@ from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.formio.install import FormioAssets, find_formio
 from collaudo.formio.operator import FormRejected, FormValue, fill_and_submit
 from collaudo.formio.page import ConfigKind, serving_form_page
+from collaudo.tls import default_tls
 
 
 async def configure_through_form(
@@ -37,7 +38,9 @@ async def configure_through_form(
     """
     assets = assets or find_formio()
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=proxy_url, headers=headers, timeout=15) as http:
+    async with httpx.AsyncClient(
+        base_url=proxy_url, headers=headers, timeout=15, verify=default_tls()
+    ) as http:
         response = await http.get(f"/{kind}s/schema")
         if response.status_code != 200:
             raise FormRejected(
