@@ -58,3 +58,44 @@ def test_a_manual_step_off_a_terminal_skips_and_says_what_a_person_would_do() ->
     request: Any = SimpleNamespace(config=FakeConfig())
     with pytest.raises(pytest.skip.Exception, match="needs a person on live target vendor: pay"):
         actions.manual(env, request, "pay on the test checkout", lambda: False)
+
+
+def test_browser_scenarios_are_handed_out_first_and_network_ones_run_one_at_a_time() -> None:
+    # Collection order is the order xdist hands groups out (collaudo run turns its
+    # reordering off): the heaviest groups first, so both workers end together.
+    ids = collect("-m", "browser or rete or bollo")
+    browser = [n for n, i in enumerate(ids) if "test_pagamenti.py" in i or "modulo" in i]
+    first_plain = min(n for n, i in enumerate(ids) if "test_bolli.py" in i)
+    rete = [n for n, i in enumerate(ids) if "test_rete.py" in i]
+    assert len(rete) == 15 and len(browser) == 21, ids  # on each of the three targets
+    assert max(rete + browser) < first_plain, ids
+    # Every rete scenario is in one group: consecutive, so one worker runs them in turn.
+    assert rete == list(range(rete[0], rete[0] + len(rete))), ids
+
+
+class FakeItem:
+    """Just enough of a pytest item for :func:`plugin.heaviest_groups_first`."""
+
+    def __init__(self, group: str, tag: str | None = None) -> None:
+        self.nodeid = f"{group}::{tag}"
+        self.group, self.tag = group, tag
+
+    def get_closest_marker(self, name: str) -> Any:
+        if name == "xdist_group":
+            return SimpleNamespace(args=(self.group,))
+        return SimpleNamespace() if name == self.tag else None
+
+
+def test_groups_are_ordered_by_weight_and_keep_their_own_order() -> None:
+    from collaudo.bdd.plugin import heaviest_groups_first
+
+    items: list[Any] = [
+        FakeItem("plain", "a"),
+        FakeItem("plain", "b"),
+        FakeItem("plain", "c"),
+        FakeItem("net", "rete"),
+        FakeItem("chrome", "browser"),
+        FakeItem("plain", "d"),
+    ]
+    ordered = [f"{i.group}:{i.tag}" for i in heaviest_groups_first(items)]
+    assert ordered == ["chrome:browser", "plain:a", "plain:b", "plain:c", "plain:d", "net:rete"]
