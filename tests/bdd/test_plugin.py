@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from collaudo.bdd import actions
@@ -99,3 +100,29 @@ def test_groups_are_ordered_by_weight_and_keep_their_own_order() -> None:
     ]
     ordered = [f"{i.group}:{i.tag}" for i in heaviest_groups_first(items)]
     assert ordered == ["chrome:browser", "plain:a", "plain:b", "plain:c", "plain:d", "net:rete"]
+
+
+def test_faults_are_cleared_where_the_suite_may_have_changed_them() -> None:
+    from collaudo.bdd.world import CollaudoEnv
+
+    urls = {"gpd": "http://127.0.0.1:8010", "checkout": "http://127.0.0.1:8020"}
+    deleted: list[str] = []
+    suite: Any = SimpleNamespace(delete=lambda url: deleted.append(url))
+    target = Target("sim-gpd", "gpd", kind="simulator")
+    stack: Any = SimpleNamespace(urls=urls)
+    env = CollaudoEnv(target, stack, None, None, None, None, suite)  # type: ignore[arg-type]
+
+    env.clear_faults()  # nothing known yet: every simulator
+    assert sorted(deleted) == [f"{u}/_admin/faults" for u in sorted(urls.values())]
+    deleted.clear()
+    env.clear_faults()  # nothing changed since: no call
+    assert deleted == []
+
+    env.note_admin_change(httpx.Request("GET", "http://127.0.0.1:8010/_admin/positions"))
+    env.note_admin_change(httpx.Request("POST", "http://127.0.0.1:8020/pay"))
+    env.clear_faults()  # a read, and a call that is no admin call: still nothing
+    assert deleted == []
+
+    env.note_admin_change(httpx.Request("PUT", "http://127.0.0.1:8010/_admin/faults/slow"))
+    env.clear_faults()
+    assert deleted == ["http://127.0.0.1:8010/_admin/faults"]
