@@ -16,6 +16,8 @@ from urllib.parse import urljoin
 
 import httpx
 
+from collaudo.tls import default_tls
+
 PAYING_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
 CARD_SCREEN_ERROR_CARD = "4000 0000 0000 9995"
@@ -82,7 +84,7 @@ class Citizen:
     ) -> CheckoutResult:
         """Open ``url`` (a proxy's ``/online-payment/{id}`` or a checkout URL) and pay."""
         visited: list[str] = []
-        async with httpx.AsyncClient(timeout=self.timeout) as http:
+        async with httpx.AsyncClient(timeout=self.timeout, verify=default_tls()) as http:
             page = await http.get(url, follow_redirects=True)
             visited.append(str(page.url))
             if page.status_code != 200:

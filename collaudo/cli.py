@@ -24,7 +24,22 @@ LANG_HELP = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _named_verb(argv: Sequence[str]) -> str | None:
+    """The command module the first word of ``argv`` names (``--lang X`` may come before it),
+    or ``None`` when there is none (``--help``, ``--version``, a word that is no verb)."""
+    words = list(argv)
+    while words and (words[0] == "--lang" or words[0].startswith("--lang=")):
+        del words[: 2 if words[0] == "--lang" else 1]
+    if not words or words[0].startswith("-"):
+        return None
+    name = words[0].replace("-", "_")
+    known = {info.name for info in pkgutil.iter_modules(commands.__path__)}
+    return name if name in known and not name.startswith("_") else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every verb, or of the verb module ``only`` alone (a verb's imports
+    cost up to a second each: ``collaudo doctor`` needs none of the others')."""
     parser = argparse.ArgumentParser(
         prog="collaudo",
         description="Contract testing and simulation for pagoPA payment intermediaries.",
@@ -33,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or (only is not None and info.name != only):
             continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
@@ -44,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_named_verb(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.lang:
         # The environment, not only this process: `collaudo run`'s pytest, the stack's

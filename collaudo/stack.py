@@ -44,6 +44,8 @@ from adapters.drivers.govpay import GovPayDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from collaudo import contract_stack
+from collaudo.intermediaries import INTERMEDIARIES as INTERMEDIARIES
+from collaudo.intermediaries import Intermediary as Intermediary
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import (
     PortUnavailable,
@@ -59,8 +61,6 @@ from simulators.mypay import app as mypay_sim
 from simulators.platform import app as platform_sim
 
 T = TypeVar("T")
-Intermediary = Literal["mypay", "gpd", "govpay"]
-INTERMEDIARIES: tuple[Intermediary, ...] = ("mypay", "gpd", "govpay")
 
 DEMO_TENANT_ID = uuid.UUID("60e35f02-1509-408c-b101-3b1a28109329")
 DEMO_CREDITOR_FISCAL_CODE = "80000000002"

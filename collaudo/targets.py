@@ -27,9 +27,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from collaudo.stack import INTERMEDIARIES, Intermediary, StackOptions
+from collaudo.intermediaries import INTERMEDIARIES, Intermediary
+
+if TYPE_CHECKING:  # collaudo.stack imports every simulator: ~1 CPU-s before `collaudo run` starts
+    from collaudo.stack import StackOptions
 
 Kind = Literal["simulator", "live"]
 SERVICE_KEYS = ("suolo_pubblico", "canone_cup", "residenza")
@@ -75,6 +78,8 @@ class Target:
         return [name for name in self.secret_variables() if not env.get(name)]
 
     def stack_options(self, data_dir: Path) -> StackOptions:
+        from collaudo.stack import StackOptions
+
         return StackOptions(
             intermediary=self.intermediary,
             data_dir=data_dir,

@@ -79,6 +79,9 @@ class CollaudoEnv:
     suite: httpx.Client  # the suite's own calls (simulators' admin, platform reads)
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _undo: list[Callable[[], None]] = field(default_factory=list)  # after each scenario
+    #: Where the suite changed a simulator's admin state since the last clear ("host:port";
+    #: "*" for everywhere: nothing is known before the first clear).
+    _touched: set[str] = field(default_factory=lambda: {"*"})
 
     @property
     def intermediary(self) -> str:
@@ -167,11 +170,22 @@ class CollaudoEnv:
             self._undo.pop()()
 
     def clear_faults(self) -> None:
+        """Clear the faults of every simulator the suite changed since the last clear (two
+        clears per scenario, five simulators: most scenarios switch on none)."""
         if not self.target.simulated:
             return
+        touched = set(self._touched)
         for simulator in ("mypay", "gpd", "govpay", "contract", "checkout"):
             if simulator in self.stack.urls:
-                self.suite.delete(self.url(simulator, "/_admin/faults"))
+                url = self.url(simulator, "/_admin/faults")
+                if "*" in touched or httpx.URL(url).netloc.decode() in touched:
+                    self.suite.delete(url)
+        self._touched.clear()
+
+    def note_admin_change(self, request: httpx.Request) -> None:
+        """An httpx request hook: a call that may change a simulator's admin state."""
+        if request.method != "GET" and "/_admin/" in request.url.path:
+            self._touched.add(request.url.netloc.decode())
 
     def close(self) -> None:
         """Stop the stack and close the clients (quietly: this runs at teardown)."""
@@ -258,5 +272,9 @@ def start_env(
         headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts, limits=limits
     )
     env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
+    for client in (operator, citizen, suite):
+        hooks = client.event_hooks
+        hooks["request"].append(env.note_admin_change)
+        client.event_hooks = hooks
     env._closers += [operator.close, citizen.close, suite.close, runner.stop]
     return env

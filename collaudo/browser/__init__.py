@@ -1,7 +1,7 @@
 """A citizen and an operator in a real browser: Debian's Chromium driven by Playwright.
 
-- :func:`launch_chromium` starts ``/usr/bin/chromium`` headless with the flags this
-  machine and CI need (:mod:`collaudo.browser.chromium`);
+- :func:`launch_chromium` starts Debian's Chromium (its headless shell where installed)
+  with the flags this machine and CI need (:mod:`collaudo.browser.chromium`);
 - :func:`pay_in_browser` walks the pagoPA checkout from the platform's citizen page
   ("Paga online") or a payment link, back to the creditor's landing page, with a
   screenshot of every page (:mod:`collaudo.browser.checkout`);

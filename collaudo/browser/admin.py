@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
-from collaudo.browser.chromium import Screenshots, new_context, reuse_or_launch
+from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.formio.install import FormioAssets, find_formio
 from collaudo.formio.operator import FormRejected, FormValue, fill_and_submit
 from collaudo.formio.page import ConfigKind, serving_form_page
+from collaudo.tls import default_tls
 
 
 async def configure_through_form(
@@ -24,6 +25,7 @@ async def configure_through_form(
     *,
     browser: Browser | None = None,
     assets: FormioAssets | None = None,
+    page: Page | None = None,
 ) -> dict[str, Any]:
     """Fill the proxy's ``kind`` form (``tenant``/``service``) and return what it stored.
 
@@ -32,10 +34,13 @@ async def configure_through_form(
     the local page forwards the submission to ``POST /{kind}s`` with the token (which
     never reaches the page). Raises :class:`FormRejected` with the errors the renderer
     showed (``source="form"``, nothing sent) or the proxy answered (``source="proxy"``).
+    ``page``: fill the form in a tab already open instead of a fresh context.
     """
     assets = assets or find_formio()
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=proxy_url, headers=headers, timeout=15) as http:
+    async with httpx.AsyncClient(
+        base_url=proxy_url, headers=headers, timeout=15, verify=default_tls()
+    ) as http:
         response = await http.get(f"/{kind}s/schema")
         if response.status_code != 200:
             raise FormRejected(
@@ -44,8 +49,8 @@ async def configure_through_form(
         schema: dict[str, Any] = response.json()
         shots = Screenshots(screenshots_dir, prefix=f"{kind}-")
         async with serving_form_page(proxy_url, token, kind, schema, assets) as form_url:
-            async with reuse_or_launch(browser) as chromium, new_context(chromium) as page:
-                stored = await fill_and_submit(page, form_url, schema, values, shots)
+            async with page_to_use(browser, page) as tab:
+                stored = await fill_and_submit(tab, form_url, schema, values, shots)
         answer = await http.get(f"/{kind}s/{stored['id']}")
         if answer.status_code != 200:
             raise FormRejected(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Page
 
-from collaudo.browser.chromium import Screenshots, new_context, reuse_or_launch
+from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.citizen import PAYING_CARD, Outcome
 
 LINK_RELOADS = 20
@@ -83,6 +83,10 @@ class _Walk:
         self.result = BrowserCheckoutResult("ERROR")
         self.checkout_origin: str | None = None
         page.on("response", self._watch_redirect)
+
+    def done(self) -> None:
+        """Stop watching the page (it may serve the scenario's next step)."""
+        self.page.remove_listener("response", self._watch_redirect)
 
     def _watch_redirect(self, response: Any) -> None:
         # The checkout's last redirect leaving its own origin is the creditor's return URL.
@@ -244,6 +248,7 @@ async def pay_in_browser(
     landing_timeout: float = 10.0,
     browser: Browser | None = None,
     loopback_only: bool = True,
+    page: Page | None = None,
 ) -> BrowserCheckoutResult:
     """Pay (or cancel) in Chromium; screenshots of each page go to ``screenshots_dir``.
 
@@ -253,20 +258,21 @@ async def pay_in_browser(
     citizen reloads the platform's landing page until it shows that status (at most
     ``landing_timeout`` seconds; ``result.landing_status`` tells what it showed last).
     Pass ``browser`` to reuse one; otherwise Chromium is launched for this walk alone.
+    Pass ``page`` to walk in a tab already open (the scenario's), not in a fresh context.
     """
-    async with (
-        reuse_or_launch(browser) as chromium,
-        new_context(chromium, loopback_only=loopback_only) as page,
-    ):
-        walk = _Walk(page, Screenshots(screenshots_dir))
-        response = await page.goto(url, wait_until="load")
-        if response is not None and response.status >= 400 and payment_id is None:
-            await walk.seen()
-            raise BrowserCheckoutError(f"opening {url}: HTTP {response.status} at {page.url}")
-        plan = _Plan(
-            card, cancel, card_data or CardData(), payment_id, landing_status, landing_timeout
-        )
-        return await _walk(walk, plan)
+    async with page_to_use(browser, page, loopback_only=loopback_only) as tab:
+        walk = _Walk(tab, Screenshots(screenshots_dir))
+        try:
+            response = await tab.goto(url, wait_until="load")
+            if response is not None and response.status >= 400 and payment_id is None:
+                await walk.seen()
+                raise BrowserCheckoutError(f"opening {url}: HTTP {response.status} at {tab.url}")
+            plan = _Plan(
+                card, cancel, card_data or CardData(), payment_id, landing_status, landing_timeout
+            )
+            return await _walk(walk, plan)
+        finally:
+            walk.done()
 
 
 async def watch_landing(
@@ -276,24 +282,28 @@ async def watch_landing(
     *,
     timeout: float = 10.0,
     browser: Browser | None = None,
+    page: Page | None = None,
 ) -> str | None:
     """Open the platform's page of an application; reload until it shows ``wanted_status``.
 
     Returns the status the page showed last (``None`` when it is not an application page).
     """
-    async with reuse_or_launch(browser) as chromium, new_context(chromium) as page:
-        walk = _Walk(page, Screenshots(screenshots_dir, prefix="pratica-"))
-        await page.goto(url, wait_until="load")
-        await walk.seen()
-        await walk.landed(wanted_status, timeout)
-        return walk.result.landing_status
+    async with page_to_use(browser, page) as tab:
+        walk = _Walk(tab, Screenshots(screenshots_dir, prefix="pratica-"))
+        try:
+            await tab.goto(url, wait_until="load")
+            await walk.seen()
+            await walk.landed(wanted_status, timeout)
+            return walk.result.landing_status
+        finally:
+            walk.done()
 
 
 async def citizen_actions(
-    platform_url: str, payment_id: str, *, browser: Browser | None = None
+    platform_url: str, payment_id: str, *, browser: Browser | None = None, page: Page | None = None
 ) -> list[str]:
     """The links the citizen page offers for a payment (``data-link`` names, in order)."""
-    async with reuse_or_launch(browser) as chromium, new_context(chromium) as page:
-        await page.goto(platform_url, wait_until="load")
-        links = page.locator(f'tr[data-payment-id="{payment_id}"] a[data-link]')
+    async with page_to_use(browser, page) as tab:
+        await tab.goto(platform_url, wait_until="load")
+        links = tab.locator(f'tr[data-payment-id="{payment_id}"] a[data-link]')
         return [str(await link.get_attribute("data-link")) for link in await links.all()]

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from collaudo.net.doctor import Endpoint, endpoints, examine, report
-from collaudo.stack import StackThread
 from collaudo.targets import Target, TargetError, load_targets, select
 
 
@@ -47,6 +46,8 @@ def _examine_all(tenant: dict[str, Any]) -> list[Endpoint]:
 
 def _simulated(target: Target) -> list[Endpoint]:
     with tempfile.TemporaryDirectory(prefix="collaudo-doctor-") as data:
+        from collaudo.stack import StackThread  # every simulator: only for a simulated target
+
         runner = StackThread(target.stack_options(Path(data)))
         stack = runner.start()
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -81,7 +82,9 @@ def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
     # Plugins the suite never uses cost a second or two of start-up in every worker.
     command += ["-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio"]
     command += [f"--rootdir={REPO}", f"--junitxml={out / 'junit.xml'}"]
-    command += [f"--alluredir={out / 'allure-results'}", "--clean-alluredir"]
+    # Emptied by run() before pytest starts, not by --clean-alluredir: xdist hands that to
+    # every worker, and a worker starting late would delete what the other one wrote.
+    command += [f"--alluredir={out / 'allure-results'}"]
     for target in targets:
         command.append(f"--collaudo-target={target}")
     if args.config:
@@ -90,7 +93,8 @@ def pytest_command(args: argparse.Namespace, targets: list[str]) -> list[str]:
         command += ["-m", args.tags]
     if args.workers > 0:
         # One group per target and feature file: a worker starts only the stacks it needs.
-        command += ["-n", str(args.workers), "--dist", "loadgroup"]
+        # Groups go out in the order the plugin put them (heaviest first), not by size.
+        command += ["-n", str(args.workers), "--dist", "loadgroup", "--no-loadscope-reorder"]
     return command
 
 
@@ -118,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
     args.reports.mkdir(parents=True, exist_ok=True)
     junit = args.reports / "junit.xml"
     junit.unlink(missing_ok=True)
+    shutil.rmtree(args.reports / "allure-results", ignore_errors=True)
     command = pytest_command(args, targets)
     given = sys.argv[2:] if sys.argv[1:2] == ["run"] else []
     shown = " ".join(["collaudo run", shlex.join(given)]) if given else "collaudo run"

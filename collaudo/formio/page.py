@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from collaudo.formio.install import FormioAssets
 from collaudo.i18n import gettext as _
 from collaudo.i18n import language, use_language
+from collaudo.tls import default_tls
 from simulators.common.server import bind_socket, bound_port, make_config, serve
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def create_app(
 
     async def submit(request: Request) -> Response:
         data = await request.json()
-        async with httpx.AsyncClient(timeout=15) as http:
+        async with httpx.AsyncClient(timeout=15, verify=default_tls()) as http:
             answer = await http.post(
                 f"{proxy_url}/{kind}s", json=data, headers={"Authorization": f"Bearer {token}"}
             )

@@ -17,6 +17,7 @@ removes, also after a failure (use the topology as a context manager).
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -118,7 +119,25 @@ class Topology:
         """The VPN's far end goes away (``up=False``) or comes back: the route stays, and
         what is sent through it is lost, so connections time out."""
         netns.ip("link", "set", "vpn0", "up" if up else "down", ns=self.vendor)
+        if up:
+            self._wait_vpn_carrier()
         self.vpn_link_up = up
+
+    def _wait_vpn_carrier(self, timeout: float = 5.0) -> None:
+        # The kernel turns a veth back on (carrier, then queueing) from its link-watch work,
+        # which it defers by up to a second when links change often (namespaces made and
+        # removed by the other worker): until then packets are dropped, and a connection
+        # opened at once times out. The link is back when both ends say so.
+        deadline = time.monotonic() + timeout
+        while True:
+            states = [
+                netns.ip("-o", "link", "show", "vpn0", ns=ns) for ns in (self.opencity, self.vendor)
+            ]
+            if all("state UP" in state and "NO-CARRIER" not in state for state in states):
+                return
+            if time.monotonic() > deadline:
+                raise netns.NetnsError(f"vpn0 did not come back up in {timeout:g} s: {states}")
+            time.sleep(0.02)
 
     def hosts(self, entries: dict[str, str]) -> None:
         """The /etc/hosts of processes started in "opencity" (``ip netns exec``)."""

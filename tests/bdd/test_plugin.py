@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from collaudo.bdd import actions
@@ -58,3 +59,70 @@ def test_a_manual_step_off_a_terminal_skips_and_says_what_a_person_would_do() ->
     request: Any = SimpleNamespace(config=FakeConfig())
     with pytest.raises(pytest.skip.Exception, match="needs a person on live target vendor: pay"):
         actions.manual(env, request, "pay on the test checkout", lambda: False)
+
+
+def test_browser_scenarios_are_handed_out_first_and_network_ones_run_one_at_a_time() -> None:
+    # Collection order is the order xdist hands groups out (collaudo run turns its
+    # reordering off): the heaviest groups first, so both workers end together.
+    ids = collect("-m", "browser or rete or bollo")
+    browser = [n for n, i in enumerate(ids) if "test_pagamenti.py" in i or "modulo" in i]
+    first_plain = min(n for n, i in enumerate(ids) if "test_bolli.py" in i)
+    rete = [n for n, i in enumerate(ids) if "test_rete.py" in i]
+    assert len(rete) == 15 and len(browser) == 21, ids  # on each of the three targets
+    assert max(rete + browser) < first_plain, ids
+    # Every rete scenario is in one group: consecutive, so one worker runs them in turn.
+    assert rete == list(range(rete[0], rete[0] + len(rete))), ids
+
+
+class FakeItem:
+    """Just enough of a pytest item for :func:`plugin.heaviest_groups_first`."""
+
+    def __init__(self, group: str, tag: str | None = None) -> None:
+        self.nodeid = f"{group}::{tag}"
+        self.group, self.tag = group, tag
+
+    def get_closest_marker(self, name: str) -> Any:
+        if name == "xdist_group":
+            return SimpleNamespace(args=(self.group,))
+        return SimpleNamespace() if name == self.tag else None
+
+
+def test_groups_are_ordered_by_weight_and_keep_their_own_order() -> None:
+    from collaudo.bdd.plugin import heaviest_groups_first
+
+    items: list[Any] = [
+        FakeItem("plain", "a"),
+        FakeItem("plain", "b"),
+        FakeItem("plain", "c"),
+        FakeItem("net", "rete"),
+        FakeItem("chrome", "browser"),
+        FakeItem("plain", "d"),
+    ]
+    ordered = [f"{i.group}:{i.tag}" for i in heaviest_groups_first(items)]
+    assert ordered == ["chrome:browser", "plain:a", "plain:b", "plain:c", "plain:d", "net:rete"]
+
+
+def test_faults_are_cleared_where_the_suite_may_have_changed_them() -> None:
+    from collaudo.bdd.world import CollaudoEnv
+
+    urls = {"gpd": "http://127.0.0.1:8010", "checkout": "http://127.0.0.1:8020"}
+    deleted: list[str] = []
+    suite: Any = SimpleNamespace(delete=lambda url: deleted.append(url))
+    target = Target("sim-gpd", "gpd", kind="simulator")
+    stack: Any = SimpleNamespace(urls=urls)
+    env = CollaudoEnv(target, stack, None, None, None, None, suite)  # type: ignore[arg-type]
+
+    env.clear_faults()  # nothing known yet: every simulator
+    assert sorted(deleted) == [f"{u}/_admin/faults" for u in sorted(urls.values())]
+    deleted.clear()
+    env.clear_faults()  # nothing changed since: no call
+    assert deleted == []
+
+    env.note_admin_change(httpx.Request("GET", "http://127.0.0.1:8010/_admin/positions"))
+    env.note_admin_change(httpx.Request("POST", "http://127.0.0.1:8020/pay"))
+    env.clear_faults()  # a read, and a call that is no admin call: still nothing
+    assert deleted == []
+
+    env.note_admin_change(httpx.Request("PUT", "http://127.0.0.1:8010/_admin/faults/slow"))
+    env.clear_faults()
+    assert deleted == ["http://127.0.0.1:8010/_admin/faults"]

@@ -17,6 +17,7 @@ from collaudo.browser import (
     launch_chromium,
     new_context,
 )
+from collaudo.browser import chromium as chromium_module
 from collaudo.browser.chromium import BEYOND_LOOPBACK
 from collaudo.formio.install import FormioMissing, ensure_formio, find_formio
 
@@ -34,6 +35,31 @@ async def test_launching_a_missing_chromium_fails_clearly(monkeypatch: pytest.Mo
     with pytest.raises(BrowserUnavailable, match="apt-get install -y chromium"):
         async with launch_chromium():
             pass
+
+
+def _program(path: Path) -> Path:
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_headless_shell_is_preferred_for_headless_runs_where_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLLAUDO_CHROMIUM", raising=False)
+    full = _program(tmp_path / "chromium")
+    shell = tmp_path / "chromium-headless-shell"
+    monkeypatch.setattr(chromium_module, "DEFAULT_CHROMIUM", str(full))
+    monkeypatch.setattr(chromium_module, "HEADLESS_SHELL", str(shell))
+    assert chromium_module.chromium_path() == full  # the shell is not installed: the full browser
+
+    _program(shell)
+    assert chromium_module.chromium_path() == shell
+    assert chromium_module.chromium_path(headless=False) == full  # a window needs the full browser
+    assert chromium_missing_reason() is None
+
+    monkeypatch.setenv("COLLAUDO_CHROMIUM", str(full))  # the user's choice wins
+    assert chromium_module.chromium_path() == full
 
 
 def test_the_flags_this_machine_needs() -> None:

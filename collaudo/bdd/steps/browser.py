@@ -1,6 +1,8 @@
 """Steps: the citizen and the operator in a real browser (Debian's Chromium, Playwright).
 
-One Chromium per test session (or xdist worker), on :class:`ChromiumRunner`'s loop.
+One Chromium per test session (or xdist worker), on :class:`ChromiumRunner`'s loop, and
+one tab per scenario (:class:`Scheda`: a fresh context opened by its first browser step and
+used by the next ones, as the citizen keeps one browser open; closed after the scenario).
 Every page the browser shows is photographed and attached to the Allure report.
 Scenarios using these steps are tagged ``@browser``; they skip, saying why, where
 Chromium or the form.io renderer is not installed.
@@ -8,6 +10,7 @@ Chromium or the form.io renderer is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 from pytest_bdd import parsers, then, when
 
 from collaudo.bdd.fixtures import Application, ConfigDraft
@@ -27,6 +30,7 @@ from collaudo.browser import (
     chromium_missing_reason,
     citizen_actions,
     configure_through_form,
+    new_context,
     pay_in_browser,
     watch_landing,
 )
@@ -57,6 +61,44 @@ def formio_assets() -> FormioAssets:
         pytest.skip(str(exc))
 
 
+class Scheda:
+    """The scenario's browser tab: one context and page, opened on first use, shared by
+    the scenario's browser steps, closed (cookies, storage and all) after the scenario."""
+
+    def __init__(self, runner: ChromiumRunner) -> None:
+        self.runner = runner
+        self._page: Page | None = None
+        self._open = contextlib.AsyncExitStack()
+
+    def run(self, make: Callable[[Browser, Page], Awaitable[T]]) -> T:
+        """``make(browser, page)`` on the runner's loop, in this scenario's tab."""
+
+        async def job(browser: Browser) -> T:
+            if self._page is None or self._page.is_closed():
+                self._page = await self._open.enter_async_context(new_context(browser))
+            return await make(browser, self._page)
+
+        return self.runner.run(job)
+
+    def close(self) -> None:
+        if self._page is None:
+            return
+        self._page = None
+
+        async def close(browser: Browser) -> None:
+            await self._open.aclose()
+
+        self.runner.run(close)
+
+
+@pytest.fixture
+def scheda(chromium_runner: ChromiumRunner) -> Iterator[Scheda]:
+    """The scenario's one browser tab (none opened until a step needs it)."""
+    tab = Scheda(chromium_runner)
+    yield tab
+    tab.close()
+
+
 @dataclass
 class Fotografie:
     """The scenario's screenshots: a directory, and which are already in the report."""
@@ -84,14 +126,9 @@ def fotografie(tmp_path: Path) -> Fotografie:
     return Fotografie(tmp_path / "screenshots")
 
 
-def _in_browser(
-    runner: ChromiumRunner, shots: Fotografie, make: Callable[[Browser], Awaitable[T]]
-) -> T:
-    async def job(browser: Browser) -> T:
-        return await make(browser)
-
+def _in_browser(tab: Scheda, shots: Fotografie, make: Callable[[Browser, Page], Awaitable[T]]) -> T:
     try:
-        return runner.run(job)
+        return tab.run(make)
     finally:
         shots.attach_new()
 
@@ -114,37 +151,39 @@ def pay_in_chromium(
     env: CollaudoEnv,
     pratica: Application,
     carta: str,
-    chromium_runner: ChromiumRunner,
+    scheda: Scheda,
     fotografie: Fotografie,
 ) -> BrowserCheckoutResult:
     _simulated_checkout(env)
     return _in_browser(
-        chromium_runner,
+        scheda,
         fotografie,
-        lambda browser: pay_in_browser(
+        lambda browser, page: pay_in_browser(
             env.url("platform", "/"),
             carta,
             fotografie.directory,
             payment_id=str(pratica.payment_id),
             browser=browser,
+            page=page,
         ),
     )
 
 
 @when("il cittadino annulla il pagamento nel browser", target_fixture="esito_browser")
 def cancel_in_chromium(
-    env: CollaudoEnv, pratica: Application, chromium_runner: ChromiumRunner, fotografie: Fotografie
+    env: CollaudoEnv, pratica: Application, scheda: Scheda, fotografie: Fotografie
 ) -> BrowserCheckoutResult:
     _simulated_checkout(env)
     return _in_browser(
-        chromium_runner,
+        scheda,
         fotografie,
-        lambda browser: pay_in_browser(
+        lambda browser, page: pay_in_browser(
             env.url("platform", "/"),
             screenshots_dir=fotografie.directory,
             payment_id=str(pratica.payment_id),
             cancel=True,
             browser=browser,
+            page=page,
         ),
     )
 
@@ -187,7 +226,7 @@ def back_on_application_page(
 def application_page_shows(
     esito_browser: BrowserCheckoutResult,
     stato: str,
-    chromium_runner: ChromiumRunner,
+    scheda: Scheda,
     fotografie: Fotografie,
 ) -> None:
     assert esito_browser.landing_url, esito_browser
@@ -195,18 +234,20 @@ def application_page_shows(
         return  # the page the citizen landed on showed it already (and was photographed)
     url = esito_browser.landing_url
     shown = _in_browser(
-        chromium_runner,
+        scheda,
         fotografie,
-        lambda browser: watch_landing(url, stato, fotografie.directory, browser=browser),
+        lambda browser, page: watch_landing(
+            url, stato, fotografie.directory, browser=browser, page=page
+        ),
     )
     assert shown == stato, f"the application page shows {shown}, not {stato}"
 
 
 @then('l\'Area Personale offre ancora "Paga online" per quella pratica')
-def still_payable(env: CollaudoEnv, pratica: Application, chromium_runner: ChromiumRunner) -> None:
+def still_payable(env: CollaudoEnv, pratica: Application, scheda: Scheda) -> None:
     platform, payment_id = env.url("platform", "/"), str(pratica.payment_id)
-    links = chromium_runner.run(
-        lambda browser: citizen_actions(platform, payment_id, browser=browser)
+    links = scheda.run(
+        lambda browser, page: citizen_actions(platform, payment_id, browser=browser, page=page)
     )
     assert "online_payment_begin" in links, links
 
@@ -259,18 +300,18 @@ def _fill(
     env: CollaudoEnv,
     draft: ConfigDraft,
     values: dict[str, FormValue],
-    runner: ChromiumRunner,
+    tab: Scheda,
     assets: FormioAssets,
     shots: Fotografie,
 ) -> tuple[dict[str, Any] | None, FormRejected | None]:
     kind: ConfigKind = "tenant" if draft.kind == "tenants" else "service"
     try:
         stored = _in_browser(
-            runner,
+            tab,
             shots,
-            lambda browser: configure_through_form(
+            lambda browser, page: configure_through_form(
                 env.url("proxy"), env.stack.api_token, kind, values, shots.directory,
-                browser=browser, assets=assets,
+                browser=browser, assets=assets, page=page,
             ),
         )  # fmt: skip
     except FormRejected as refused:
@@ -282,12 +323,12 @@ def _fill(
 def fill_and_save(
     env: CollaudoEnv,
     configurazione: ConfigDraft,
-    chromium_runner: ChromiumRunner,
+    scheda: Scheda,
     formio_assets: FormioAssets,
     fotografie: Fotografie,
 ) -> EsitoModulo:
     values, _ = _form_values(env, configurazione)
-    stored, refused = _fill(env, configurazione, values, chromium_runner, formio_assets, fotografie)
+    stored, refused = _fill(env, configurazione, values, scheda, formio_assets, fotografie)
     return EsitoModulo(configurazione.kind, values, stored, refused)
 
 
@@ -299,7 +340,7 @@ def fill_and_save(
 def fill_leaving_one_empty(
     env: CollaudoEnv,
     configurazione: ConfigDraft,
-    chromium_runner: ChromiumRunner,
+    scheda: Scheda,
     formio_assets: FormioAssets,
     fotografie: Fotografie,
 ) -> EsitoModulo:
@@ -313,7 +354,7 @@ def fill_leaving_one_empty(
     ]
     assert required, f"the form has no required {env.intermediary} field without a default"
     values[required[0]] = ""  # typed, then erased
-    stored, refused = _fill(env, configurazione, values, chromium_runner, formio_assets, fotografie)
+    stored, refused = _fill(env, configurazione, values, scheda, formio_assets, fotografie)
     return EsitoModulo(configurazione.kind, values, stored, refused, left_empty=required[0])
 
 
