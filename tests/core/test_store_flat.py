@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from adapters.core.intermediary import DebtPosition
 from adapters.core.models import PaymentStatus
 from adapters.core.store import Store
@@ -57,3 +59,23 @@ def test_a_notice_given_by_a_later_update_is_found_and_stays_found(store: Store)
     again = store.find_by_notice(TENANT_ID, notice)
     assert again is not None and again.checks == 3 and again.version == 3
     assert store.count_payments(PaymentStatus.PAYMENT_PENDING) == 1
+
+
+def test_memory_map_and_page_cache_sizes_follow_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(tmp_path / "default.sqlite3")
+    assert store._db.execute("PRAGMA mmap_size").fetchone()[0] == 1 << 30
+    assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -16 * 1024
+    store.close()
+
+    monkeypatch.setenv("COLLAUDO_STORE_MMAP_MB", "0")  # RSS without the mapped file
+    monkeypatch.setenv("COLLAUDO_STORE_CACHE_MB", "64")
+    store = Store.open(tmp_path / "unmapped.sqlite3")
+    assert store._db.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
+    store.close()
+
+    monkeypatch.setenv("COLLAUDO_STORE_CACHE_MB", "lots")
+    with pytest.raises(ValueError, match="COLLAUDO_STORE_CACHE_MB='lots': give a whole number"):
+        Store.open(tmp_path / "refused.sqlite3")
