@@ -112,11 +112,11 @@ class ImportRunner:
 
     async def _open(self, job: ImportJob) -> _Reading:
         store = self.service.store
-        data = store.import_file(job.id)
+        parts = store.import_file_parts(job.id)  # read as the rows are: never whole
         skip = store.import_rows_done(job.id)
         if skip:
             log.info("import %s resumes: %d of %d rows already done", job.id, len(skip), job.total)
-        found = records(text_stream(data, job.encoding), job.delimiter)
+        found = records(text_stream(parts, job.encoding), job.delimiter)
         try:
             _line, raw_header = next(found)
             header = check_header(raw_header, job.delimiter)
