@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -114,11 +115,27 @@ class Probes:
     published_at: dict[str, float] = field(default_factory=dict)
     last_poll: float | None = None
     active: bool = False
+    # Python's garbage collections: the longest (seconds, generation) and how many of the
+    # oldest generation ran; each stops every thread of the process while it runs.
+    longest_gc: tuple[float, int] = (0.0, 0)
+    full_gcs: int = 0
+    _gc_started: float = 0.0
 
     def reset(self) -> None:
         self.loop_lag = self.consumer_wait = self.poller_gap = 0.0
         self.events = 0
         self.last_poll = None
+        self.longest_gc, self.full_gcs = (0.0, 0), 0
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """A ``gc.callbacks`` hook."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        took = time.perf_counter() - self._gc_started
+        if self.active:
+            self.longest_gc = max(self.longest_gc, (took, info["generation"]))
+            self.full_gcs += info["generation"] == 2
 
 
 class ProxyThread:
@@ -271,6 +288,7 @@ def run(
         baseline = peak = rss_mb()
         anon_baseline = anon_peak = rss_mb("RssAnon")
         proxy.probes.reset()
+        gc.callbacks.append(proxy.probes.on_gc)
         importer = proxy.app.state.runtime.importer
         importer.longest_slice = importer.longest_slice_cpu = 0.0
         proxy.probes.active = True
@@ -298,6 +316,7 @@ def run(
                 last_print = time.monotonic()
         elapsed = time.monotonic() - started
         proxy.probes.active = False
+        gc.callbacks.remove(proxy.probes.on_gc)
         _progress(job, started)
         print()
         probes = proxy.probes
@@ -341,6 +360,11 @@ def run(
         f"  held up during the import: event loop {probes.loop_lag * 1e3:.0f} ms, consumer "
         f"{probes.consumer_wait * 1e3:.0f} ms ({probes.events} events), poller "
         f"{probes.poller_gap * 1e3:.0f} ms beyond its {proxy.poll_interval * 1e3:.0f} ms"
+    )
+    took, generation = probes.longest_gc
+    print(
+        f"  longest garbage collection: {took * 1e3:.1f} ms (generation {generation}); "
+        f"{probes.full_gcs} full collections (each holds every thread of the process)"
     )
     print(
         f"  longest import slice: {importer.longest_slice * 1e3:.1f} ms (the longest the import "
