@@ -150,6 +150,7 @@ class ProxyThread:
             intermediary=GpdDriver(),
             bus=self.bus,
         )
+        gc.freeze()  # as `collaudo proxy` does once its app is built
         self.probes = Probes()
         self.poll_interval = poll_interval
         runtime = self.app.state.runtime
