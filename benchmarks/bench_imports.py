@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -114,11 +115,27 @@ class Probes:
     published_at: dict[str, float] = field(default_factory=dict)
     last_poll: float | None = None
     active: bool = False
+    # Python's garbage collections: the longest (seconds, generation) and how many of the
+    # oldest generation ran; each stops every thread of the process while it runs.
+    longest_gc: tuple[float, int] = (0.0, 0)
+    full_gcs: int = 0
+    _gc_started: float = 0.0
 
     def reset(self) -> None:
         self.loop_lag = self.consumer_wait = self.poller_gap = 0.0
         self.events = 0
         self.last_poll = None
+        self.longest_gc, self.full_gcs = (0.0, 0), 0
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """A ``gc.callbacks`` hook."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        took = time.perf_counter() - self._gc_started
+        if self.active:
+            self.longest_gc = max(self.longest_gc, (took, info["generation"]))
+            self.full_gcs += info["generation"] == 2
 
 
 class ProxyThread:
@@ -133,6 +150,7 @@ class ProxyThread:
             intermediary=GpdDriver(),
             bus=self.bus,
         )
+        gc.freeze()  # as `collaudo proxy` does once its app is built
         self.probes = Probes()
         self.poll_interval = poll_interval
         runtime = self.app.state.runtime
@@ -271,8 +289,9 @@ def run(
         baseline = peak = rss_mb()
         anon_baseline = anon_peak = rss_mb("RssAnon")
         proxy.probes.reset()
+        gc.callbacks.append(proxy.probes.on_gc)
         importer = proxy.app.state.runtime.importer
-        importer.longest_slice = 0.0
+        importer.longest_slice = importer.longest_slice_cpu = 0.0
         proxy.probes.active = True
         cpu_before = (cpu_seconds(os.getpid()), cpu_seconds(sim_pid))
         started = time.monotonic()
@@ -298,6 +317,7 @@ def run(
                 last_print = time.monotonic()
         elapsed = time.monotonic() - started
         proxy.probes.active = False
+        gc.callbacks.remove(proxy.probes.on_gc)
         _progress(job, started)
         print()
         probes = proxy.probes
@@ -342,13 +362,20 @@ def run(
         f"{probes.consumer_wait * 1e3:.0f} ms ({probes.events} events), poller "
         f"{probes.poller_gap * 1e3:.0f} ms beyond its {proxy.poll_interval * 1e3:.0f} ms"
     )
+    took, generation = probes.longest_gc
+    print(
+        f"  longest garbage collection: {took * 1e3:.1f} ms (generation {generation}); "
+        f"{probes.full_gcs} full collections (each holds every thread of the process)"
+    )
     print(
         f"  longest import slice: {importer.longest_slice * 1e3:.1f} ms (the longest the import "
-        "held the event loop at a stretch, wall clock)"
+        f"held the event loop at a stretch, wall clock); most CPU in one slice "
+        f"{importer.longest_slice_cpu * 1e3:.1f} ms (the slice's own cost)"
     )
     return {
         "rows_per_s": rows / elapsed,
         "rss_growth": peak - baseline,
+        "anon_growth": anon_peak - anon_baseline,
         "stall": max(probes.loop_lag, probes.consumer_wait, probes.poller_gap),
         "done": done,
     }
@@ -387,6 +414,11 @@ def main() -> None:
                 result["rows_per_s"] >= goals[name],
             ),
             (f"RSS growth {result['rss_growth']:.0f} MB < 100 MB", result["rss_growth"] < 100),
+            (
+                f"of it anonymous memory {result['anon_growth']:.0f} MB < 100 MB (the rest: "
+                "file pages of the store's memory map; COLLAUDO_STORE_MMAP_MB=0 leaves them out)",
+                result["anon_growth"] < 100,
+            ),
             (f"longest hold-up {result['stall'] * 1e3:.0f} ms <= 200 ms", result["stall"] <= 0.2),
         ]
         for text, ok in checks:

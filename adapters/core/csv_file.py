@@ -24,10 +24,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from adapters.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "CsvFileError",
@@ -132,9 +136,39 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
-    """The file as text, decoded lazily (a 100,000-row file is not held twice)."""
-    return io.TextIOWrapper(io.BytesIO(data), encoding=ENCODINGS[encoding], newline="")
+def text_stream(data: bytes | Iterable[bytes], encoding: str) -> io.TextIOWrapper:
+    """The file as text, decoded lazily (a 100,000-row file is not held twice); ``data`` is
+    the file, or its parts in order (read one at a time, as the text is read)."""
+    binary: io.BufferedIOBase
+    if isinstance(data, bytes):
+        binary = io.BytesIO(data)
+    else:
+        binary = io.BufferedReader(_Parts(iter(data)))
+    return io.TextIOWrapper(binary, encoding=ENCODINGS[encoding], newline="")
+
+
+class _Parts(io.RawIOBase):
+    """A readable binary stream over a file's parts (a character may span two parts: the
+    text wrapper's decoder is incremental)."""
+
+    def __init__(self, parts: Iterator[bytes]) -> None:
+        self._parts = parts
+        self._rest = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        while not self._rest:
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._rest = memoryview(part)
+        target = memoryview(buffer).cast("B")
+        size = min(len(target), len(self._rest))
+        target[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
 
 
 def records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:

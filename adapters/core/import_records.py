@@ -1,7 +1,9 @@
 """What the store keeps of a CSV import job, and the mark that ties a row to its payment.
 
 A job (:class:`ImportJob`) is a row of ``imports``; the uploaded file is kept as
-sent in ``import_files``; ``import_rows`` is the job's ledger: one entry per data
+sent in ``import_file_parts``, 1 MiB a row, read back a part at a time (``import_files``
+held it whole before, and is still read for jobs stored then); ``import_rows`` is the
+job's ledger: one entry per data
 row done (its outcome, its payment, or its error with the cells as sent). The
 ledger is the job's durable cursor: a row's entry is committed in the same
 transaction as the row's payment (:class:`ImportRowMark`, read by
@@ -62,6 +64,9 @@ CREATE INDEX IF NOT EXISTS imports_service ON imports (tenant_id, service_id, cr
 CREATE INDEX IF NOT EXISTS imports_open ON imports (created_at)
     WHERE state IN ('queued', 'running');
 CREATE TABLE IF NOT EXISTS import_files (import_id TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS import_file_parts (
+    import_id TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (import_id, part));
 CREATE TABLE IF NOT EXISTS import_rows (
     import_id TEXT NOT NULL,
     idx INTEGER NOT NULL,

@@ -143,10 +143,20 @@ CREATE FUNCTION julianday(moment TEXT) RETURNS DOUBLE PRECISION
 """
 
 #: (version, what it does, SQL), in order; append only.
+# As on SQLite (adapters.core.import_records, store_rows): an upload is read back a part at
+# a time, and every status change no longer moves an index entry nobody reads.
+_IMPORT_PARTS = """
+CREATE TABLE import_file_parts (
+    import_id TEXT NOT NULL, part INTEGER NOT NULL, data BYTEA NOT NULL,
+    PRIMARY KEY (import_id, part));
+DROP INDEX IF EXISTS payments_service_status;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "the store's tables and indexes", _INITIAL),
     (2, "SQLite's json_extract and julianday", _SQLITE_FUNCTIONS),
     (3, "claims and leases of replicas sharing the store", POSTGRES_CLAIM_UPGRADE),
+    (4, "import files in 1 MiB parts; no unused (service_id, status) index", _IMPORT_PARTS),
 ]
 
 _LEDGER = """
