@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from simulators.common.heap import LongLived
 from simulators.govpay.ente import Ente, check_new, check_update
 from simulators.govpay.errors import business, not_found, syntax
 from simulators.govpay.model import Pendenza
@@ -24,6 +25,10 @@ from simulators.govpay.numbering import iuv_of
 MAX_EXCHANGES = 100
 Key = tuple[str, str]  # (idA2A, idPendenza)
 PATCH_PATHS = ("/descrizioneStato", "/stato", "/ack", "/nota")
+
+
+#: What the simulator was sent stays until it stops: out of the GC's full passes.
+LONG_LIVED = LongLived()
 
 
 class Clock:
@@ -131,7 +136,8 @@ class Store:
             self.record(
                 key, "rest", "PUT pendenza", "201 creata" if old is None else "200 aggiornata"
             )
-            return new, old is None
+        LONG_LIVED.added()
+        return new, old is None
 
     def _next_numero(self, ente: Ente) -> str:
         while True:

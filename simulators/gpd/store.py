@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from simulators.common.heap import LongLived
 from simulators.gpd.models import (
     DebtPosition,
     InvalidPosition,
@@ -42,6 +43,10 @@ ALREADY_PAID = frozenset({"PARTIALLY_PAID", "PAID", "REPORTED"})
 INVALIDABLE = frozenset({"PUBLISHED", "VALID"})
 # Positions whose unpaid options may get a new IBAN (GPD's updateTransferIbanMassive).
 IBAN_UPDATABLE = frozenset({"DRAFT", "PUBLISHED", "VALID", "PARTIALLY_PAID"})
+
+
+#: What the simulator was sent stays until it stops: out of the GC's full passes.
+LONG_LIVED = LongLived()
 
 
 class GpdError(Exception):
@@ -285,6 +290,7 @@ class GpdStore:
                 self._publish(position, now)
             entry = Entry(position)
             self._index(entry)
+        LONG_LIVED.added()
         self.record(entry, "rest", "createPosition", f"201 {position.status}")
         return entry
 

@@ -7,8 +7,12 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from simulators.common.heap import LongLived
 from simulators.mypay.iuv import IuvGenerator
 from simulators.mypay.model import Creditor, Debtor, Exchange, Item, Position, Session
+
+#: What the simulator was sent stays until it stops: out of the GC's full passes.
+LONG_LIVED = LongLived()
 
 
 def now() -> datetime:
@@ -74,7 +78,8 @@ class Store:
             for item in items:
                 self._by_iud[(creditor.cod_ipa, item.iud)] = position
             self._order.append(position)
-            return position
+        LONG_LIVED.added()
+        return position
 
     def replace_items(
         self, position: Position, items: list[Item], debtor: Debtor, due_date: date | None
