@@ -179,6 +179,9 @@ def plan(
     proxy_env = {
         "COLLAUDO_API_TOKEN": api_token,
         "COLLAUDO_DB": "/data/proxy.sqlite",
+        # A stable name: the container restarted takes its claims (import jobs, the outbox)
+        # back at once instead of waiting for their leases to expire.
+        "COLLAUDO_REPLICA_ID": "proxy",
         "COLLAUDO_PUBLIC_URL": f"http://{public_host}:{proxy_port}",
         "COLLAUDO_BUS": "kafka",
         "COLLAUDO_KAFKA_BOOTSTRAP": KAFKA_BOOTSTRAP,

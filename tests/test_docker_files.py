@@ -22,6 +22,7 @@ import yaml
 from docker.utils.build import PatternMatcher
 
 from adapters.api.settings import ApiSettings
+from adapters.core.replica import replica_from_env
 from collaudo import docker_plan, docker_seed
 from collaudo.cli import build_parser
 from collaudo.commands import sim
@@ -402,7 +403,14 @@ def test_the_proxy_and_the_platform_share_kafka_and_the_proxy_keeps_its_store(
     assert settings.public_url == "http://127.0.0.1:8000"
     # Both replicas keep the one PostgreSQL store, whose data lives on the named volume; the
     # password reaches libpq as PGPASSWORD, the one the postgres service was created with.
-    assert environment(stack["proxy-2"]) == proxy_env
+    second_env = environment(stack["proxy-2"])
+    assert {k: v for k, v in second_env.items() if k != "COLLAUDO_REPLICA_ID"} == {
+        k: v for k, v in proxy_env.items() if k != "COLLAUDO_REPLICA_ID"
+    }
+    # Each replica a stable name of its own: a restarted container takes its claims back at
+    # once; two running replicas sharing one would both think they hold the same work.
+    replicas = [replica_from_env(env)[0] for env in (proxy_env, second_env)]
+    assert replicas == ["proxy", "proxy-2"]
     assert settings.db_path == "postgresql://collaudo@postgres:5432/collaudo"
     database = environment(stack["postgres"])
     assert proxy_env["PGPASSWORD"] == database["POSTGRES_PASSWORD"] == DB_PASSWORD

@@ -17,7 +17,7 @@ COLLAUDO_INTERMEDIARY    ``fake``                       driver name: ``fake``, `
 COLLAUDO_RETENTION_DAYS  ``90``                         days published events, consumed event
                                                         ids, finished notifications and
                                                         exchanges are kept (``0``: forever)
-COLLAUDO_REPLICA_ID      ``hostname-pid-random``        this replica's name among those
+COLLAUDO_REPLICA_ID      ``hostname-pid-machine``       this replica's name among those
                                                         sharing the store (claims, /status)
 COLLAUDO_LEASE_SECONDS   ``30``                         how long claimed work waits for a
                                                         dead replica before another takes it

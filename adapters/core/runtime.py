@@ -31,6 +31,7 @@ from types import TracebackType
 from adapters.core.bus import Bus, Message
 from adapters.core.import_runner import ImportRunner
 from adapters.core.outcomes import OutcomeAction
+from adapters.core.replica import gone_here
 from adapters.core.service import PaymentService
 
 __all__ = ["LOOPS", "LoopHealth", "ProxyRuntime"]
@@ -106,6 +107,7 @@ class ProxyRuntime:
             raise RuntimeError("the proxy runtime is already running; stop() it first")
         self._stopping = asyncio.Event()
         self._wake = {name: asyncio.Event() for name in _WAKEABLE}
+        self._release_gone_replicas()
         self._tasks = {
             "consumer": asyncio.create_task(self._consume(), name="proxy-consumer"),
             "publisher": asyncio.create_task(
@@ -141,6 +143,24 @@ class ProxyRuntime:
             settings.topic,
             settings.consumer_group,
         )
+
+    def _release_gone_replicas(self) -> None:
+        """What replicas of this machine left behind when their process died (this one's
+        earlier life, after a crash) is free now: no waiting for the leases to expire."""
+        me = self.service.settings.replica_id
+        try:
+            owners = self.service.store.claim_owners()
+        except Exception as exc:  # the loops report a store that does not answer
+            log.warning("could not look for claims left by stopped replicas: %s", exc)
+            return
+        for owner in sorted(owners):
+            if gone_here(owner, me):
+                released = self.service.store.release_claims(owner)
+                log.info(
+                    "released %d claims and leases of replica %s: its process is gone",
+                    released,
+                    owner,
+                )
 
     async def stop(self) -> None:
         """Stop gracefully within ``shutdown_timeout`` seconds; safe to call twice."""

@@ -195,6 +195,24 @@ class LeaseStore:
         )
         return str(rows[0]["owner"]) if rows else None
 
+    def claim_owners(self) -> set[str]:
+        """Every replica holding an unexpired claim or lease now."""
+        now = time.time()
+        owners = {
+            str(row["owner"])
+            for row in self._query("SELECT owner FROM leases WHERE until > ?", (now,))
+        }
+        for table in CLAIM_COLUMNS:
+            owners.update(
+                str(row["owner"])
+                for row in self._query(
+                    f"SELECT DISTINCT lease_owner AS owner FROM {table} "
+                    "WHERE lease_owner IS NOT NULL AND lease_until > ?",
+                    (now,),
+                )
+            )
+        return owners
+
     def release_claims(self, owner: str) -> int:
         """Give back everything ``owner`` holds (a replica stopping gracefully), so the
         others need not wait for the leases to expire; returns how many were held."""

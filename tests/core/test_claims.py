@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def pending(store: Store, n: int, *, notify: bool = False) -> list[uuid.UUID]:
 
 
 @pytest.fixture
-def two(store_location: str) -> tuple[Store, Store]:
+def two(store_location: str) -> Iterator[tuple[Store, Store]]:
     first, second = Store.open(store_location), Store.open(store_location)
     yield first, second
     first.close()
@@ -343,3 +344,38 @@ async def test_a_replica_stopping_gracefully_leaves_nothing_claimed(
     await runtime.stop()
     assert store.lease_holder("pruner") is None and store.lease_holder("outbox") is None
     assert len(store.due_notifications(DUE, 10, owner="b")) == 2
+
+
+async def test_a_restarted_proxy_takes_back_at_once_what_its_dead_process_held(
+    store: Store, clock: FakeClock
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from adapters.core.replica import default_replica_id, machine_tag
+    from adapters.core.runtime import ProxyRuntime
+
+    host, tag = default_replica_id().rsplit("-", 2)[0], machine_tag()
+    dead_pid = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead_pid.wait()
+    crashed = f"{host}-{dead_pid.pid}-{tag}"  # this machine, its process gone: a crash
+    alive = f"{host}-{os.getppid()}-{tag}"  # this machine, its process running
+    elsewhere = f"{host}-{dead_pid.pid}-00000000"  # another machine: not judged from here
+    chosen = "proxy-2"  # a chosen name: only its lease's expiry frees it
+    pending(store, 4)
+    for owner in (crashed, alive, elsewhere, chosen):
+        assert len(store.due_for_check(DUE, 1, owner=owner)) == 1
+    assert store.acquire_lease("outbox", crashed, 30)
+
+    runtime = ProxyRuntime(
+        replica(store, default_replica_id(), clock), poll_interval=3600, notify_interval=3600
+    )
+    await runtime.start()
+    try:
+        owners = store.claim_owners()
+        assert crashed not in owners  # its payment and the outbox are free at once
+        assert {alive, elsewhere, chosen} <= owners  # the others wait for their leases
+        assert store.lease_holder("outbox") != crashed
+    finally:
+        await runtime.stop()
