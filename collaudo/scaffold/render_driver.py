@@ -14,6 +14,7 @@ from collaudo.scaffold.render import (
     PDF_NAMES,
     STATUS_NAMES,
     _class_name,
+    shown_path,
     wrapped,
 )
 from simulators.contractsim.jsongen import JsonGenerator
@@ -279,7 +280,7 @@ def _verb(plan: Plan, verb: str) -> list[str]:
     timeout = "self.receipt_timeout" if verb == "receipt" else "self.timeout"
     lines = [
         head,
-        f'        """{call.operation.name} ({call.contract.file}):',
+        f'        """{call.operation.name} ({shown_path(call.contract.file, 40)}):',
         "",
         f"        {call.rest.method.upper()} {call.rest.template}",
         '        """',
