@@ -192,10 +192,13 @@ def test_the_verbs_the_proxy_recorded_during_a_scenario_are_found() -> None:
 
 
 def test_a_long_contract_path_is_shown_within_the_generated_codes_columns() -> None:
-    from collaudo.scaffold.render import shown_path
+    from collaudo.scaffold.render import LINE, shown_path
 
     deep = "/srv/" + "/".join(f"a-rather-long-folder-name-{n}" for n in range(6)) + "/api.wsdl"
     shown = shown_path(deep, 60)
     # Generated modules must pass ruff's 100 columns; a path cannot be wrapped.
     assert len(shown) <= 60 and shown.startswith(".../") and shown.endswith("/api.wsdl")
     assert shown_path("contracts/gpd.json", 60) == "contracts/gpd.json"  # short: as given
+    # Where a path just over the limit goes: the docstring's command line.
+    near = "/tmp/tmp.zOe8MQjIfi/main/simulators/common/builtin_contracts/mypay/pa-per-ente.wsdl"
+    assert len("        --contract " + shown_path(near, LINE - 19)) <= LINE
