@@ -27,7 +27,7 @@ from adapters.core.intermediary import (
     VerbNotImplemented,
 )
 from adapters.drivers._http import CallRecord, RecordingTransport, transport_error
-from adapters.drivers._receipt import read_receipt
+from adapters.drivers._receipt import ReceiptFacts, read_receipt
 from adapters.drivers._xml import UnsafeXML
 
 
@@ -172,6 +172,18 @@ def when(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def receipt_xml(content: bytes, iuv: str, record: CallRecord, what: str) -> ReceiptFacts:
+    """A pagoPA receipt XML read; one that cannot be read is a fault retried later."""
+    try:
+        return read_receipt(content, what=f"the receipt of IUV {iuv}")
+    except UnsafeXML as exc:
+        raise IntermediaryFault(
+            f"{what}: {exc}; it will be retried",
+            exchanges=record.exchanges,
+            code="MALFORMED_ANSWER",
+        ) from exc
+
+
 def receipt_of(ctx: PositionContext, response: httpx.Response, record: CallRecord) -> Receipt:
     """The receipt document as the intermediary answered it: a pagoPA receipt XML is read
     (IUV, amount, payer, date); any other document is kept as it came."""
@@ -182,14 +194,7 @@ def receipt_of(ctx: PositionContext, response: httpx.Response, record: CallRecor
     paid_at: datetime | None = None
     receipt_id: str | None = None
     if "xml" in media:
-        try:
-            facts = read_receipt(content, what=f"the receipt of IUV {iuv}")
-        except UnsafeXML as exc:
-            raise IntermediaryFault(
-                f"receipt: {exc}; it will be retried",
-                exchanges=record.exchanges,
-                code="MALFORMED_ANSWER",
-            ) from exc
+        facts = receipt_xml(content, iuv, record, "receipt")
         iuv = facts.iuv or iuv
         amount = facts.amount if facts.amount is not None else amount
         payer, paid_at, receipt_id = facts.payer_fiscal_code, facts.paid_at, facts.receipt_id

@@ -26,9 +26,7 @@ from adapters.core.intermediary import (
 )
 from adapters.drivers import _soap
 from adapters.drivers._http import CallRecord, transport_error
-from adapters.drivers._receipt import read_receipt
-from adapters.drivers._scaffold import find, when
-from adapters.drivers._xml import UnsafeXML
+from adapters.drivers._scaffold import find, receipt_xml, when
 
 #: Members of an answer that carry an error in the answer itself (a "fault bean").
 FAULT_NAMES = ("faultCode", "codiceErrore", "errorCode")
@@ -179,14 +177,7 @@ def receipt_in(
     media = "application/octet-stream"
     if content.lstrip().startswith(b"<"):
         media = "application/xml"
-        try:
-            facts = read_receipt(content, what=f"the receipt of IUV {iuv}")
-        except UnsafeXML as exc:
-            raise IntermediaryFault(
-                f"{what}: {exc}; it will be retried",
-                exchanges=record.exchanges,
-                code="MALFORMED_ANSWER",
-            ) from exc
+        facts = receipt_xml(content, iuv, record, what)
         iuv = facts.iuv or iuv
         amount = facts.amount if facts.amount is not None else amount
         payer, paid_at, receipt_id = facts.payer_fiscal_code, facts.paid_at, facts.receipt_id

@@ -14,6 +14,7 @@ from collaudo.scaffold.render import (
     PDF_NAMES,
     STATUS_NAMES,
     _class_name,
+    recording_lines,
     shown_path,
     wrapped,
 )
@@ -284,14 +285,8 @@ def _verb(plan: Plan, verb: str) -> list[str]:
         "",
         f"        {call.rest.method.upper()} {call.rest.template}",
         '        """',
-        f"        creditor = {creditor}",
-        "        with recording(",
-        f'            "{verb}", timeout={timeout}, secrets=config.secrets(creditor, self._environ)',
-        "        ) as record:",
     ]
-    if verb == "create":
-        lines.append("            ids = payloads.identifiers(request)")
-    return lines + _call_lines(plan, call)
+    return lines + recording_lines(verb, creditor, timeout) + _call_lines(plan, call)
 
 
 def driver_module(plan: Plan) -> str:

@@ -12,6 +12,7 @@ from collaudo.scaffold.render import (
     _class_name,
     _field_source,
     _simulated,
+    recording_lines,
     wrapped,
 )
 from collaudo.scaffold.render_driver import _SIGNATURES, _verb
@@ -241,14 +242,8 @@ def _soap_verb(plan: Plan, verb: str) -> list[str]:
         "",
         *wrapped(f"SOAPAction {call.soap.soap_action or '(none)'}", "        "),
         '        """',
-        f"        creditor = {creditor}",
-        "        with recording(",
-        f'            "{verb}", timeout={timeout}, secrets=config.secrets(creditor, self._environ)',
-        "        ) as record:",
     ]
-    if verb == "create":
-        lines.append("            ids = payloads.identifiers(request)")
-    return lines + _call_lines(plan, call)
+    return lines + recording_lines(verb, creditor, timeout) + _call_lines(plan, call)
 
 
 def driver_module(plan: Plan) -> str:
