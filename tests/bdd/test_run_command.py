@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from collaudo import contract_facts
 from collaudo.cli import main
+from collaudo.commands.run import clear_aside
 
 FAILING_FEATURE = """\
 # language: it
@@ -106,3 +108,24 @@ def test_a_live_target_skips_the_simulator_scenarios_saying_why(
     assert "ogni scenario è stato saltato" in captured.err
     summary = (tmp_path / "reports" / "summary.md").read_text(encoding="utf-8")
     assert "vendor is a live target" in summary and "not-printed" not in summary
+
+
+def test_the_last_runs_reports_are_cleared_at_once_and_deleted_meanwhile(tmp_path: Path) -> None:
+    old = tmp_path / "allure-results"
+    (old / "nested").mkdir(parents=True)
+    for n in range(50):
+        (old / f"{n}-attachment.png").write_bytes(b"x")
+    (old / "nested" / "deep.json").write_text("{}")
+    leftover = tmp_path / ".allure-results-old-1"  # a run killed before its thread ended
+    leftover.mkdir()
+    (leftover / "stale.txt").write_text("stale")
+    (tmp_path / "junit.xml").write_text("<testsuites/>")  # beside it: not touched
+
+    clear_aside(old)
+
+    assert not old.exists()  # the new run writes into an empty place at once
+    for thread in threading.enumerate():
+        if thread.name == "clear-reports":
+            thread.join(timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml"]
+    clear_aside(old)  # nothing to clear: nothing happens
