@@ -13,9 +13,15 @@ Playwright's own ``fill`` types.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from playwright.async_api import Page
+
+#: How long an element may take to become clickable (a menu opening), and the pause
+#: between looks: the checkout's pages and the form are ready at once, nearly always.
+AIM_TIMEOUT = 5.0
+AIM_PAUSE = 0.05
 
 
 class NotClickable(RuntimeError):
@@ -48,11 +54,21 @@ _AIM = """([selector, focus]) => {
 }"""
 
 
-async def _aim(page: Page, selector: str, *, focus: bool = False) -> dict[str, Any]:
-    aimed: dict[str, Any] = await page.evaluate(_AIM, [selector, focus])
-    if "problem" in aimed:
-        raise NotClickable(f"cannot reach {selector} at {page.url}: {aimed['problem']}")
-    return aimed
+async def _aim(
+    page: Page, selector: str, *, focus: bool = False, timeout: float | None = None
+) -> dict[str, Any]:
+    """Where to click ``selector``, once it can be clicked (a menu opening, a page settling)."""
+    timeout = AIM_TIMEOUT if timeout is None else timeout
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        aimed: dict[str, Any] = await page.evaluate(_AIM, [selector, focus])
+        if "problem" not in aimed:
+            return aimed
+        if asyncio.get_running_loop().time() >= deadline:
+            raise NotClickable(
+                f"cannot reach {selector} at {page.url} within {timeout:g} s: {aimed['problem']}"
+            )
+        await asyncio.sleep(AIM_PAUSE)
 
 
 async def click(page: Page, selector: str) -> None:

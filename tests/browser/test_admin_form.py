@@ -15,9 +15,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
-from collaudo.browser import FormRejected, configure_through_form
+from collaudo.browser.admin import configure_through_form
 from collaudo.formio.install import FormioAssets, FormioMissing, find_formio
-from collaudo.formio.operator import FormValue
+from collaudo.formio.operator import FormRejected, FormValue
 from collaudo.stack import DEMO_TENANT_ID, Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]

@@ -63,12 +63,23 @@ async def test_ticking_a_radio_button(chromium: Browser) -> None:
     ],
 )
 async def test_what_a_person_could_not_click_is_refused_saying_why(
-    chromium: Browser, selector: str, problem: str
+    chromium: Browser, selector: str, problem: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with new_context(chromium) as page:
         await page.set_content(PAGE)
+        monkeypatch.setattr(hand, "AIM_TIMEOUT", 0.2)
         with pytest.raises(hand.NotClickable, match=f"cannot reach {selector} .*: {problem}"):
             await hand.click(page, selector)
+
+
+async def test_a_click_waits_for_what_appears_a_moment_later(chromium: Browser) -> None:
+    async with new_context(chromium) as page:
+        await page.set_content(
+            "<button id=b style='display:none' onclick='this.dataset.hit=1'>x</button>"
+            "<script>setTimeout(() => { b.style.display = 'block'; }, 300)</script>"
+        )
+        await hand.click(page, "#b")
+        assert await hand.attribute(page, "#b", "data-hit") == "1"
 
 
 async def test_reading_what_the_page_shows(chromium: Browser) -> None:

@@ -26,16 +26,15 @@ from collaudo.bdd.world import CollaudoEnv
 from collaudo.browser import (
     BrowserCheckoutResult,
     ChromiumRunner,
-    FormRejected,
     chromium_missing_reason,
     citizen_actions,
-    configure_through_form,
     new_context,
     pay_in_browser,
     watch_landing,
 )
+from collaudo.browser.admin import configure_through_form
 from collaudo.formio.install import FormioAssets, FormioMissing, find_formio
-from collaudo.formio.operator import FormValue, input_components
+from collaudo.formio.operator import FormRejected, FormValue, input_components
 from collaudo.formio.page import ConfigKind
 
 T = TypeVar("T")
