@@ -15,6 +15,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from playwright.async_api import Page
 
@@ -123,6 +124,25 @@ async def _proxy_answer(page: Page) -> tuple[int, Any]:
     return status, json.loads(await hand.attribute(page, "#esito", "data-body") or "null")
 
 
+async def _open(page: Page, url: str) -> None:
+    """Show the form at ``url`` (``<desk>?form=<id>``): in place when the tab is on that desk
+    already (form.io stays loaded), else by loading the page."""
+    parts = urlsplit(url)
+    ident = parse_qs(parts.query).get("form", [""])[0]
+    desk = urlunsplit(parts._replace(query="", fragment=""))
+    here = urlsplit(page.url)
+    if (
+        ident
+        and urlunsplit(here._replace(query="", fragment="")) == desk
+        and await page.evaluate("() => typeof window.collaudoOpen === 'function'")
+    ):
+        await page.evaluate("(id) => window.collaudoOpen(id)", ident)
+    else:
+        await page.goto(url)
+    ready = f"body[data-ready={_css(ident)}]" if ident else "body[data-ready]"
+    await page.wait_for_selector(f"{ready}, body[data-failed]", state="attached")
+
+
 async def fill_and_submit(
     page: Page,
     url: str,
@@ -135,8 +155,7 @@ async def fill_and_submit(
     unknown = sorted(set(values) - set(components))
     if unknown:
         raise ValueError(f"the form has no field {unknown}; its fields: {sorted(components)}")
-    await page.goto(url)
-    await page.wait_for_selector("body[data-ready], body[data-failed]", state="attached")
+    await _open(page, url)
     failed = await hand.attribute(page, "body", "data-failed")
     if failed:
         raise RuntimeError(f"form.io could not render the schema: {failed}")
