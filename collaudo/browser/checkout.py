@@ -26,6 +26,11 @@ _WHERE = """() => {
   const found = document.querySelector('main[id]') || document.querySelector('section[id]');
   return found && found.id;
 }"""
+#: The page's name and its size for the screenshot (fonts loaded), in one round trip.
+_LOOK = f"""() => document.fonts.ready.then(() => {{
+  const root = document.documentElement;
+  return [({_WHERE})(), [root.scrollWidth, root.scrollHeight, innerWidth, innerHeight]];
+}})"""
 LINK_RELOADS = 20
 LINK_RELOAD_PAUSE = 0.25  # seconds between reloads of the citizen page
 
@@ -109,8 +114,9 @@ class _Walk:
         return str(found) if found else urlsplit(self.page.url).path or "?"
 
     async def seen(self, name: str | None = None) -> str:
-        where = await self.where()
-        shot = await self.shots(self.page, name or where)
+        found, size = await self.page.evaluate(_LOOK)
+        where = str(found) if found else urlsplit(self.page.url).path or "?"
+        shot = await self.shots(self.page, name or where, tuple(size))
         self.result.pages.append(CheckoutPage(where, self.page.url, shot))
         return where
 

@@ -190,7 +190,10 @@ async def _cdp_session(page: Page) -> CDPSession:
     return session
 
 
-async def capture_png(page: Page, cdp: CDPSession) -> bytes:
+PageSize = tuple[int, int, int, int]  # the page's width and height, the viewport's
+
+
+async def capture_png(page: Page, cdp: CDPSession, size: PageSize | None = None) -> bytes:
     """The whole page as a PNG: the viewport, or beyond it where the page is larger.
 
     Chromium's own ``Page.captureScreenshot`` with ``optimizeForSpeed`` (a faster zlib
@@ -199,8 +202,9 @@ async def capture_png(page: Page, cdp: CDPSession) -> bytes:
     round trips (caret hiding, fonts, layout metrics); the same capture costs Chromium
     about half the CPU this way. A page larger than the viewport is captured whole
     (``captureBeyondViewport``: rendered at full size without resizing the viewport).
+    ``size``: measured by the caller in its own round trip (fonts loaded), else here.
     """
-    width, height, view_width, view_height = await page.evaluate(_PAGE_SIZE)
+    width, height, view_width, view_height = size or await page.evaluate(_PAGE_SIZE)
     params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
     if width > view_width or height > view_height:
         params["captureBeyondViewport"] = True
@@ -223,12 +227,12 @@ class Screenshots:
         self.prefix = prefix
         self.taken: list[Path] = []
 
-    async def __call__(self, page: Page, name: str) -> Path | None:
+    async def __call__(self, page: Page, name: str, size: PageSize | None = None) -> Path | None:
         if self.directory is None:
             return None
         self.directory.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         path = self.directory / f"{self.prefix}{len(self.taken) + 1:02d}-{slug}.png"
-        path.write_bytes(await capture_png(page, await _cdp_session(page)))
+        path.write_bytes(await capture_png(page, await _cdp_session(page), size))
         self.taken.append(path)
         return path
