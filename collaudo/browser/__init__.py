@@ -5,14 +5,15 @@
 - :func:`pay_in_browser` walks the pagoPA checkout from the platform's citizen page
   ("Paga online") or a payment link, back to the creditor's landing page, with a
   screenshot of every page (:mod:`collaudo.browser.checkout`);
-- :func:`configure_through_form` renders the proxy's form.io schema with the real
-  form.io renderer, types the values in as an operator would, submits, and returns
-  the configuration the proxy stored (:mod:`collaudo.browser.admin`).
+- :func:`collaudo.browser.admin.configure_through_form` renders the proxy's form.io
+  schema with the real form.io renderer, types the values in as an operator would,
+  submits, and returns the configuration the proxy stored (imported from its module,
+  not from here: it uses :mod:`collaudo.formio`, whose operator types with
+  :mod:`collaudo.browser.hand`).
 
 Browser checks skip where :func:`chromium_missing_reason` says why they cannot run.
 """
 
-from collaudo.browser.admin import configure_through_form
 from collaudo.browser.checkout import (
     BrowserCheckoutError,
     BrowserCheckoutResult,
@@ -32,7 +33,6 @@ from collaudo.browser.chromium import (
     new_context,
 )
 from collaudo.browser.runner import ChromiumRunner
-from collaudo.formio.operator import FormRejected
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -42,11 +42,9 @@ __all__ = [
     "CardData",
     "CheckoutPage",
     "ChromiumRunner",
-    "FormRejected",
     "Screenshots",
     "chromium_missing_reason",
     "citizen_actions",
-    "configure_through_form",
     "is_loopback",
     "launch_chromium",
     "new_context",

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page
 from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.formio.install import FormioAssets, find_formio
 from collaudo.formio.operator import FormRejected, FormValue, fill_and_submit
-from collaudo.formio.page import ConfigKind, serving_form_page
+from collaudo.formio.page import ConfigKind, FormDesk, serving_form_page
 from collaudo.tls import default_tls
 
 
@@ -26,6 +26,7 @@ async def configure_through_form(
     browser: Browser | None = None,
     assets: FormioAssets | None = None,
     page: Page | None = None,
+    desk: FormDesk | None = None,
 ) -> dict[str, Any]:
     """Fill the proxy's ``kind`` form (``tenant``/``service``) and return what it stored.
 
@@ -35,6 +36,8 @@ async def configure_through_form(
     never reaches the page). Raises :class:`FormRejected` with the errors the renderer
     showed (``source="form"``, nothing sent) or the proxy answered (``source="proxy"``).
     ``page``: fill the form in a tab already open instead of a fresh context.
+    ``desk``: the operator's desk already served (:func:`~collaudo.formio.page.serving_desk`),
+    whose page, left open in ``page``, renders this form in place of the last one.
     """
     assets = assets or find_formio()
     headers = {"Authorization": f"Bearer {token}"}
@@ -48,9 +51,17 @@ async def configure_through_form(
             )
         schema: dict[str, Any] = response.json()
         shots = Screenshots(screenshots_dir, prefix=f"{kind}-")
-        async with serving_form_page(proxy_url, token, kind, schema, assets) as form_url:
-            async with page_to_use(browser, page) as tab:
-                stored = await fill_and_submit(tab, form_url, schema, values, shots)
+        if desk is not None:
+            ident = desk.add(proxy_url, token, kind, schema)
+            try:
+                async with page_to_use(browser, page) as tab:
+                    stored = await fill_and_submit(tab, desk.form_url(ident), schema, values, shots)
+            finally:
+                desk.remove(ident)
+        else:
+            async with serving_form_page(proxy_url, token, kind, schema, assets) as form_url:
+                async with page_to_use(browser, page) as tab:
+                    stored = await fill_and_submit(tab, form_url, schema, values, shots)
         answer = await http.get(f"/{kind}s/{stored['id']}")
         if answer.status_code != 200:
             raise FormRejected(

@@ -17,9 +17,20 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Page
 
+from collaudo.browser import hand
 from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.citizen import PAYING_CARD, Outcome
 
+#: The page's name in one round trip: the checkout's ``main`` id, else the platform's section.
+_WHERE = """() => {
+  const found = document.querySelector('main[id]') || document.querySelector('section[id]');
+  return found && found.id;
+}"""
+#: The page's name and its size for the screenshot (fonts loaded), in one round trip.
+_LOOK = f"""() => document.fonts.ready.then(() => {{
+  const root = document.documentElement;
+  return [({_WHERE})(), [root.scrollWidth, root.scrollHeight, innerWidth, innerHeight]];
+}})"""
 LINK_RELOADS = 20
 LINK_RELOAD_PAUSE = 0.25  # seconds between reloads of the citizen page
 
@@ -99,28 +110,24 @@ class _Walk:
 
     async def where(self) -> str:
         """The page's name: the checkout's ``main`` id or the platform's section id."""
-        for selector in ("main[id]", "section[id]"):
-            found = self.page.locator(selector).first
-            if await found.count():
-                return str(await found.get_attribute("id"))
-        return urlsplit(self.page.url).path or "?"
+        found = await self.page.evaluate(_WHERE)
+        return str(found) if found else urlsplit(self.page.url).path or "?"
 
     async def seen(self, name: str | None = None) -> str:
-        await self.page.wait_for_load_state("load")
-        where = await self.where()
-        shot = await self.shots(self.page, name or where)
+        found, size = await self.page.evaluate(_LOOK)
+        where = str(found) if found else urlsplit(self.page.url).path or "?"
+        shot = await self.shots(self.page, name or where, tuple(size))
         self.result.pages.append(CheckoutPage(where, self.page.url, shot))
         return where
 
     async def go(self, selector: str) -> str:
         """Click ``selector`` (a link or submit button) and wait for the next page."""
-        target = self.page.locator(selector)
-        if not await target.count():
+        if not await hand.exists(self.page, selector):
             raise BrowserCheckoutError(
                 f"no {selector} on page {await self.where()!r} at {self.page.url}"
             )
         async with self.page.expect_navigation(wait_until="load"):
-            await target.first.click()
+            await hand.click(self.page, selector)
         return await self.seen()
 
     def expect(self, where: str, wanted: str) -> None:
@@ -131,23 +138,22 @@ class _Walk:
             )
 
     async def text(self, selector: str) -> str:
-        found = self.page.locator(selector)
-        return " ".join((await found.first.inner_text()).split()) if await found.count() else ""
+        return await hand.text(self.page, selector)
 
     async def landed(self, wanted_status: str | None, timeout: float) -> None:
         """Record the creditor's landing page; reload it until it shows ``wanted_status``."""
         self.result.landing_url = self.page.url
-        status = self.page.locator("section#pratica[data-status]")
-        if not await status.count():
+        status = "section#pratica[data-status]"
+        self.result.landing_status = await hand.attribute(self.page, status, "data-status")
+        if self.result.landing_status is None:
             return
-        self.result.landing_status = await status.get_attribute("data-status")
         deadline = asyncio.get_running_loop().time() + timeout
         while wanted_status and self.result.landing_status != wanted_status:
             if asyncio.get_running_loop().time() > deadline:
                 return
             await asyncio.sleep(0.3)
             await self.page.reload(wait_until="load")  # the citizen pressing F5
-            self.result.landing_status = await status.get_attribute("data-status")
+            self.result.landing_status = await hand.attribute(self.page, status, "data-status")
             if self.result.landing_status == wanted_status:
                 await self.seen("pratica-aggiornata")
 
@@ -176,11 +182,11 @@ async def _walk(walk: _Walk, plan: _Plan) -> BrowserCheckoutResult:
         # The link appears once the platform has seen PAYMENT_PENDING; on a loaded machine
         # that event may land just after the page did: the citizen presses F5 a few times.
         for _ in range(LINK_RELOADS):
-            if await page.locator(link).count():
+            if await hand.exists(page, link):
                 break
             await asyncio.sleep(LINK_RELOAD_PAUSE)
             await page.reload(wait_until="load")
-        if not await page.locator(link).count():
+        if not await hand.exists(page, link):
             row = await walk.text(f'tr[data-payment-id="{payment_id}"]')
             raise BrowserCheckoutError(
                 f"no 'Paga online' link for payment {payment_id} on the citizen page "
@@ -201,9 +207,9 @@ async def _walk(walk: _Walk, plan: _Plan) -> BrowserCheckoutResult:
         result.outcome, result.message = "CANCELED", "pagamento annullato dal cittadino"
         await walk.landed(plan.landing_status, plan.landing_timeout)
         return result
-    await page.fill("#email", data.email)
+    await hand.type_into(page, "#email", data.email)
     walk.expect(await walk.go("form#carrello button#paga"), "metodo-pagina")
-    await page.check("#metodo-CP")
+    await hand.set_checked(page, "#metodo-CP")
     walk.expect(await walk.go("form#metodo button#continua"), "carta-pagina")
     for selector, value in (
         ("#titolare", data.holder),
@@ -211,7 +217,7 @@ async def _walk(walk: _Walk, plan: _Plan) -> BrowserCheckoutResult:
         ("#scadenza", data.expiry),
         ("#cvv", data.cvv),
     ):
-        await page.fill(f"form#carta {selector}", value)
+        await hand.type_into(page, f"form#carta {selector}", value)
     await walk.shots(page, "carta-compilata")
     where = await walk.go("form#carta button#continua")
     if where == "carta-pagina":  # the card data were refused field by field
@@ -229,7 +235,7 @@ async def _walk(walk: _Walk, plan: _Plan) -> BrowserCheckoutResult:
         result.message = await walk.text("#esito-sconosciuto")
         return result
     walk.expect(where, "esito-pagina")
-    shown = await page.locator("#esito").get_attribute("data-outcome")
+    shown = await hand.attribute(page, "#esito", "data-outcome")
     result.outcome = "OK" if shown == "OK" else "KO"
     result.message = await walk.text("#esito")
     await walk.back_to_creditor(plan.landing_status, plan.landing_timeout)
@@ -305,5 +311,8 @@ async def citizen_actions(
     """The links the citizen page offers for a payment (``data-link`` names, in order)."""
     async with page_to_use(browser, page) as tab:
         await tab.goto(platform_url, wait_until="load")
-        links = tab.locator(f'tr[data-payment-id="{payment_id}"] a[data-link]')
-        return [str(await link.get_attribute("data-link")) for link in await links.all()]
+        links: list[str] = await tab.evaluate(
+            "(s) => Array.from(document.querySelectorAll(s), (a) => a.dataset.link)",
+            f'tr[data-payment-id="{payment_id}"] a[data-link]',
+        )
+        return links

@@ -15,8 +15,11 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from playwright.async_api import Page
+
+from collaudo.browser import hand
 
 FormValue = str | int | float | bool
 Shots = Callable[[Page, str], Awaitable[Path | None]]
@@ -76,26 +79,26 @@ def _wrapper(key: str) -> str:
 
 
 async def enter(page: Page, component: Mapping[str, Any], value: FormValue) -> None:
-    """Type, pick or tick ``value`` into one component."""
+    """Type, pick or tick ``value`` into one component (focus moving on leaves the last)."""
     key, kind = component["key"], component["type"]
-    field = page.locator(f"#formio [name={_css(f'data[{key}]')}]").first
+    field = f"#formio [name={_css(f'data[{key}]')}]"
     if kind == "checkbox":
-        await field.set_checked(bool(value))
+        await hand.set_checked(page, field, bool(value))
     elif kind == "select":
         options = [str(v["value"]) for v in component.get("data", {}).get("values", [])]
         if str(value) not in options:
             raise ValueError(f"{key}: {value!r} is not an option of the form ({options})")
-        await page.locator(f"{_wrapper(key)} .choices").first.click()
-        choice = f"{_wrapper(key)} .choices__item--choice[data-value={_css(str(value))}]"
-        await page.locator(choice).first.click()
+        await hand.click(page, f"{_wrapper(key)} .choices")
+        await hand.click(
+            page, f"{_wrapper(key)} .choices__item--choice[data-value={_css(str(value))}]"
+        )
     elif kind in {"textfield", "number", "email", "textarea", "url"}:
         text = str(value)
         if text == "":
-            await field.fill("x")  # touched, so form.io judges it
-        await field.fill(text)
+            await hand.type_into(page, field, "x")  # touched, so form.io judges it
+        await hand.type_into(page, field, text)
     else:
         raise ValueError(f"{key}: form.io component type {kind!r} is not supported here")
-    await field.blur()
 
 
 def _submit_selector(schema: Mapping[str, Any]) -> str:
@@ -117,9 +120,27 @@ async def shown_errors(page: Page, keys: list[str]) -> dict[str, str]:
 
 
 async def _proxy_answer(page: Page) -> tuple[int, Any]:
-    esito = page.locator("#esito[data-status]")
-    status = int(await esito.get_attribute("data-status") or 0)
-    return status, json.loads(await esito.get_attribute("data-body") or "null")
+    status = int(await hand.attribute(page, "#esito", "data-status") or 0)
+    return status, json.loads(await hand.attribute(page, "#esito", "data-body") or "null")
+
+
+async def _open(page: Page, url: str) -> None:
+    """Show the form at ``url`` (``<desk>?form=<id>``): in place when the tab is on that desk
+    already (form.io stays loaded), else by loading the page."""
+    parts = urlsplit(url)
+    ident = parse_qs(parts.query).get("form", [""])[0]
+    desk = urlunsplit(parts._replace(query="", fragment=""))
+    here = urlsplit(page.url)
+    if (
+        ident
+        and urlunsplit(here._replace(query="", fragment="")) == desk
+        and await page.evaluate("() => typeof window.collaudoOpen === 'function'")
+    ):
+        await page.evaluate("(id) => window.collaudoOpen(id)", ident)
+    else:
+        await page.goto(url)
+    ready = f"body[data-ready={_css(ident)}]" if ident else "body[data-ready]"
+    await page.wait_for_selector(f"{ready}, body[data-failed]", state="attached")
 
 
 async def fill_and_submit(
@@ -134,24 +155,24 @@ async def fill_and_submit(
     unknown = sorted(set(values) - set(components))
     if unknown:
         raise ValueError(f"the form has no field {unknown}; its fields: {sorted(components)}")
-    await page.goto(url)
-    await page.wait_for_selector("body[data-ready], body[data-failed]", state="attached")
-    failed = await page.locator("body").get_attribute("data-failed")
+    await _open(page, url)
+    failed = await hand.attribute(page, "body", "data-failed")
     if failed:
         raise RuntimeError(f"form.io could not render the schema: {failed}")
     await shots(page, "vuoto")
     for key, value in values.items():
         await enter(page, components[key], value)
+    await hand.blur(page)
     submit = _submit_selector(schema)
-    await page.wait_for_function(_SETTLED, arg=submit)
+    await page.wait_for_function(_SETTLED, arg=submit, polling=50)
     await shots(page, "compilato")
-    if await page.locator(submit).is_disabled():
+    if await page.evaluate("(s) => document.querySelector(s).disabled", submit):
         # An operator cannot press a disabled "Salva"; form.io's own submit attempt shows why.
         await page.evaluate(_ATTEMPT)
     else:
-        await page.locator(submit).click()
+        await hand.click(page, submit)
     await page.wait_for_selector("#esito[data-status], #formio .alert-danger")
-    if not await page.locator("#esito[data-status]").count():
+    if not await hand.exists(page, "#esito[data-status]"):
         errors = await shown_errors(page, list(components))
         await shots(page, "errori")
         raise FormRejected("form", errors, detail="form.io refused to submit the form")

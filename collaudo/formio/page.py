@@ -1,15 +1,20 @@
-"""A small admin page on loopback that renders a form.io schema with the real renderer.
+"""The operator's desk: a small admin page on loopback rendering form.io schemas with the
+real renderer.
 
 ``GET /`` is the page: Bootstrap 4 and form.io's CSS, ``formio.full.min.js``, and a
-script that calls ``Formio.createForm`` on the schema (``GET /schema.json``). On
-form.io's ``submit`` event the page posts ``submission.data`` to ``POST /submit``; this
-server forwards it to the proxy's ``POST /{kind}s`` with the bearer token (the token
-stays here, never in the page) and the page shows the proxy's answer:
+script whose ``collaudoOpen(id)`` renders a registered form (``GET /forms/{id}/form.json``:
+the schema and the page's words in its language) with ``Formio.createForm``, in place of
+the one shown (``/?form={id}`` opens it on load). On form.io's ``submit`` event the page
+posts ``submission.data`` to ``POST /forms/{id}/submit``; this server forwards it to the
+proxy's ``POST /{kind}s`` with the bearer token (the token stays here, never in the page)
+and the page shows the proxy's answer:
 
 - ``#esito[data-status]`` — the proxy's HTTP status, the body in ``data-body``;
 - ``ul#errori-proxy li[data-field]`` — each field error of a 4xx problem.
 
-``body[data-ready]`` appears once the form is rendered.
+``body[data-ready="{id}"]`` appears once that form is rendered (``data-failed`` if not).
+One page serves many forms: loading form.io (2.2 MB of script) is most of the browser's
+work for a form, and the desk does it once.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator
-from html import escape
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -32,7 +39,7 @@ from starlette.staticfiles import StaticFiles
 
 from collaudo.formio.install import FormioAssets
 from collaudo.i18n import gettext as _
-from collaudo.i18n import language, use_language
+from collaudo.i18n import language
 from collaudo.tls import default_tls
 from simulators.common.server import bind_socket, bound_port, make_config, serve
 
@@ -61,34 +68,85 @@ const show = (form, answer) => {
   // Ends the button's spinner: success or error state, as for form.io's own server.
   form.emit(answer.status < 300 ? 'submitDone' : 'submitError', answer.body);
 };
-fetch('schema.json')
-  .then((r) => r.json())
-  .then((schema) => Formio.createForm(document.getElementById('formio'), schema, FORMIO))
-  .then((form) => {
-    window.collaudoForm = form;
-    form.on('submit', (submission) => {
-      fetch('submit', {
-        method: 'POST',
-        headers: {'Content-Type': 'application/json'},
-        body: JSON.stringify(submission.data),
-      })
-        .then((r) => r.json())
-        .then((answer) => show(form, answer))
-        .catch((e) => show(form, {status: 599, body: {detail: String(e)}}));
-    });
-    document.body.dataset.ready = 'true';
-  })
-  .catch((e) => { document.body.dataset.failed = String(e); });
+let TEXT = {};
+// Opens the form registered as `id` in place of the one shown: a fresh form.io form in a
+// fresh element, the previous one destroyed and its answer cleared.
+window.collaudoOpen = (id) => {
+  delete document.body.dataset.ready;
+  delete document.body.dataset.failed;
+  if (window.collaudoForm) window.collaudoForm.destroy(true);
+  window.collaudoForm = null;
+  const esito = document.getElementById('esito');
+  esito.replaceChildren();
+  esito.className = '';
+  delete esito.dataset.status;
+  delete esito.dataset.body;
+  document.getElementById('errori-proxy').replaceChildren();
+  const holder = document.createElement('div');
+  document.getElementById('formio').replaceChildren(holder);
+  const base = 'forms/' + encodeURIComponent(id) + '/';
+  return fetch(base + 'form.json')
+    .then((r) => {
+      if (!r.ok) throw new Error('no form ' + id + ' on this desk (HTTP ' + r.status + ')');
+      return r.json();
+    })
+    .then((spec) => {
+      TEXT = spec.texts;
+      document.documentElement.lang = spec.language;
+      document.title = spec.title;
+      document.getElementById('titolo').textContent = spec.title;
+      document.getElementById('sottotitolo').textContent = spec.subtitle;
+      return Formio.createForm(holder, spec.schema, spec.formio);
+    })
+    .then((form) => {
+      window.collaudoForm = form;
+      form.on('submit', (submission) => {
+        fetch(base + 'submit', {
+          method: 'POST',
+          headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify(submission.data),
+        })
+          .then((r) => r.json())
+          .then((answer) => show(form, answer))
+          .catch((e) => show(form, {status: 599, body: {detail: String(e)}}));
+      });
+      document.body.dataset.ready = id;
+    })
+    .catch((e) => { document.body.dataset.failed = String(e); });
+};
+const first = new URLSearchParams(location.search).get('form');
+if (first) window.collaudoOpen(first);
 """
 
 
-def page_html(title: str) -> str:
-    """The page, in the current language (the one the schema was rendered in)."""
-    texts = {
-        "saved": _("Configuration saved (HTTP %(status)s)."),
-        "refused": _("The proxy refused the configuration (HTTP %(status)s): "),
-    }
-    # json.dumps escapes nothing HTML-special by default: "</" is enough to end a script.
+def page_html() -> str:
+    """The page: form.io and Bootstrap, no form until ``collaudoOpen(id)`` (or ``?form=``)."""
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>collaudo</title>'
+        '<link rel="stylesheet" href="bootstrap/bootstrap.min.css">'
+        '<link rel="stylesheet" href="formio/formio.full.min.css">'
+        "<style>body{padding:1.5rem 2rem;max-width:60rem}</style></head><body>"
+        '<h1 class="h3" id="titolo"></h1><p class="text-muted" id="sottotitolo"></p>'
+        '<div id="formio"></div><div id="esito" role="status"></div>'
+        '<ul id="errori-proxy" class="text-danger"></ul>'
+        '<script src="formio/formio.full.min.js"></script>'
+        f"<script>{_SCRIPT}</script></body></html>"
+    )
+
+
+@dataclass(frozen=True)
+class FormToFill:
+    """One form on the desk: the proxy it saves to, its schema, the page's words for it."""
+
+    proxy_url: str
+    token: str
+    kind: ConfigKind
+    schema: dict[str, Any]
+    page: dict[str, Any]  # title, subtitle, texts, formio options, language
+
+
+def _page_words(kind: ConfigKind, schema: dict[str, Any]) -> dict[str, Any]:
+    """The page's words for a form, in the current language (the schema's)."""
     # form.io's own words around the proxy's fields (error summary, file drop zone).
     formio = {
         "language": language(),
@@ -102,59 +160,109 @@ def page_html(title: str) -> str:
             }
         },
     }
-    subtitle = _("Payment proxy administration (collaudo)")
-    script = f"const TEXT = {json.dumps(texts)}; const FORMIO = {json.dumps(formio)};"
-    script = script.replace("</", "<\\/") + _SCRIPT
-    return (
-        f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title>"
-        '<link rel="stylesheet" href="bootstrap/bootstrap.min.css">'
-        '<link rel="stylesheet" href="formio/formio.full.min.css">'
-        "<style>body{padding:1.5rem 2rem;max-width:60rem}</style></head><body>"
-        f'<h1 class="h3">{escape(title)}</h1>'
-        f'<p class="text-muted">{escape(subtitle)}</p>'
-        '<div id="formio"></div><div id="esito" role="status"></div>'
-        '<ul id="errori-proxy" class="text-danger"></ul>'
-        '<script src="formio/formio.full.min.js"></script>'
-        f"<script>{script}</script></body></html>"
-    )
+    return {
+        "title": str(schema.get("title") or f"{kind} configuration"),
+        "subtitle": _("Payment proxy administration (collaudo)"),
+        "texts": {
+            "saved": _("Configuration saved (HTTP %(status)s)."),
+            "refused": _("The proxy refused the configuration (HTTP %(status)s): "),
+        },
+        "formio": formio,
+        "language": language(),
+    }
 
 
-def create_app(
-    proxy_url: str, token: str, kind: ConfigKind, schema: dict[str, Any], assets: FormioAssets
-) -> Starlette:
-    """The page, the schema, the renderer's files and the forwarding ``/submit``."""
-    title = str(schema.get("title") or f"{kind} configuration")
-    lang = language()  # the page speaks the language its schema was rendered in
+class FormDesk:
+    """The operator's desk: one page, any number of forms registered and opened in turn.
 
-    async def index(request: Request) -> Response:
-        with use_language(lang):
-            return HTMLResponse(page_html(title))
+    Forms are registered (:meth:`add`) under an unguessable id; the page opens one with
+    ``collaudoOpen(id)`` and posts its submission to ``forms/{id}/submit``, which this
+    server forwards to that form's proxy with its token (never sent to the page).
+    """
 
-    async def schema_json(request: Request) -> Response:
-        return JSONResponse(schema)
+    def __init__(self, assets: FormioAssets) -> None:
+        self.assets = assets
+        self.forms: dict[str, FormToFill] = {}
+        self.url = ""  # where it is served, once it is
 
-    async def submit(request: Request) -> Response:
-        data = await request.json()
-        async with httpx.AsyncClient(timeout=15, verify=default_tls()) as http:
-            answer = await http.post(
-                f"{proxy_url}/{kind}s", json=data, headers={"Authorization": f"Bearer {token}"}
-            )
+    def form_url(self, ident: str) -> str:
+        """The page showing form ``ident`` once loaded."""
+        return f"{self.url}?form={ident}"
+
+    def add(self, proxy_url: str, token: str, kind: ConfigKind, schema: dict[str, Any]) -> str:
+        """Register a form (its words in the current language); its id."""
+        ident = secrets.token_hex(8)
+        self.forms[ident] = FormToFill(proxy_url, token, kind, schema, _page_words(kind, schema))
+        return ident
+
+    def remove(self, ident: str) -> None:
+        self.forms.pop(ident, None)
+
+    def _form(self, request: Request) -> FormToFill:
         try:
-            body: Any = answer.json()
-        except json.JSONDecodeError:
-            body = {"detail": answer.text[:500]}
-        return JSONResponse({"status": answer.status_code, "body": body})
+            return self.forms[request.path_params["ident"]]
+        except KeyError:
+            raise HTTPException(404, "no such form on this desk") from None
 
-    return Starlette(
-        routes=[
-            Route("/", index),
-            Route("/schema.json", schema_json),
-            Route("/submit", submit, methods=["POST"]),
-            Mount("/formio", StaticFiles(directory=assets.formio_dist)),
-            Mount("/bootstrap", StaticFiles(directory=assets.bootstrap_css)),
-        ]
-    )
+    def app(self) -> Starlette:
+        """The page, each form's schema and words, the renderer's files, ``submit``."""
+
+        async def index(request: Request) -> Response:
+            return HTMLResponse(page_html())
+
+        async def form_json(request: Request) -> Response:
+            form = self._form(request)
+            return JSONResponse({"schema": form.schema, **form.page})
+
+        async def submit(request: Request) -> Response:
+            form = self._form(request)
+            data = await request.json()
+            async with httpx.AsyncClient(timeout=15, verify=default_tls()) as http:
+                answer = await http.post(
+                    f"{form.proxy_url}/{form.kind}s",
+                    json=data,
+                    headers={"Authorization": f"Bearer {form.token}"},
+                )
+            try:
+                body: Any = answer.json()
+            except json.JSONDecodeError:
+                body = {"detail": answer.text[:500]}
+            return JSONResponse({"status": answer.status_code, "body": body})
+
+        return Starlette(
+            routes=[
+                Route("/", index),
+                Route("/forms/{ident}/form.json", form_json),
+                Route("/forms/{ident}/submit", submit, methods=["POST"]),
+                Mount("/formio", StaticFiles(directory=self.assets.formio_dist)),
+                Mount("/bootstrap", StaticFiles(directory=self.assets.bootstrap_css)),
+            ]
+        )
+
+
+@contextlib.asynccontextmanager
+async def serving_desk(
+    assets: FormioAssets, host: str = "127.0.0.1"
+) -> AsyncIterator[tuple[FormDesk, str]]:
+    """Serve a desk on a free loopback port in this event loop; yields it and its URL."""
+    desk = FormDesk(assets)
+    sock = bind_socket(host)
+    port = bound_port(sock)
+    server = uvicorn.Server(make_config(desk.app(), host, port))
+    task = asyncio.create_task(serve(server, sock), name="formio-desk")
+    while not server.started:
+        if task.done():
+            sock.close()
+            task.result()  # raises why it could not start
+            raise RuntimeError(f"the form page on {host}:{port} stopped before it started")
+        await asyncio.sleep(0.01)
+    url = desk.url = f"http://{host}:{port}/"
+    logger.info("form.io admin page listening on %s", url)
+    try:
+        yield desk, url
+    finally:
+        server.should_exit = True
+        await task
 
 
 @contextlib.asynccontextmanager
@@ -166,22 +274,6 @@ async def serving_form_page(
     assets: FormioAssets,
     host: str = "127.0.0.1",
 ) -> AsyncIterator[str]:
-    """Serve the page on a free loopback port in this event loop; yields its URL."""
-    sock = bind_socket(host)
-    port = bound_port(sock)
-    app = create_app(proxy_url, token, kind, schema, assets)
-    server = uvicorn.Server(make_config(app, host, port))
-    task = asyncio.create_task(serve(server, sock), name="formio-page")
-    while not server.started:
-        if task.done():
-            sock.close()
-            task.result()  # raises why it could not start
-            raise RuntimeError(f"the form page on {host}:{port} stopped before it started")
-        await asyncio.sleep(0.01)
-    url = f"http://{host}:{port}/"
-    logger.info("form.io admin page for the %s form listening on %s", kind, url)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        await task
+    """Serve one form on a desk of its own; yields the URL of the page showing it."""
+    async with serving_desk(assets, host) as (desk, url):
+        yield desk.form_url(desk.add(proxy_url, token, kind, schema))

@@ -7,6 +7,7 @@ intermediary it runs with; the renderer is ``formiojs`` (installed by
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
-from collaudo.browser import FormRejected, configure_through_form
+from collaudo.browser import Screenshots, new_context
+from collaudo.browser.admin import configure_through_form
 from collaudo.formio.install import FormioAssets, FormioMissing, find_formio
-from collaudo.formio.operator import FormValue
+from collaudo.formio.operator import FormRejected, FormValue, fill_and_submit
+from collaudo.formio.page import serving_desk
 from collaudo.stack import DEMO_TENANT_ID, Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -211,3 +214,46 @@ async def test_a_field_the_form_does_not_have_is_a_clear_error(
             stack.urls["proxy"], stack.api_token, "tenant", {"mypay_codice_ipa": "c_x"},
             browser=chromium, assets=formio,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("stack", ["gpd"], indirect=True)
+async def test_one_desk_renders_form_after_form_in_place_each_starting_clean(
+    stack: Stack, chromium: Browser, formio: FormioAssets, screenshots: Path
+) -> None:
+    refused_id, saved_id = str(uuid.uuid4()), str(uuid.uuid4())
+    missing = REQUIRED_DRIVER_FIELD["gpd"]
+    async with serving_desk(formio) as (desk, url), new_context(chromium) as page:
+        with pytest.raises(FormRejected) as refused:
+            await configure_through_form(
+                stack.urls["proxy"], stack.api_token, "tenant",
+                tenant_values(stack, refused_id) | {missing: ""}, screenshots / "first",
+                browser=chromium, assets=formio, page=page, desk=desk,
+            )  # fmt: skip
+        loaded = await page.evaluate("performance.timeOrigin")
+
+        saved = await configure_through_form(
+            stack.urls["proxy"], stack.api_token, "tenant", tenant_values(stack, saved_id),
+            screenshots / "second", browser=chromium, assets=formio, page=page, desk=desk,
+        )  # fmt: skip
+
+        # The second form was drawn in the same document (form.io not loaded again) ...
+        assert await page.evaluate("performance.timeOrigin") == loaded
+        assert page.url.startswith(url)
+        # ... with nothing left of the first: no error marks, the proxy's answer its own.
+        assert await page.locator("#formio .formio-error-wrapper, #formio .has-error").count() == 0
+        assert json.loads(await page.get_attribute("#esito", "data-body") or "{}")["id"] == saved_id
+    assert set(refused.value.errors) == {missing}
+    assert saved["id"] == saved_id
+    assert (await stored(stack, "tenant", refused_id)).status_code == 404
+    assert desk.forms == {}  # each form is forgotten once filled
+    second = sorted(p.name for p in (screenshots / "second").glob("*.png"))
+    assert second == ["tenant-01-vuoto.png", "tenant-02-compilato.png", "tenant-03-inviato.png"]
+
+
+async def test_a_form_the_desk_does_not_have_is_a_clear_error(
+    chromium: Browser, formio: FormioAssets
+) -> None:
+    async with serving_desk(formio) as (desk, url), new_context(chromium) as page:
+        unknown = r"could not render .*no form nessuno on this desk \(HTTP 404\)"
+        with pytest.raises(RuntimeError, match=unknown):
+            await fill_and_submit(page, desk.form_url("nessuno"), {}, {}, Screenshots(None))

@@ -7,11 +7,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.async_api import Browser, Error
 
 from collaudo.browser import (
     CHROMIUM_ARGS,
     BrowserUnavailable,
+    Screenshots,
     chromium_missing_reason,
     is_loopback,
     launch_chromium,
@@ -113,6 +115,43 @@ async def test_headless_chromium_refuses_requests_beyond_loopback(chromium: Brow
         assert "HeadlessChrome" in await page.evaluate("navigator.userAgent")
         with pytest.raises(Error, match="ERR_BLOCKED_BY_CLIENT"):
             await page.goto("http://collaudo.invalid/")
+
+
+@pytest.mark.browser
+@pytest.mark.asyncio(loop_scope="module")
+async def test_screenshots_show_the_viewport_or_the_whole_taller_page(
+    chromium: Browser, tmp_path: Path
+) -> None:
+    shots = Screenshots(tmp_path, prefix="p-")
+    async with new_context(chromium) as page:
+        await page.set_content("<body style='margin:0'><p>breve</p></body>")
+        short = await shots(page, "Pagina breve")
+        # A red band 1,700 px down: beyond the 800 px viewport, in the whole-page image.
+        await page.set_content(
+            "<body style='margin:0'><div style='height:1700px'></div>"
+            "<div style='height:300px;background:#f00'></div></body>"
+        )
+        tall = await shots(page, "Pagina lunga")
+
+    assert short == tmp_path / "p-01-pagina-breve.png"
+    assert tall == tmp_path / "p-02-pagina-lunga.png"
+    assert shots.taken == [short, tall]
+    with Image.open(short) as image:
+        assert (image.format, image.size) == ("PNG", (1280, 800))
+    with Image.open(tall) as image:
+        assert (image.format, image.size) == ("PNG", (1280, 2000))
+        rgb = image.convert("RGB")
+        assert rgb.getpixel((640, 1850)) == (255, 0, 0)
+        assert rgb.getpixel((640, 100)) == (255, 255, 255)
+
+
+@pytest.mark.browser
+@pytest.mark.asyncio(loop_scope="module")
+async def test_no_directory_no_screenshots(chromium: Browser) -> None:
+    shots = Screenshots(None)
+    async with new_context(chromium) as page:
+        assert await shots(page, "niente") is None
+    assert shots.taken == []
 
 
 def fake_npm(bin_dir: Path, calls: Path, *, fail: bool = False) -> None:

@@ -26,17 +26,16 @@ from collaudo.bdd.world import CollaudoEnv
 from collaudo.browser import (
     BrowserCheckoutResult,
     ChromiumRunner,
-    FormRejected,
     chromium_missing_reason,
     citizen_actions,
-    configure_through_form,
     new_context,
     pay_in_browser,
     watch_landing,
 )
+from collaudo.browser.admin import configure_through_form
 from collaudo.formio.install import FormioAssets, FormioMissing, find_formio
-from collaudo.formio.operator import FormValue, input_components
-from collaudo.formio.page import ConfigKind
+from collaudo.formio.operator import FormRejected, FormValue, input_components
+from collaudo.formio.page import ConfigKind, FormDesk, serving_desk
 
 T = TypeVar("T")
 CHECKOUT_PAGES = ["carrello-pagina", "metodo-pagina", "carta-pagina", "riepilogo-pagina"]
@@ -51,14 +50,6 @@ def chromium_runner() -> Iterator[ChromiumRunner]:
     runner = ChromiumRunner()
     yield runner
     runner.close()
-
-
-@pytest.fixture
-def formio_assets() -> FormioAssets:
-    try:
-        return find_formio()
-    except FormioMissing as exc:
-        pytest.skip(str(exc))
 
 
 class Scheda:
@@ -97,6 +88,63 @@ def scheda(chromium_runner: ChromiumRunner) -> Iterator[Scheda]:
     tab = Scheda(chromium_runner)
     yield tab
     tab.close()
+
+
+class Scrivania:
+    """The operator's desk for the session: the form page served once on the runner's loop,
+    open in a tab of its own context, where each form step renders its form in place of the
+    last one (form.io, 2.2 MB of script, loads once instead of once a form).
+
+    Sharing that context across scenarios shares nothing of the system under test: the
+    page is collaudo's own (its server forwards each submission to the proxy with the
+    token, which never reaches the browser), the proxy sets no cookie in it, and its
+    cookies are cleared before each form anyway. The citizen's steps keep their
+    scenario's own fresh context (:class:`Scheda`).
+    """
+
+    def __init__(self, runner: ChromiumRunner, assets: FormioAssets) -> None:
+        self.runner = runner
+        self.assets = assets
+        self._desk: FormDesk | None = None
+        self._page: Page | None = None
+        self._open = contextlib.AsyncExitStack()
+
+    def run(self, make: Callable[[Browser, FormDesk, Page], Awaitable[T]]) -> T:
+        """``make(browser, desk, page)`` on the runner's loop, at the desk."""
+
+        async def job(browser: Browser) -> T:
+            if self._desk is None:
+                served, _ = await self._open.enter_async_context(serving_desk(self.assets))
+                self._desk = served
+            desk, page = self._desk, self._page
+            if page is None or page.is_closed():
+                page = self._page = await self._open.enter_async_context(new_context(browser))
+            await page.context.clear_cookies()
+            return await make(browser, desk, page)
+
+        return self.runner.run(job)
+
+    def close(self) -> None:
+        if self._desk is None and self._page is None:
+            return
+        self._desk = self._page = None
+
+        async def close(browser: Browser) -> None:
+            await self._open.aclose()
+
+        self.runner.run(close)
+
+
+@pytest.fixture(scope="session")
+def scrivania(chromium_runner: ChromiumRunner) -> Iterator[Scrivania]:
+    """The session's operator desk (skips the scenario when form.io is not installed)."""
+    try:
+        assets = find_formio()
+    except FormioMissing as exc:
+        pytest.skip(str(exc))
+    desk = Scrivania(chromium_runner, assets)
+    yield desk
+    desk.close()
 
 
 @dataclass
@@ -300,22 +348,21 @@ def _fill(
     env: CollaudoEnv,
     draft: ConfigDraft,
     values: dict[str, FormValue],
-    tab: Scheda,
-    assets: FormioAssets,
+    desk: Scrivania,
     shots: Fotografie,
 ) -> tuple[dict[str, Any] | None, FormRejected | None]:
     kind: ConfigKind = "tenant" if draft.kind == "tenants" else "service"
     try:
-        stored = _in_browser(
-            tab,
-            shots,
-            lambda browser, page: configure_through_form(
+        stored = desk.run(
+            lambda browser, served, page: configure_through_form(
                 env.url("proxy"), env.stack.api_token, kind, values, shots.directory,
-                browser=browser, assets=assets, page=page,
+                browser=browser, assets=desk.assets, page=page, desk=served,
             ),
         )  # fmt: skip
     except FormRejected as refused:
         return None, refused
+    finally:
+        shots.attach_new()
     return stored, None
 
 
@@ -323,12 +370,11 @@ def _fill(
 def fill_and_save(
     env: CollaudoEnv,
     configurazione: ConfigDraft,
-    scheda: Scheda,
-    formio_assets: FormioAssets,
+    scrivania: Scrivania,
     fotografie: Fotografie,
 ) -> EsitoModulo:
     values, _ = _form_values(env, configurazione)
-    stored, refused = _fill(env, configurazione, values, scheda, formio_assets, fotografie)
+    stored, refused = _fill(env, configurazione, values, scrivania, fotografie)
     return EsitoModulo(configurazione.kind, values, stored, refused)
 
 
@@ -340,8 +386,7 @@ def fill_and_save(
 def fill_leaving_one_empty(
     env: CollaudoEnv,
     configurazione: ConfigDraft,
-    scheda: Scheda,
-    formio_assets: FormioAssets,
+    scrivania: Scrivania,
     fotografie: Fotografie,
 ) -> EsitoModulo:
     values, components = _form_values(env, configurazione)
@@ -354,7 +399,7 @@ def fill_leaving_one_empty(
     ]
     assert required, f"the form has no required {env.intermediary} field without a default"
     values[required[0]] = ""  # typed, then erased
-    stored, refused = _fill(env, configurazione, values, scheda, formio_assets, fotografie)
+    stored, refused = _fill(env, configurazione, values, scrivania, fotografie)
     return EsitoModulo(configurazione.kind, values, stored, refused, left_empty=required[0])
 
 
