@@ -21,10 +21,10 @@ from collaudo.bdd.world import CollaudoEnv, eventually
 from collaudo.net import netns
 from collaudo.net.topology import SERVICE_ADDRESS, VPN, Topology
 
-#: The driver's limit while the VPN is down, so a lost connection shows in a quarter of a
-#: second (nothing can answer over a link that is down: any limit shows the same). The
-#: driver gets its own back when the link returns, for the retry.
-SHORT_TIMEOUT = 0.25
+#: The driver's limit while the VPN is down, so a lost connection shows in 0.2 s (nothing
+#: can answer over a link that is down: any limit shows the same). The driver gets its
+#: own back when the link returns, for the retry.
+SHORT_TIMEOUT = 0.2
 
 
 def _allowlist(env: CollaudoEnv, method: str, body: dict[str, Any]) -> None:
