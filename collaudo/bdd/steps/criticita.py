@@ -46,8 +46,9 @@ CREATION_OPERATIONS = {
 #: shows the retry creating no second position.
 SHORT_TIMEOUT = 0.2
 LATE_BY = 0.2
-#: A slow answer, far within the driver's own limit (pagoPA's 7 s: not shortened here).
-SLOW_BY = 0.3
+#: A slow answer: 15-30 times an answer of the simulators in process, and far within the
+#: driver's own limit (pagoPA's 7 s, not shortened here), as pagoPA's "slow but in time".
+SLOW_BY = 0.15
 #: How late the Nodo sends paSendRTV2: the citizen's return to the Area Personale, which
 #: must come first, takes about 10 ms in process.
 NOTIFICATION_LATE_BY = 0.15
