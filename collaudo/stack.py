@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import httpx
-import uvicorn
 from starlette.types import ASGIApp
 
 from adapters.api.app import create_app as create_proxy
@@ -49,6 +48,7 @@ from collaudo.intermediaries import Intermediary as Intermediary
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import (
     PortUnavailable,
+    PromptServer,
     bind_socket,
     bound_port,
     connection_guard,
@@ -220,9 +220,9 @@ class Stack:
         self.apps: dict[str, ASGIApp] = {}
         self.served: dict[str, ASGIApp] = {}
         self.intermediary: IntermediaryDriver | None = None
-        self._servers: list[uvicorn.Server] = []
+        self._servers: list[PromptServer] = []
         self._tasks: list[asyncio.Task[None]] = []
-        self._served_by: dict[str, tuple[uvicorn.Server, asyncio.Task[None]]] = {}
+        self._served_by: dict[str, tuple[PromptServer, asyncio.Task[None]]] = {}
 
     # -- wiring -------------------------------------------------------------------------
 
@@ -442,7 +442,7 @@ class Stack:
     async def _serve(self, name: str) -> None:
         app = self.apps[name]
         allowlist = connection_guard(app)  # checked at TCP accept (refuse faults too)
-        server = uvicorn.Server(
+        server = PromptServer(  # stops at once when asked (a stack per network scenario)
             make_config(self.served[name], self.options.host, self.ports[name], allowlist)
         )
         task = asyncio.create_task(serve(server, self._sockets[name]), name=f"serve-{name}")
@@ -462,7 +462,7 @@ class Stack:
         """Stop the proxy as a deploy does (its runtime finishes the work in hand) and start
         a new one on the same store file, bus and port: unfinished work resumes there."""
         server, task = self._served_by["proxy"]
-        server.should_exit = True
+        server.exit()
         await asyncio.wait([task], timeout=30)
         self._servers.remove(server)
         self._tasks.remove(task)
@@ -475,7 +475,7 @@ class Stack:
 
     async def stop(self) -> None:
         for server in reversed(self._servers):
-            server.should_exit = True
+            server.exit()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=20)
         self._servers.clear()

@@ -37,6 +37,7 @@ from adapters.api.problems import Problem, field_errors, not_found
 from adapters.core.csv_file import CsvFileError
 from adapters.core.csv_rows import ignored_columns, inspect_csv
 from adapters.core.import_records import JOB_STATES, ImportJob
+from adapters.core.import_runner import ImportRunner
 from adapters.core.models import utcnow
 from adapters.core.store import Store
 from adapters.i18n import gettext as _
@@ -134,15 +135,29 @@ def requested_wait(request: Request) -> tuple[float, bool]:
     return seconds, prefer
 
 
-async def wait_for(store: Store, job: ImportJob, seconds: float) -> ImportJob:
-    """The job once finished, or as it stands after ``seconds``."""
+async def wait_for(
+    store: Store, job: ImportJob, seconds: float, importer: ImportRunner | None = None
+) -> ImportJob:
+    """The job once finished, or as it stands after ``seconds``. Looked at again when a
+    batch of this proxy's ``importer`` ends (it finishes jobs at a batch's end), and at
+    the latest by a poll slowing to one every 0.5 s (a job another replica runs: the
+    poll alone; a long one would otherwise be looked at up to 0.5 s after it ended)."""
     deadline = time.monotonic() + seconds
     pause = 0.02
     while not job.finished and time.monotonic() < deadline:
-        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        wait = min(pause, max(0.0, deadline - time.monotonic()))
+        if importer is not None:
+            await importer.batch_end(wait)
+        else:
+            await asyncio.sleep(wait)
         pause = min(pause * 1.5, 0.5)
         job = store.get_import(job.id) or job
     return job
+
+
+def _importer(request: Request) -> ImportRunner | None:
+    runtime = request.app.state.runtime
+    return runtime.importer if runtime is not None else None
 
 
 def job_body(store: Store, job: ImportJob) -> dict[str, Any]:
@@ -199,7 +214,7 @@ async def create_import(request: Request) -> Response:
     if runtime is not None:
         runtime.wake_importer()
     if seconds > 0:
-        job = await wait_for(store, job, seconds)
+        job = await wait_for(store, job, seconds, _importer(request))
     return _answer(store, job, 201 if job.finished else 202, seconds if prefer else None)
 
 
@@ -212,7 +227,7 @@ async def get_import(request: Request) -> Response:
         raise not_found("import", import_id, LIST_HINT)
     seconds, prefer = requested_wait(request)
     if seconds > 0:
-        job = await wait_for(store, job, seconds)
+        job = await wait_for(store, job, seconds, _importer(request))
     return _answer(store, job, 200, seconds if prefer else None)
 
 

@@ -76,6 +76,14 @@ class ImportRunner:
         self._reading: _Reading | None = None
         # Until when (monotonic) this replica's claim on the job being read surely holds.
         self._held_until = 0.0
+        # Set when a batch ends, then replaced: a client waiting for a job this runner
+        # works (``Prefer: wait``) looks again at once instead of at its next poll.
+        self._batch_ended = asyncio.Event()
+
+    async def batch_end(self, timeout: float) -> None:
+        """Wait until a batch of this runner ends, at most ``timeout`` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._batch_ended.wait(), timeout)
 
     async def run_batch(self) -> int:
         """Import rows of the oldest unfinished job for a while; returns how many were done."""
@@ -95,9 +103,13 @@ class ImportRunner:
         self._held_until = claimed_at + settings.lease_seconds
         # The rows' errors and the job's problem in the language the office uploaded with
         # (tasks made inside copy the context, so row creations write in it too).
-        with use_language(job.language):
-            async with self._heartbeat(job):
-                return await self._run(job)
+        try:
+            with use_language(job.language):
+                async with self._heartbeat(job):
+                    return await self._run(job)
+        finally:
+            ended, self._batch_ended = self._batch_ended, asyncio.Event()
+            ended.set()
 
     @contextlib.asynccontextmanager
     async def _heartbeat(self, job: ImportJob) -> AsyncIterator[None]:

@@ -3,7 +3,8 @@
 :class:`StackPool` starts each target's stack once per test session (per xdist
 worker) and stops them all at the end. :class:`CollaudoEnv` is what steps receive:
 the target, HTTP clients for the operator (proxy API), the citizen/platform, and
-the simulators' admin APIs, plus :func:`eventually` for polling without sleeps.
+the simulators' admin APIs, plus :func:`eventually` for waiting on the stack without
+fixed sleeps (it re-checks when the stack signals a change, see :mod:`collaudo.bdd.changes`).
 """
 
 from __future__ import annotations
@@ -25,20 +26,21 @@ import pytest
 
 from adapters.core.service import PaymentService
 from adapters.core.settings import APP_NAME
-from collaudo.exchanges import (
-    CITIZEN_AGENT,
-    SUITE_AGENT,
-    ExchangeRecorder,
-    RecordingBus,
-    recording_wrapper,
-)
+from collaudo.bdd.changes import CHANGES, SignallingBus, SignalOnExchange, wait_for_change
+from collaudo.exchanges import CITIZEN_AGENT, SUITE_AGENT, ExchangeRecorder, recording_wrapper
 from collaudo.stack import SIM_SECRETS, Stack, StackError, StackOptions, StackThread
 from collaudo.targets import Target
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+#: The fallback poll, for changes nothing signals (a store write after a driver's own
+#: timeout, a network link going down): what every wait used before the signals.
 POLL_INTERVAL = 0.02
+#: The least time between two checks of one wait: a burst of changes (an import of a
+#: hundred rows) costs a check per 5 ms, not one per change, in the thread the stack
+#: shares the interpreter with.
+MIN_CHECK_GAP = 0.005
 #: Seconds an idle keep-alive connection of the suite's clients is kept (servers: 5 s).
 KEEPALIVE_EXPIRY = 2.0
 DEFAULT_WAIT = 15.0
@@ -54,16 +56,21 @@ class NotYet(AssertionError):
 
 
 def eventually(probe: Callable[[], T | None], what: str, timeout: float = DEFAULT_WAIT) -> T:
-    """Poll ``probe`` every few milliseconds until it returns something truthy."""
+    """Call ``probe`` until it returns something truthy: again as soon as the stack signals
+    a change (an exchange ended, a bus message handled), at the latest every
+    :data:`POLL_INTERVAL`; :class:`NotYet` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     last: T | None = None
     while True:
+        seen = CHANGES.count  # before the check: a change during it wakes the next wait
+        checked = time.monotonic()
         last = probe()
         if last:
             return last
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             raise NotYet(f"waited {timeout:g} s for {what}; last seen: {last!r}")
-        time.sleep(POLL_INTERVAL)
+        wait_for_change(seen, min(POLL_INTERVAL, left), checked, MIN_CHECK_GAP)
 
 
 @dataclass
@@ -79,6 +86,7 @@ class CollaudoEnv:
     suite: httpx.Client  # the suite's own calls (simulators' admin, platform reads)
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _undo: list[Callable[[], None]] = field(default_factory=list)  # after each scenario
+    _driver_timeout: float | None = None  # the driver's own, while a scenario shortens it
     #: Where the suite changed a simulator's admin state since the last clear ("host:port";
     #: "*" for everywhere: nothing is known before the first clear).
     _touched: set[str] = field(default_factory=lambda: {"*"})
@@ -152,16 +160,21 @@ class CollaudoEnv:
             raise AssertionError(f"{simulator} refused fault {name}: {response.text}")
 
     def shorten_driver_timeout(self, seconds: float) -> None:
-        """Make the proxy's driver give up after ``seconds`` for this scenario only, so a
-        scenario can show pagoPA's time limit in about a second instead of 7."""
+        """Make the proxy's driver give up after ``seconds`` until
+        :meth:`restore_driver_timeout` (at the latest when the scenario ends), so a scenario
+        shows pagoPA's time limit striking in a fraction of a second instead of 7."""
         driver = self.stack.intermediary
-        original = driver.timeout  # type: ignore[union-attr]
+        if self._driver_timeout is None:
+            self._driver_timeout = driver.timeout  # type: ignore[union-attr]
+            self._undo.append(self.restore_driver_timeout)
         driver.timeout = seconds  # type: ignore[union-attr]
 
-        def restore() -> None:
-            driver.timeout = original  # type: ignore[union-attr]
-
-        self._undo.append(restore)
+    def restore_driver_timeout(self) -> None:
+        """The driver's own limit again: the fault that had to strike is over, and what
+        follows (the retry) must not fail on a busy machine for a limit cut short."""
+        if self._driver_timeout is not None:
+            self.stack.intermediary.timeout = self._driver_timeout  # type: ignore[union-attr]
+            self._driver_timeout = None
 
     def reset(self) -> None:
         """Back to normal between scenarios: no faults, the driver's own settings."""
@@ -250,8 +263,9 @@ def start_env(
     admin API reached from the vendor's host)."""
     recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
     options = target.stack_options(data_dir)
-    options.wrap = recording_wrapper(recorder)
-    options.bus = RecordingBus(recorder)
+    record = recording_wrapper(recorder)
+    options.wrap = lambda component, app: SignalOnExchange(record(component, app))
+    options.bus = SignallingBus(recorder)
     if configure is not None:
         configure(options)
     runner = StackThread(options)

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -41,7 +40,7 @@ from collaudo.formio.install import FormioAssets
 from collaudo.i18n import gettext as _
 from collaudo.i18n import language
 from collaudo.tls import default_tls
-from simulators.common.server import bind_socket, bound_port, make_config, serve
+from simulators.common.server import PromptServer, bind_socket, bound_port, make_config, serve
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +247,7 @@ async def serving_desk(
     desk = FormDesk(assets)
     sock = bind_socket(host)
     port = bound_port(sock)
-    server = uvicorn.Server(make_config(desk.app(), host, port))
+    server = PromptServer(make_config(desk.app(), host, port))  # stops at once, no 0.1-0.3 s tick
     task = asyncio.create_task(serve(server, sock), name="formio-desk")
     while not server.started:
         if task.done():
@@ -261,7 +260,7 @@ async def serving_desk(
     try:
         yield desk, url
     finally:
-        server.should_exit = True
+        server.exit()
         await task
 
 

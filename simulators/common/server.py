@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import socket
@@ -95,6 +96,74 @@ async def serve(server: uvicorn.Server, sock: socket.socket | None = None) -> No
             f"the server for {where} could not start (uvicorn exit {exc.code}); "
             "see the error logged above"
         ) from None
+
+
+class PromptServer(uvicorn.Server):
+    """A uvicorn server that stops as soon as :meth:`exit` asks, still gracefully.
+
+    uvicorn notices ``should_exit`` on its next 0.1 s tick, pauses 0.1 s after asking the
+    open connections to close, then polls every 0.1 s until they have: 0.15-0.3 s of
+    nothing per stop. The in-process stack of the collaudo suite is stopped and started
+    for every connectivity scenario and restarts its proxy in another: that was idle time
+    of every run. Here the tick wakes on :meth:`exit`, and the shutdown waits only for the
+    connections still answering (an idle keep-alive one closes at once), checking every
+    few milliseconds. The rest is uvicorn's own: its graceful timeout, then the lifespan
+    shutdown (the proxy's runtime finishing the work in hand).
+    """
+
+    #: uvicorn's tick: the date header once a second, the max-requests limit.
+    TICK = 0.1
+    #: How often the shutdown looks whether the last answers have gone out.
+    SETTLE = 0.005
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._tick: asyncio.Future[None] | None = None
+
+    def exit(self) -> None:
+        """Stop serving now (call it on the server's event loop)."""
+        self.should_exit = True
+        if self._tick is not None and not self._tick.done():
+            self._tick.set_result(None)
+
+    async def main_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            self._tick = tick = loop.create_future()
+            timer = loop.call_later(self.TICK, _resolve, tick)
+            try:
+                await tick
+            finally:
+                timer.cancel()
+            should_exit = await self.on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()  # idle: closed now; answering: closed once answered
+        state = self.server_state
+        try:
+            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
+                while (state.connections or state.tasks) and not self.force_exit:
+                    await asyncio.sleep(self.SETTLE)
+        except TimeoutError:
+            for task in state.tasks:
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        for server in self.servers:
+            await server.wait_closed()
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def make_config(

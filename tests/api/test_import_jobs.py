@@ -267,3 +267,30 @@ async def test_a_job_whose_service_is_deactivated_stops_failed_saying_why(
     assert job["problem"].startswith("interrotta alla riga 2: nessuna configurazione attiva"), job
     assert "caricare di nuovo il file quando il servizio è attivo" in job["problem"]
     assert job["finished_at"] is not None and store.count_payments() == 0
+
+
+async def test_the_importer_wakes_a_client_waiting_for_its_job_when_a_batch_ends(
+    store: Store, fake: FakeIntermediary, bus: MemoryBus
+) -> None:
+    """``Prefer: wait`` looks again when the batch that finished the job ends, not at its
+    next poll (up to 0.5 s later)."""
+    rows = [f",{n},Canone {n},2099-12-31,human,{PAYER_CF},Mario,Rossi,," for n in range(1, 4)]
+    body = "\n".join([HEADER, *rows]).encode()
+    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
+    proxy = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
+    transport = httpx.ASGITransport(app=proxy)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
+            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
+        answer = await http.post(
+            "/imports", files={"file": ("x.csv", body, "text/csv")}, data=IDS, headers=AUTH
+        )
+    job_id = uuid.UUID(answer.json()["id"])
+    runner = ImportRunner(proxy.state.service)
+    waiting = asyncio.create_task(runner.batch_end(3600))  # an hour: only the batch ends it
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    assert await runner.run_batch() == 3
+    await asyncio.wait_for(waiting, 10)
+    job = store.get_import(job_id)
+    assert job is not None and job.state == "done"

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
@@ -18,6 +19,7 @@ from simulators.common.server import (
     FREE_PORT_RANGE,
     BackgroundServer,
     PortUnavailable,
+    PromptServer,
     bind_socket,
     bound_port,
     free_port,
@@ -109,3 +111,41 @@ async def test_connections_accepted_on_a_bound_socket_do_not_wait_for_nagle() ->
             await asyncio.sleep(0.01)
         writer.close()
     assert nodelay == [1]
+
+
+async def test_a_prompt_server_stops_when_asked_and_finishes_the_answer_in_hand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An hour between ticks: only exit() can end the serving loop within the test's time.
+    monkeypatch.setattr(PromptServer, "TICK", 3600.0)
+    answering = asyncio.Event()
+    release = asyncio.Event()
+    shut_down: list[str] = []
+
+    async def slow(request: Request) -> PlainTextResponse:
+        answering.set()
+        await release.wait()
+        return PlainTextResponse("finito")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        shut_down.append("lifespan")
+
+    sock = bind_socket()
+    app = Starlette(routes=[Route("/", slow)], lifespan=lifespan)
+    server = PromptServer(make_config(app, "127.0.0.1", bound_port(sock)))
+    serving = asyncio.create_task(serve(server, sock))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    async with httpx.AsyncClient() as client:
+        request = asyncio.create_task(client.get(f"http://127.0.0.1:{bound_port(sock)}/"))
+        await answering.wait()
+        server.exit()
+        await asyncio.sleep(0.05)
+        assert not serving.done(), "it stopped before the answer in hand went out"
+        release.set()
+        response = await asyncio.wait_for(request, 10)
+    assert response.text == "finito"
+    await asyncio.wait_for(serving, 10)  # the tick of an hour did not hold it
+    assert shut_down == ["lifespan"]
