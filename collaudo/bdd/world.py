@@ -18,13 +18,11 @@ import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
 
-from adapters.core.service import PaymentService
-from adapters.core.settings import APP_NAME
 from collaudo.exchanges import (
     CITIZEN_AGENT,
     SUITE_AGENT,
@@ -32,8 +30,13 @@ from collaudo.exchanges import (
     RecordingBus,
     recording_wrapper,
 )
-from collaudo.stack import SIM_SECRETS, Stack, StackError, StackOptions, StackThread
 from collaudo.targets import Target
+
+if TYPE_CHECKING:
+    # collaudo.stack imports the proxy and every simulator (~1 CPU-s): imported where a
+    # stack starts, so the xdist controller, which loads this module for PROFILES, never does.
+    from adapters.core.service import PaymentService
+    from collaudo.stack import Stack, StackOptions, StackThread
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -131,6 +134,8 @@ class CollaudoEnv:
 
     def proxy_idle(self, timeout: float = DEFAULT_WAIT) -> None:
         """Wait until the proxy consumed every message on the topic and published its outbox."""
+        from adapters.core.settings import APP_NAME  # the proxy's, imported with the stack
+
         bus = self.stack.bus
 
         def idle() -> bool:
@@ -215,6 +220,8 @@ class StackPool:
         if target.name in self._failed:
             pytest.fail(f"target {target.name}: {self._failed[target.name]}", pytrace=False)
         if target.name not in self._envs:
+            from collaudo.stack import StackError
+
             try:
                 self._envs[target.name] = self._start(target)
             except StackError as exc:
@@ -248,6 +255,8 @@ def start_env(
     """Start ``target``'s stack and the clients steps use; ``configure`` adjusts the stack's
     options first, ``suite_mounts`` routes some of the suite's own calls (e.g. a vendor's
     admin API reached from the vendor's host)."""
+    from collaudo.stack import SIM_SECRETS, StackThread
+
     recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
     options = target.stack_options(data_dir)
     options.wrap = recording_wrapper(recorder)
