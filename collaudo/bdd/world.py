@@ -31,6 +31,7 @@ from collaudo.exchanges import (
     recording_wrapper,
 )
 from collaudo.targets import Target
+from collaudo.tls import default_tls
 
 if TYPE_CHECKING:
     # collaudo.stack imports the proxy and every simulator (~1 CPU-s): imported where a
@@ -270,15 +271,25 @@ def start_env(
     # uvicorn closes a keep-alive connection idle for 5 s; a client reusing it just then gets
     # "Server disconnected without sending a response". Clients drop idle ones sooner.
     limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY)
+    # One TLS context for the three (httpx would load the CA bundle for each: ~40 ms apiece,
+    # for every stack a worker starts, the network scenarios' included).
+    tls = default_tls()
     operator = httpx.Client(
         limits=limits,
         base_url=stack.urls["proxy"],
         headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
         timeout=20,
+        verify=tls,
     )
-    citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20, limits=limits)
+    citizen = httpx.Client(
+        headers={"User-Agent": CITIZEN_AGENT}, timeout=20, limits=limits, verify=tls
+    )
     suite = httpx.Client(
-        headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts, limits=limits
+        headers={"User-Agent": SUITE_AGENT},
+        timeout=20,
+        mounts=suite_mounts,
+        limits=limits,
+        verify=tls,
     )
     env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
     for client in (operator, citizen, suite):
