@@ -9,7 +9,7 @@ import pytest
 
 from collaudo import contract_facts
 from collaudo.cli import main
-from collaudo.commands.run import REPO, pytest_environment
+from collaudo.commands.run import REPO, default_workers, pytest_environment
 
 FAILING_FEATURE = """\
 # language: it
@@ -118,3 +118,9 @@ def test_the_suite_keeps_its_bytecode_in_collaudos_directory_when_writing_it_is_
     chosen = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": "/tmp/mine"}
     assert pytest_environment(chosen) == {**chosen, "PYTHONUNBUFFERED": "1"}
     assert "PYTHONPYCACHEPREFIX" not in pytest_environment({"HOME": "/home/x"})
+
+
+def test_the_default_is_one_worker_more_than_the_cpus_and_none_on_one_cpu() -> None:
+    # A third worker on two CPUs fills the core another leaves idle while it waits.
+    assert default_workers(2) == 3 and default_workers(4) == 5
+    assert default_workers(1) == 0
