@@ -1,0 +1,152 @@
+"""`collaudo run` wall and CPU by process, for choosing the worker count (a script, not a test).
+
+    .venv/bin/python benchmarks/bench_run.py [--workers 2 3] [--rounds 3]
+        [--target sim-mypay --target sim-gpd] [--tags EXPR]
+
+Runs ``collaudo run`` once per worker count per round, the counts interleaved (a load that
+drifts then touches both alike), and samples ``/proc`` every 0.2 s for the CPU time (user +
+system) of every process the run starts, grandchildren included: ``/usr/bin/time`` counts a
+child only once it was waited for, and misses Chromium's renderers. Prints per run the wall,
+the load average at start and end, the CPU by kind (xdist controller, each worker, Chromium,
+Playwright's node driver, other: ``collaudo doctor``, the CLI) and the verdict; then the
+median wall and CPU per worker count. On a machine other jobs load, compare CPU; walls are
+a second opinion (a run with more processes also takes a larger share of a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
+XDIST_WORKER = "exec(eval(sys.stdin.readline()))"  # how execnet starts a worker
+
+
+@dataclass
+class Sample:
+    """What one run cost, by process."""
+
+    wall: float = 0.0
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU-s (last seen)
+    kind: dict[int, str] = field(default_factory=dict)
+
+    def by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for pid, seconds in self.cpu.items():
+            totals[self.kind[pid]] += seconds
+        return dict(totals)
+
+    def workers(self) -> list[float]:
+        return [s for pid, s in self.cpu.items() if self.kind[pid] == "worker"]
+
+
+def _kind(cmdline: str) -> str:
+    if "chrom" in cmdline or "headless_shell" in cmdline:
+        return "chromium"
+    if "playwright" in cmdline and "node" in cmdline.split(" ", 1)[0]:
+        return "node"
+    if XDIST_WORKER in cmdline:
+        return "worker"
+    if "-m pytest" in cmdline:
+        return "controller"
+    return "other"
+
+
+def _tree(root: int) -> list[int]:
+    """``root``'s descendants now."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        children[int(stat[stat.rfind(")") + 2 :].split()[1])].append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _measure(command: list[str]) -> tuple[Sample, str]:
+    sample = Sample()
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+        while process.poll() is None:
+            for pid in [process.pid, *_tree(process.pid)]:
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue  # ended between the listing and the read
+                fields = stat[stat.rfind(")") + 2 :].split()
+                sample.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+                sample.kind.setdefault(pid, _kind(cmdline.decode(errors="replace")))
+            time.sleep(0.2)
+        sample.wall = time.monotonic() - started
+        output.seek(0)
+        text = output.read()
+    verdicts = [line for line in text.splitlines() if " — " in line and ("(" in line)]
+    return sample, verdicts[-1].strip() if verdicts else f"exit {process.returncode}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 3], metavar="N")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--target", action="append", metavar="NAME")
+    parser.add_argument("--tags", metavar="EXPR")
+    args = parser.parse_args()
+    reports = Path(tempfile.mkdtemp(prefix="collaudo-bench-run-"))
+    base = [sys.executable, "-m", "collaudo", "run", "--reports", str(reports)]
+    for target in args.target or []:
+        base += ["--target", target]
+    if args.tags:
+        base += ["--tags", args.tags]
+    print(f"collaudo run {' '.join(base[4:])}; reports in {reports}", flush=True)
+    walls: dict[int, list[float]] = defaultdict(list)
+    cpus: dict[int, list[float]] = defaultdict(list)
+    for round_ in range(args.rounds):
+        # Interleaved, and the order flipped every other round.
+        counts = args.workers if round_ % 2 == 0 else list(reversed(args.workers))
+        for count in counts:
+            load = os.getloadavg()[0]
+            sample, verdict = _measure([*base, "-n", str(count)])
+            kinds = sample.by_kind()
+            walls[count].append(sample.wall)
+            cpus[count].append(sum(kinds.values()))
+            workers = " ".join(f"{s:.1f}" for s in sorted(sample.workers(), reverse=True))
+            verdict = re.sub(r"\s+", " ", verdict)
+            print(
+                f"-n {count}: wall {sample.wall:5.1f} s, load {load:.1f}->"
+                f"{os.getloadavg()[0]:.1f}, CPU {sum(kinds.values()):5.1f} s: controller "
+                f"{kinds.get('controller', 0):.1f}, workers {kinds.get('worker', 0):.1f} "
+                f"({workers}), chromium {kinds.get('chromium', 0):.1f}, node "
+                f"{kinds.get('node', 0):.1f}, other {kinds.get('other', 0):.1f}"
+                f"\n      {verdict}",
+                flush=True,
+            )
+    print("median per worker count:")
+    for count in args.workers:
+        print(
+            f"  -n {count}: wall {statistics.median(walls[count]):5.1f} s, "
+            f"CPU {statistics.median(cpus[count]):5.1f} s ({len(walls[count])} runs)"
+        )
+
+
+if __name__ == "__main__":
+    main()
