@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 from pytest_bdd.utils import CONFIG_STACK, registry_get_safe
 
@@ -71,6 +72,8 @@ _NOT_IMPLEMENTED = re.compile(
     r"non implementato: (create_debt_position|notice_pdf|checkout_url|status|receipt)"
 )
 _MARK = pytest.StashKey[int]()
+#: The node id without the xdist group suffix (see pytest_collection_modifyitems_xdist_groups).
+_NODEID = pytest.StashKey[str]()
 #: The exchanges of the scenario that just ran (for reports and the harness's own tests).
 EXCHANGES = pytest.StashKey[list[Any]]()
 
@@ -215,7 +218,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # time, all targets in one group: two at once (one per worker) made "la VPN cade
         # ... e poi torna" time out after the link came back, 3 runs out of 3 with -n 2.
         together = "*" if item.get_closest_marker("rete") else name
-        item.add_marker(pytest.mark.xdist_group(f"{together}@{_feature_file(item)}"))
+        # No "@" in the name: loadgroup takes what follows a node id's last "@" as the group.
+        item.add_marker(pytest.mark.xdist_group(f"{together}|{_feature_file(item)}"))
         item.user_properties += _describe(item, target.name)
         if not target.simulated and item.get_closest_marker("simulatore"):
             item.add_marker(
@@ -238,6 +242,32 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     pytest's at the end walk only what the scenarios made (~0.2 CPU-s less per worker)."""
     gc.freeze()
     gc.enable()
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_xdist_groups(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """In an xdist worker, end each scenario's node id with ``@<its group>``: what
+    ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 writes that suffix into ``item._nodeid``, which pytest 9.2 no longer
+    reads (node ids are structured: pytest-xdist issue 1386, fix pending in PR 1388), so the
+    groups were silently ignored: every scenario went out on its own, each worker started
+    every target's stack, and the network scenarios ran two or three at a time. The original
+    node id stays in the item's stash for the files a failure leaves.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return  # not an xdist worker under --dist loadgroup
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None or not mark.args or not hasattr(item, "_id"):
+            continue
+        suffix = f"@{mark.args[0]}"
+        if item.nodeid.endswith(suffix):
+            continue  # xdist's own suffix took (a pytest before structured node ids)
+        item.stash[_NODEID] = item.nodeid
+        item._id = coerce_node_id(item.nodeid + suffix)
 
 
 #: What a scenario costs, roughly, against a plain one (CPU and wall time on the 2-core
@@ -401,12 +431,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     name = next((v for k, v in report.user_properties if k == "collaudo_scenario"), item.name)
     directory = _scenarios_dir(item.config)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / scenario_file_name(item.nodeid)
+    nodeid = item.stash.get(_NODEID, item.nodeid)
+    path = directory / scenario_file_name(nodeid)
     document = {
         "format": FORMAT,
         "scenario": {
             "id": path.stem,
-            "nodeid": item.nodeid,
+            "nodeid": nodeid,
             "name": str(name),
             "target": str(target),
             "outcome": "failed",
