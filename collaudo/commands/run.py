@@ -104,12 +104,11 @@ def default_workers(cpus: int) -> int:
 
     A worker spends much of a scenario waiting (for Chromium, a timeout the scenario
     provokes, a retry's back-off), so with one worker per CPU a core often sits idle; a
-    third worker on two CPUs fills it. That costs its fixed part again (start-up, collection,
-    a stack per target: ~1.1-1.5 CPU-s, since the start-up was cut).
-    Measured on the 2-CPU machine, `collaudo run` interleaved -n 2 / -n 3, 7 runs each, under
-    other jobs' load (load average 4-10, so walls are medians, as a second opinion to CPU):
-    three targets 60.4 s with 2 workers, 54.5 s with 3; two targets 38.1 s and 39.0 s (a
-    tie); the third worker costs 2-4 CPU-s more. Three targets is `make run`.
+    third worker on two CPUs fills it, for its fixed part again (start-up, collection, a
+    stack per target it meets: ~1.1-1.5 CPU-s since the start-up was cut). Measured on the
+    2-CPU machine with `benchmarks/bench_run.py` (-n 2 and -n 3 interleaved, other jobs'
+    load average 1-7, medians): three targets (`make run`) 38.0-53.4 s with 2 workers,
+    32.8-38.7 s with 3; two targets 24.2 s and 19.4 s; the same CPU seconds (±2) either way.
     """
     return cpus + 1 if cpus > 1 else 0
 
