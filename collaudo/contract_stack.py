@@ -18,7 +18,6 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.core.config import DriverSpec
 from adapters.core.intermediary import Intermediary as IntermediaryDriver
-from simulators.contractsim import app as contractsim
 
 
 class ContractsApp:
@@ -103,6 +102,10 @@ def contracts_app(
     locations: Sequence[str], *, host: str = "127.0.0.1", port: int = 0, faults: Sequence[str] = ()
 ) -> ContractsApp:
     """The simulators of ``locations`` (paths or URLs of one intermediary's documents)."""
+    # Imported here: the contract simulator brings jsonschema, YAML and zeep (~0.1 CPU-s), and
+    # collaudo.stack imports this module for every stack, most of which serve no contract.
+    from simulators.contractsim import app as contractsim
+
     apps = [
         contractsim.create_app(
             contractsim.Settings(contract=location, host=host, port=port, faults=list(faults))

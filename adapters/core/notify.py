@@ -22,6 +22,7 @@ from adapters.core.replica import LEASE_SHARE
 from adapters.core.settings import ProxySettings
 from adapters.core.store import Store
 from adapters.core.store_rows import NotificationRecord
+from adapters.core.tls import default_tls
 
 __all__ = ["Notifier"]
 
@@ -53,6 +54,7 @@ class Notifier:
             self._http = httpx.AsyncClient(
                 timeout=self.settings.notify_timeout_s,
                 headers={"User-Agent": self.settings.app_id},
+                verify=default_tls(),
             )
         return self._http
 

@@ -32,6 +32,7 @@ from adapters.core.intermediary import (
     PositionNotFound,
     RequestRejected,
 )
+from adapters.core.tls import default_tls
 from adapters.drivers._route import source_address as source_address
 from adapters.drivers._route import way_to
 
@@ -178,7 +179,7 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not isinstance(self._inner, httpx.AsyncBaseTransport):
-            self._inner = httpx.AsyncHTTPTransport()
+            self._inner = httpx.AsyncHTTPTransport(verify=default_tls())
         record = self._prepare(request)
         started = (datetime.now(UTC), time.monotonic())
         await request.aread()
@@ -206,7 +207,7 @@ class RecordingTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not isinstance(self._inner, httpx.BaseTransport):
-            self._inner = httpx.HTTPTransport()
+            self._inner = httpx.HTTPTransport(verify=default_tls())
         record = self._prepare(request)
         started = (datetime.now(UTC), time.monotonic())
         request.read()

@@ -22,32 +22,32 @@ Loaded by ``features/conftest.py`` (so plain ``pytest features/`` works) and by
 
 Step definitions live in :mod:`collaudo.bdd.steps` (one module per concern, every
 module there is loaded, including ones added later such as ``browser``); typed
-fixtures in :mod:`collaudo.bdd.fixtures`.
+fixtures in :mod:`collaudo.bdd.fixtures`. Both are registered only where scenarios are
+collected or run: not in the xdist controller, which only schedules and reports.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import pkgutil
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 from pytest_bdd.utils import CONFIG_STACK, registry_get_safe
 
 from collaudo.bdd import steps
-from collaudo.bdd.world import PROFILES, CollaudoEnv
+from collaudo.bdd.world import PROFILES
 from collaudo.targets import TargetError, load_targets, select
 
-pytest_plugins = ["collaudo.bdd.fixtures"] + [
-    f"{steps.__name__}.{info.name}"
-    for info in sorted(pkgutil.iter_modules(steps.__path__), key=lambda m: m.name)
-    if not info.name.startswith("_")
-]
+if TYPE_CHECKING:
+    from collaudo.bdd.world import CollaudoEnv
 
 TAGS = {
     "configurazione": "configuration API of tenants and services",
@@ -72,6 +72,8 @@ _NOT_IMPLEMENTED = re.compile(
     r"non implementato: (create_debt_position|notice_pdf|checkout_url|status|receipt)"
 )
 _MARK = pytest.StashKey[int]()
+#: The node id without the xdist group suffix (see pytest_collection_modifyitems_xdist_groups).
+_NODEID = pytest.StashKey[str]()
 #: The exchanges of the scenario that just ran (for reports and the harness's own tests).
 EXCHANGES = pytest.StashKey[list[Any]]()
 
@@ -101,9 +103,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def step_library() -> list[str]:
+    """The modules of the step library, as pytest plugins: the fixtures, then every step
+    module (a new one is picked up without editing a list)."""
+    return ["collaudo.bdd.fixtures"] + [
+        f"{steps.__name__}.{info.name}"
+        for info in sorted(pkgutil.iter_modules(steps.__path__), key=lambda m: m.name)
+        if not info.name.startswith("_")
+    ]
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process only hands scenarios to xdist workers (xdist's own test, read
+    from the options: its ``dsession`` plugin is registered after this hook runs)."""
+    if hasattr(config, "workerinput") or config.getoption("collectonly"):
+        return False  # a worker, or a controller collecting by itself (xdist stays out)
+    if config.getoption("showfixtures") or config.getoption("show_fixtures_per_test"):
+        return False
+    return config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for tag, description in TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {description}")
+    # The step library imports the whole stack (proxy, simulators, drivers, Playwright): ~1.5
+    # CPU-s that the xdist controller, which never collects nor runs a scenario, would spend
+    # for nothing. Registered here rather than as ``pytest_plugins`` also spares each module
+    # pytest's search of every installed distribution's entry points (~20 ms a module).
+    if not _xdist_controller(config):
+        # No cyclic GC while ~1,300 modules load and the scenarios are collected: all of it
+        # lives until the end, and the collector's passes over it cost ~0.1 CPU-s a worker.
+        # Back on, with that heap frozen, once collection is over.
+        gc.disable()
+        for name in step_library():
+            config.pluginmanager.import_plugin(name)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -185,7 +218,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # time, all targets in one group: two at once (one per worker) made "la VPN cade
         # ... e poi torna" time out after the link came back, 3 runs out of 3 with -n 2.
         together = "*" if item.get_closest_marker("rete") else name
-        item.add_marker(pytest.mark.xdist_group(f"{together}@{_feature_file(item)}"))
+        # No "@" in the name: loadgroup takes what follows a node id's last "@" as the group.
+        item.add_marker(pytest.mark.xdist_group(f"{together}|{_feature_file(item)}"))
         item.user_properties += _describe(item, target.name)
         if not target.simulated and item.get_closest_marker("simulatore"):
             item.add_marker(
@@ -198,6 +232,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     items[:] = heaviest_groups_first(kept)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What exists now (every module, the collected items) lives until the session ends:
+    moved out of the cyclic collector's reach (``gc.freeze``, as the simulators do with
+    their state, see :mod:`simulators.common.heap`), so its full passes during the run and
+    pytest's at the end walk only what the scenarios made (~0.2 CPU-s less per worker)."""
+    gc.freeze()
+    gc.enable()
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_xdist_groups(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """In an xdist worker, end each scenario's node id with ``@<its group>``: what
+    ``--dist loadgroup`` schedules by.
+
+    pytest-xdist 3.8 writes that suffix into ``item._nodeid``, which pytest 9.2 no longer
+    reads (node ids are structured: pytest-xdist issue 1386, fix pending in PR 1388), so the
+    groups were silently ignored: every scenario went out on its own, each worker started
+    every target's stack, and the network scenarios ran two or three at a time. The original
+    node id stays in the item's stash for the files a failure leaves.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return  # not an xdist worker under --dist loadgroup
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None or not mark.args or not hasattr(item, "_id"):
+            continue
+        suffix = f"@{mark.args[0]}"
+        if item.nodeid.endswith(suffix):
+            continue  # xdist's own suffix took (a pytest before structured node ids)
+        item.stash[_NODEID] = item.nodeid
+        item._id = coerce_node_id(item.nodeid + suffix)
 
 
 #: What a scenario costs, roughly, against a plain one (CPU and wall time on the 2-core
@@ -361,12 +431,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     name = next((v for k, v in report.user_properties if k == "collaudo_scenario"), item.name)
     directory = _scenarios_dir(item.config)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / scenario_file_name(item.nodeid)
+    nodeid = item.stash.get(_NODEID, item.nodeid)
+    path = directory / scenario_file_name(nodeid)
     document = {
         "format": FORMAT,
         "scenario": {
             "id": path.stem,
-            "nodeid": item.nodeid,
+            "nodeid": nodeid,
             "name": str(name),
             "target": str(target),
             "outcome": "failed",

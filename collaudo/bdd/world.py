@@ -19,17 +19,21 @@ import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
 
-from adapters.core.service import PaymentService
-from adapters.core.settings import APP_NAME
 from collaudo.bdd.changes import CHANGES, SignallingBus, SignalOnExchange, wait_for_change
 from collaudo.exchanges import CITIZEN_AGENT, SUITE_AGENT, ExchangeRecorder, recording_wrapper
-from collaudo.stack import SIM_SECRETS, Stack, StackError, StackOptions, StackThread
 from collaudo.targets import Target
+from collaudo.tls import default_tls
+
+if TYPE_CHECKING:
+    # collaudo.stack imports the proxy and every simulator (~1 CPU-s): imported where a
+    # stack starts, so the xdist controller, which loads this module for PROFILES, never does.
+    from adapters.core.service import PaymentService
+    from collaudo.stack import Stack, StackOptions, StackThread
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -139,6 +143,8 @@ class CollaudoEnv:
 
     def proxy_idle(self, timeout: float = DEFAULT_WAIT) -> None:
         """Wait until the proxy consumed every message on the topic and published its outbox."""
+        from adapters.core.settings import APP_NAME  # the proxy's, imported with the stack
+
         bus = self.stack.bus
 
         def idle() -> bool:
@@ -228,6 +234,8 @@ class StackPool:
         if target.name in self._failed:
             pytest.fail(f"target {target.name}: {self._failed[target.name]}", pytrace=False)
         if target.name not in self._envs:
+            from collaudo.stack import StackError
+
             try:
                 self._envs[target.name] = self._start(target)
             except StackError as exc:
@@ -261,6 +269,8 @@ def start_env(
     """Start ``target``'s stack and the clients steps use; ``configure`` adjusts the stack's
     options first, ``suite_mounts`` routes some of the suite's own calls (e.g. a vendor's
     admin API reached from the vendor's host)."""
+    from collaudo.stack import SIM_SECRETS, StackThread
+
     recorder = ExchangeRecorder(SIM_SECRETS.values() if target.simulated else ())
     options = target.stack_options(data_dir)
     record = recording_wrapper(recorder)
@@ -275,15 +285,25 @@ def start_env(
     # uvicorn closes a keep-alive connection idle for 5 s; a client reusing it just then gets
     # "Server disconnected without sending a response". Clients drop idle ones sooner.
     limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY)
+    # One TLS context for the three (httpx would load the CA bundle for each: ~40 ms apiece,
+    # for every stack a worker starts, the network scenarios' included).
+    tls = default_tls()
     operator = httpx.Client(
         limits=limits,
         base_url=stack.urls["proxy"],
         headers={"Authorization": f"Bearer {stack.api_token}", "User-Agent": SUITE_AGENT},
         timeout=20,
+        verify=tls,
     )
-    citizen = httpx.Client(headers={"User-Agent": CITIZEN_AGENT}, timeout=20, limits=limits)
+    citizen = httpx.Client(
+        headers={"User-Agent": CITIZEN_AGENT}, timeout=20, limits=limits, verify=tls
+    )
     suite = httpx.Client(
-        headers={"User-Agent": SUITE_AGENT}, timeout=20, mounts=suite_mounts, limits=limits
+        headers={"User-Agent": SUITE_AGENT},
+        timeout=20,
+        mounts=suite_mounts,
+        limits=limits,
+        verify=tls,
     )
     env = CollaudoEnv(target, stack, runner, recorder, operator, citizen, suite)
     for client in (operator, citizen, suite):

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from collaudo.net import netns
+from collaudo.tls import default_tls
 
 
 class NamespaceTransport(httpx.BaseTransport):
@@ -20,7 +21,7 @@ class NamespaceTransport(httpx.BaseTransport):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._inner = httpx.HTTPTransport()
+        self._inner = httpx.HTTPTransport(verify=default_tls())  # not one CA load apiece
         self._worker = ThreadPoolExecutor(
             1,
             thread_name_prefix=f"netns-{name}",

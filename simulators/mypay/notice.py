@@ -11,7 +11,6 @@ import io
 import zipfile
 from decimal import Decimal
 
-import numpy
 import segno
 from PIL import Image
 from reportlab.lib.pagesizes import A4
@@ -43,6 +42,10 @@ def _euro(amount: Decimal) -> str:
 def _qr_image(payload: str) -> Image.Image:
     """The QR code as the 1-bit image its PNG decodes to, without writing and reading a PNG
     (segno's pure-Python PNG writer and Pillow's decoder cost more than the drawing)."""
+    # Imported here: numpy costs ~0.1 CPU-s to import, and every process that serves the
+    # MyPay simulator (each `collaudo run` worker) imports this module, most never rendering.
+    import numpy
+
     matrix = numpy.array(
         segno.make_qr(payload, error="m", boost_error=False).matrix, dtype=numpy.uint8
     )

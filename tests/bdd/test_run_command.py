@@ -10,7 +10,7 @@ import pytest
 
 from collaudo import contract_facts
 from collaudo.cli import main
-from collaudo.commands.run import clear_aside
+from collaudo.commands.run import REPO, clear_aside, default_workers, pytest_environment
 
 FAILING_FEATURE = """\
 # language: it
@@ -129,3 +129,20 @@ def test_the_last_runs_reports_are_cleared_at_once_and_deleted_meanwhile(tmp_pat
             thread.join(timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml"]
     clear_aside(old)  # nothing to clear: nothing happens
+
+
+def test_the_suite_keeps_its_bytecode_in_collaudos_directory_when_writing_it_is_off() -> None:
+    # Otherwise every worker compiled ~1,300 modules again on every run.
+    env = pytest_environment({"PYTHONDONTWRITEBYTECODE": "1", "HOME": "/home/x"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["HOME"] == "/home/x"
+    assert Path(env["PYTHONPYCACHEPREFIX"]) == REPO / ".collaudo" / "pycache"
+    # Never beside the sources, and a cache the user placed stays theirs.
+    chosen = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": "/tmp/mine"}
+    assert pytest_environment(chosen) == {**chosen, "PYTHONUNBUFFERED": "1"}
+    assert "PYTHONPYCACHEPREFIX" not in pytest_environment({"HOME": "/home/x"})
+
+
+def test_the_default_is_one_worker_more_than_the_cpus_and_none_on_one_cpu() -> None:
+    # A third worker on two CPUs fills the core another leaves idle while it waits.
+    assert default_workers(2) == 3 and default_workers(4) == 5
+    assert default_workers(1) == 0
