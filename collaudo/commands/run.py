@@ -135,6 +135,9 @@ def default_workers(cpus: int) -> int:
     2-CPU machine with `benchmarks/bench_run.py` (-n 2 and -n 3 interleaved, other jobs'
     load average 1-7, medians): three targets (`make run`) 38.0-53.4 s with 2 workers,
     32.8-38.7 s with 3; two targets 24.2 s and 19.4 s; the same CPU seconds (±2) either way.
+    On the idle machine (07:01-07:05 UTC, three interleaved rounds each) it is a tie: three
+    targets 22.6 s with 2 workers, 22.0 s with 3; two targets 14.9 s and 15.5 s; the third
+    worker costs 4-5 CPU-s more. Kept for the machine that is busy with something else.
     """
     return cpus + 1 if cpus > 1 else 0
 
