@@ -9,6 +9,7 @@ import io
 import uuid
 
 import httpx
+from starlette.applications import Starlette
 
 from adapters.api.app import create_app
 from adapters.api.settings import ApiSettings
@@ -171,23 +172,33 @@ async def test_listing_by_tenant_service_and_state(configured: httpx.AsyncClient
     assert (await configured.get("/imports")).status_code == 401
 
 
+async def quiet_proxy_with_job(
+    store: Store, fake: FakeIntermediary, bus: MemoryBus, csv_text: str
+) -> tuple[Starlette, uuid.UUID]:
+    """A proxy whose runtime does not run (the test drives its importer), with the test
+    tenant and service saved, and the job made by uploading ``csv_text``."""
+    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
+    proxy = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
+    transport = httpx.ASGITransport(app=proxy)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
+            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
+        answer = await http.post(
+            "/imports",
+            files={"file": ("x.csv", csv_text.encode(), "text/csv")},
+            data=IDS,
+            headers=AUTH,
+        )
+    assert answer.status_code == 202, answer.text
+    return proxy, uuid.UUID(answer.json()["id"])
+
+
 async def test_a_job_stored_before_a_restart_is_finished_by_the_next_runtime(
     store: Store, fake: FakeIntermediary, bus: MemoryBus
 ) -> None:
     """The part of a job done before the proxy stopped is not done again."""
     rows = [f",{n},Canone {n},2099-12-31,human,{PAYER_CF},Mario,Rossi,," for n in range(1, 41)]
-    body = "\n".join([HEADER, *rows]).encode()
-    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
-    before = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
-    transport = httpx.ASGITransport(app=before)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
-            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
-        answer = await http.post(
-            "/imports", files={"file": ("x.csv", body, "text/csv")}, data=IDS, headers=AUTH
-        )
-    assert answer.status_code == 202
-    job_id = uuid.UUID(answer.json()["id"])
+    before, job_id = await quiet_proxy_with_job(store, fake, bus, "\n".join([HEADER, *rows]))
     # One row per batch, as far as row 15: then that "process" is gone.
     partial = ImportRunner(before.state.service, batch_seconds=0.0, concurrency=1)
     for _ in range(15):
@@ -196,6 +207,7 @@ async def test_a_job_stored_before_a_restart_is_finished_by_the_next_runtime(
     assert half is not None and (half.state, half.read) == ("running", 15)
     assert fake.count("create_debt_position") == 15
 
+    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
     after = create_app(settings, intermediary=fake, store=store, bus=bus)
     async with after.router.lifespan_context(after):
         transport = httpx.ASGITransport(app=after)
@@ -275,17 +287,7 @@ async def test_the_importer_wakes_a_client_waiting_for_its_job_when_a_batch_ends
     """``Prefer: wait`` looks again when the batch that finished the job ends, not at its
     next poll (up to 0.5 s later)."""
     rows = [f",{n},Canone {n},2099-12-31,human,{PAYER_CF},Mario,Rossi,," for n in range(1, 4)]
-    body = "\n".join([HEADER, *rows]).encode()
-    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
-    proxy = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
-    transport = httpx.ASGITransport(app=proxy)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
-            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
-        answer = await http.post(
-            "/imports", files={"file": ("x.csv", body, "text/csv")}, data=IDS, headers=AUTH
-        )
-    job_id = uuid.UUID(answer.json()["id"])
+    proxy, job_id = await quiet_proxy_with_job(store, fake, bus, "\n".join([HEADER, *rows]))
     runner = ImportRunner(proxy.state.service)
     waiting = asyncio.create_task(runner.batch_end(3600))  # an hour: only the batch ends it
     await asyncio.sleep(0)

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from adapters.api.app import create_app
-from adapters.api.settings import ApiSettings
 from adapters.core import store_imports
 from adapters.core.bus import MemoryBus
 from adapters.core.csv_file import text_stream
@@ -19,8 +17,7 @@ from adapters.core.import_records import ImportJob
 from adapters.core.import_runner import ImportRunner
 from adapters.core.service import PaymentService
 from adapters.core.store import Store
-from tests.api.conftest import AUTH, PUBLIC_URL, TOKEN, service_body, tenant_body
-from tests.api.test_import_jobs import ACCENTED, accented_rows
+from tests.api.test_import_jobs import ACCENTED, accented_rows, quiet_proxy_with_job
 from tests.api.test_imports import (  # noqa: F401  (fixtures: the app with its runtime)
     IDS,
     app,
@@ -77,27 +74,16 @@ async def test_a_file_in_many_small_parts_keeps_its_accents(
 async def test_a_job_stored_whole_by_an_earlier_release_is_imported(
     store: Store, fake: FakeIntermediary, bus: MemoryBus
 ) -> None:
-    settings = ApiSettings(api_token=TOKEN, public_url=PUBLIC_URL)
-    quiet = create_app(settings, intermediary=fake, store=store, bus=bus, run_background=False)
-    transport = httpx.ASGITransport(app=quiet)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        for kind, doc in (("tenants", tenant_body()), ("services", service_body())):
-            assert (await http.post(f"/{kind}", json=doc, headers=AUTH)).status_code == 201
-        answer = await http.post(
-            "/imports",
-            files={"file": ("x.csv", accented_rows().encode(), "text/csv")},
-            data=IDS,
-            headers=AUTH,
-        )
-        assert answer.status_code == 202
-        job_id = answer.json()["id"]
-        data = store.import_file(uuid.UUID(job_id))
-        with store._tx() as db:  # as the release before the parts stored it
-            db.execute("DELETE FROM import_file_parts WHERE import_id = ?", (job_id,))
-            db.execute("INSERT INTO import_files (import_id, data) VALUES (?, ?)", (job_id, data))
-        runner = ImportRunner(quiet.state.service)
-        while await runner.run_batch():
-            pass
-        job = (await http.get(answer.headers["location"], headers=AUTH)).json()
-    assert (job["state"], job["read"], job["created"], job["failed"]) == ("done", 3, 3, 0), job
-    assert store.import_file(uuid.UUID(job_id)) == b""
+    quiet, job = await quiet_proxy_with_job(store, fake, bus, accented_rows())
+    job_id = str(job)
+    data = store.import_file(job)
+    with store._tx() as db:  # as the release before the parts stored it
+        db.execute("DELETE FROM import_file_parts WHERE import_id = ?", (job_id,))
+        db.execute("INSERT INTO import_files (import_id, data) VALUES (?, ?)", (job_id, data))
+    runner = ImportRunner(quiet.state.service)
+    while await runner.run_batch():
+        pass
+    done = store.get_import(job)
+    assert done is not None
+    assert (done.state, done.read, done.created, done.failed) == ("done", 3, 3, 0), done
+    assert store.import_file(job) == b""
