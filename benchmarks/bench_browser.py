@@ -32,6 +32,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import proctree  # noqa: E402  (benchmarks/proctree.py, beside this script)
+
 from collaudo.browser import launch_chromium, new_context, pay_in_browser  # noqa: E402
 from collaudo.browser.admin import configure_through_form  # noqa: E402
 from collaudo.citizen import PAYING_CARD  # noqa: E402
@@ -41,14 +43,13 @@ from collaudo.stack import Stack, StackOptions, running_stack  # noqa: E402
 from tests.browser.test_admin_form import tenant_values  # noqa: E402
 from tests.journey import Journey  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
-
 
 def _kind(pid: int, me: int) -> str:
     if pid == me:
         return "python"
-    raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    words = raw.replace(b"\0", b" ").decode(errors="replace").split()
+    words = proctree.command_line(pid).split()
+    if not words:
+        raise ProcessLookupError(pid)  # gone since the listing
     if any("chrom" in w or "headless_shell" in w for w in words[:1]):
         kind = next((w[7:] for w in words if w.startswith("--type=")), "browser")
         # A zygote's figures are those of the renderers it started that have exited.
@@ -59,34 +60,16 @@ def _kind(pid: int, me: int) -> str:
 def tree_cpu() -> dict[str, float]:
     """CPU-seconds so far of this process and its descendants, by kind (Chromium's
     processes with the time of their exited children; this one's and node's own)."""
-    stats: dict[int, tuple[int, float, float]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                text = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            f = text[text.rfind(")") + 2 :].split()
-            stats[int(entry)] = (
-                int(f[1]),
-                (int(f[11]) + int(f[12])) / TICK,
-                (int(f[13]) + int(f[14])) / TICK,
-            )
-    me, ours = os.getpid(), {os.getpid()}
-    grew = True
-    while grew:
-        grew = False
-        for pid, (parent, _, _) in stats.items():
-            if parent in ours and pid not in ours:
-                ours.add(pid)
-                grew = True
+    stats = proctree.snapshot()
+    me = os.getpid()
+    ours = proctree.descendants(stats, me) & stats.keys()
     totals: dict[str, float] = collections.defaultdict(float)
     for pid in ours:
         try:
             kind = _kind(pid, me)
-        except OSError:
+        except ProcessLookupError:
             continue
-        own, children = stats[pid][1], stats[pid][2]
+        own, children = stats[pid].cpu, stats[pid].children_cpu
         totals[kind] += own + children if kind.startswith("chr ") else own
     return totals
 

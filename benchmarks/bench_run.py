@@ -32,8 +32,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import proctree  # benchmarks/proctree.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
-TICK = os.sysconf("SC_CLK_TCK")
 XDIST_WORKER = "exec(eval(sys.stdin.readline()))"  # how execnet starts a worker
 DEFAULT_TARGETS = ("sim-mypay", "sim-gpd", "sim-govpay")  # collaudo.targets' default
 #: issue 11: the whole run under these wall times, by target set.
@@ -74,40 +75,17 @@ def _kind(cmdline: str) -> str:
     return "other"
 
 
-def _tree(root: int) -> list[int]:
-    """``root``'s descendants now."""
-    children: dict[int, list[int]] = defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        children[int(stat[stat.rfind(")") + 2 :].split()[1])].append(int(entry))
-    found, stack = [], [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
 def _measure(command: list[str]) -> tuple[Sample, str]:
     sample = Sample()
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
         while process.poll() is None:
-            for pid in [process.pid, *_tree(process.pid)]:
-                try:
-                    stat = Path(f"/proc/{pid}/stat").read_text()
-                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-                except OSError:
-                    continue  # ended between the listing and the read
-                fields = stat[stat.rfind(")") + 2 :].split()
-                sample.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
-                sample.kind.setdefault(pid, _kind(cmdline.decode(errors="replace")))
+            stats = proctree.snapshot()
+            for pid in proctree.descendants(stats, process.pid) & stats.keys():
+                sample.cpu[pid] = stats[pid].cpu
+                if pid not in sample.kind:  # its command line once, not at every look
+                    sample.kind[pid] = _kind(proctree.command_line(pid))
             time.sleep(0.2)
         sample.wall = time.monotonic() - started
         sample.code = process.returncode

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from collaudo.tls import default_tls
+from adapters.core.tls import default_tls
 
 PAYING_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"

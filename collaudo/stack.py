@@ -39,13 +39,13 @@ from adapters.api.settings import ApiSettings
 from adapters.core.bus import MemoryBus
 from adapters.core.config import ServiceConfig, TenantConfig, creditor_config
 from adapters.core.intermediary import Intermediary as IntermediaryDriver
+from adapters.core.tls import default_tls
 from adapters.drivers.govpay import GovPayDriver
 from adapters.drivers.gpd import GpdDriver
 from adapters.drivers.mypay import MyPayDriver
 from collaudo import contract_stack
 from collaudo.intermediaries import INTERMEDIARIES as INTERMEDIARIES
 from collaudo.intermediaries import Intermediary as Intermediary
-from collaudo.tls import default_tls
 from simulators.checkout import app as checkout_sim
 from simulators.common.server import (
     PortUnavailable,

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pytest
 
+from adapters.core.tls import default_tls
 from collaudo.bdd.changes import CHANGES, SignallingBus, SignalOnExchange, wait_for_change
 from collaudo.exchanges import CITIZEN_AGENT, SUITE_AGENT, ExchangeRecorder, recording_wrapper
 from collaudo.targets import Target
-from collaudo.tls import default_tls
 
 if TYPE_CHECKING:
     # collaudo.stack imports the proxy and every simulator (~1 CPU-s): imported where a

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page
 
+from adapters.core.tls import default_tls
 from collaudo.browser.chromium import Screenshots, page_to_use
 from collaudo.formio.install import FormioAssets, find_formio
 from collaudo.formio.operator import FormRejected, FormValue, fill_and_submit
 from collaudo.formio.page import ConfigKind, FormDesk, serving_form_page
-from collaudo.tls import default_tls
 
 
 async def configure_through_form(

@@ -36,10 +36,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from adapters.core.tls import default_tls
 from collaudo.formio.install import FormioAssets
 from collaudo.i18n import gettext as _
 from collaudo.i18n import language
-from collaudo.tls import default_tls
 from simulators.common.server import PromptServer, bind_socket, bound_port, make_config, serve
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from adapters.core.tls import default_tls
 from collaudo.net import netns
-from collaudo.tls import default_tls
 
 
 class NamespaceTransport(httpx.BaseTransport):
